@@ -1,0 +1,6 @@
+//! The Conversation Manager API v3 client: models, auth, assets and exchange recording.
+
+pub mod error;
+pub mod models;
+
+pub use error::{ApiError, ErrorBody};

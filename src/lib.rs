@@ -1,0 +1,9 @@
+//! egain-console: a terminal console and a local sandbox hub for eGain's
+//! Conversation Manager API v3.
+//!
+//! Layers: [`api`] (client, models, auth, assets, exchange recording) and
+//! [`sandbox`] (the local hub) never depend on the UI.
+
+pub mod api;
+pub mod sandbox;
+pub mod schema;

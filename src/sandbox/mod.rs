@@ -1,0 +1,238 @@
+//! A local stand-in for the Conversation Manager hub: token endpoint, all 35
+//! operations with validation, conversation routing with real callback
+//! delivery, signed asset URLs and simulated bot and agent. It runs embedded
+//! (ephemeral port, for the console and tests) or standalone as a mock server.
+
+pub mod assets;
+pub mod auth;
+pub mod clock;
+pub mod entities;
+pub mod error;
+pub mod faults;
+pub mod hub;
+pub mod seed;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::schema::Spec;
+use error::{HubError, codes};
+pub use faults::Faults;
+
+/// API base path, as on the real hub.
+pub const API_BASE_PATH: &str = "/conversation/conversationmgr/v3";
+/// Token endpoint path, shaped like a tenant's (`/system/auth/<TENANT>-U/oauth2/token`).
+pub const TOKEN_PATH: &str = "/system/auth/SANDBOX-U/oauth2/token";
+
+/// Which objects the sandbox starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Seed {
+    /// One working object of each kind, wired together.
+    #[default]
+    Demo,
+    /// Nothing.
+    Empty,
+}
+
+/// Client credentials the token endpoint accepts.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Credentials {
+    /// Fixed id, fresh random secret.
+    pub fn generate() -> Self {
+        Self {
+            client_id: "sandbox-console".into(),
+            client_secret: format!("sbx-secret-{}", uuid::Uuid::new_v4().simple()),
+        }
+    }
+}
+
+/// Everything that shapes a sandbox run.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub listen: SocketAddr,
+    /// Persist configuration objects here (atomically); in memory without it.
+    pub state_file: Option<PathBuf>,
+    pub seed: Seed,
+    pub spec: Arc<Spec>,
+    pub faults: Faults,
+    pub credentials: Credentials,
+    /// Conversation hub behaviour (delivery, counterparties, demo callbacks).
+    pub hub: hub::HubOptions,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state_file: None,
+            seed: Seed::Empty,
+            spec: Spec::embedded(),
+            faults: Faults::default(),
+            credentials: Credentials::generate(),
+            hub: hub::HubOptions::default(),
+        }
+    }
+}
+
+/// Where a running sandbox answers.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    /// `http://127.0.0.1:PORT`
+    pub root: String,
+    /// API base, ending in `/conversation/conversationmgr/v3`.
+    pub base: String,
+    pub token: String,
+}
+
+impl Urls {
+    fn new(addr: SocketAddr) -> Self {
+        let root = format!("http://{addr}");
+        Self {
+            base: format!("{root}{API_BASE_PATH}"),
+            token: format!("{root}{TOKEN_PATH}"),
+            root,
+        }
+    }
+}
+
+/// State shared by every handler and background task.
+pub struct SandboxState {
+    pub config: SandboxConfig,
+    pub urls: Urls,
+    pub store: Mutex<store::Store>,
+    pub tokens: Mutex<auth::TokenTable>,
+    pub assets: assets::AssetStore,
+    pub hub: hub::Hub,
+    /// Outbound HTTP for callback deliveries and oauth2 token fetches.
+    pub http: reqwest::Client,
+    /// Cancelled when the sandbox stops; background tasks watch it.
+    pub shutdown: CancellationToken,
+}
+
+pub type SharedState = Arc<SandboxState>;
+
+impl SandboxState {
+    /// Lock the store (a poisoned lock still holds consistent data: every
+    /// mutation is a single insert/replace/remove).
+    pub fn store(&self) -> std::sync::MutexGuard<'_, store::Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A sandbox serving in the background; dropping it stops it.
+pub struct RunningSandbox {
+    pub addr: SocketAddr,
+    pub urls: Urls,
+    pub credentials: Credentials,
+    pub state: SharedState,
+    server: Option<JoinHandle<()>>,
+}
+
+impl RunningSandbox {
+    /// Stop serving and wait for the server task to end.
+    pub async fn shutdown(mut self) {
+        self.state.shutdown.cancel();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        self.state.shutdown.cancel();
+    }
+}
+
+/// Bind, seed and serve in the background.
+pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let urls = Urls::new(addr);
+    let store = match &config.state_file {
+        Some(path) => store::Store::load(path)?,
+        None => store::Store::default(),
+    };
+    let fresh = store.is_empty();
+    let http = reqwest::Client::builder()
+        .timeout(config.hub.delivery_timeout)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let state: SharedState = Arc::new(SandboxState {
+        hub: hub::Hub::new(&config.hub),
+        assets: assets::AssetStore::default(),
+        store: Mutex::new(store),
+        tokens: Mutex::new(auth::TokenTable::default()),
+        http,
+        shutdown: CancellationToken::new(),
+        urls: urls.clone(),
+        config,
+    });
+    let app = router(state.clone());
+    let stop = state.shutdown.clone();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await;
+    });
+    hub::spawn_background(&state);
+    if fresh && state.config.seed == Seed::Demo {
+        seed::seed_demo(&state)?;
+    }
+    Ok(RunningSandbox {
+        addr,
+        urls,
+        credentials: state.config.credentials.clone(),
+        state,
+        server: Some(server),
+    })
+}
+
+/// All routes: the API under its base path (with fault injection), the token
+/// endpoint, signed storage URLs, built-in counterparties and the spec.
+pub fn router(state: SharedState) -> Router {
+    let api = Router::new()
+        .merge(entities::routes())
+        .merge(hub::routes())
+        .merge(assets::api_routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject));
+    Router::new()
+        .nest(API_BASE_PATH, api)
+        .route(TOKEN_PATH, post(auth::token))
+        .route("/openapi.yaml", get(openapi))
+        .merge(assets::storage_routes())
+        .merge(hub::counterparty_routes())
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn openapi(axum::extract::State(state): axum::extract::State<SharedState>) -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/yaml")],
+        state.config.spec.source().to_owned(),
+    )
+}
+
+async fn not_found(uri: axum::http::Uri) -> HubError {
+    HubError::new(
+        StatusCode::NOT_FOUND,
+        codes::NOT_FOUND,
+        format!("No route for {}.", uri.path()),
+    )
+}

@@ -1,0 +1,80 @@
+//! The OpenAPI description as data. The sandbox validates requests with it and
+//! the console checks edits with it before sending, so the rules live in one
+//! file a user can replace (`--spec`) without a rebuild.
+
+mod validate;
+
+pub use validate::{Violation, ViolationKind};
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::Value;
+
+/// The OpenAPI file shipped with the console (a copy of the shared spec).
+pub const EMBEDDED_SPEC: &str = include_str!("../../assets/conversationmgr-v3.openapi.yaml");
+
+/// A parsed OpenAPI document.
+#[derive(Debug)]
+pub struct Spec {
+    doc: Value,
+    /// The text it was parsed from, served by the sandbox at `/openapi.yaml`.
+    source: String,
+}
+
+impl Spec {
+    /// Parse OpenAPI YAML (or JSON) text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+        if doc.pointer("/components/schemas").is_none() {
+            return Err("not an OpenAPI document: components.schemas is missing".into());
+        }
+        Ok(Self {
+            doc,
+            source: text.to_owned(),
+        })
+    }
+
+    /// Load a user-supplied spec file.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The embedded spec, parsed once.
+    pub fn embedded() -> Arc<Spec> {
+        static SPEC: OnceLock<Arc<Spec>> = OnceLock::new();
+        SPEC.get_or_init(|| Arc::new(Spec::parse(EMBEDDED_SPEC).expect("embedded OpenAPI file parses")))
+            .clone()
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn document(&self) -> &Value {
+        &self.doc
+    }
+
+    /// A named schema under `components.schemas`.
+    pub fn schema(&self, name: &str) -> Option<&Value> {
+        self.doc.pointer(&format!("/components/schemas/{name}"))
+    }
+
+    /// Validate `value` against the named schema. An empty list means valid.
+    pub fn validate(&self, schema_name: &str, value: &Value) -> Vec<Violation> {
+        match self.schema(schema_name) {
+            Some(schema) => validate::validate(self, schema, value),
+            None => vec![Violation {
+                path: "$".into(),
+                kind: ViolationKind::Type,
+                message: format!("schema {schema_name} is not in the OpenAPI file"),
+            }],
+        }
+    }
+
+    /// Resolve a local `$ref` such as `#/components/schemas/IdRef`.
+    pub(crate) fn resolve<'a>(&'a self, reference: &str) -> Option<&'a Value> {
+        reference.strip_prefix('#').and_then(|p| self.doc.pointer(p))
+    }
+}
