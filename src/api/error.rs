@@ -59,6 +59,9 @@ pub enum ApiError {
     /// Refused before any network call (bad input, read-only profile, ...).
     #[error("{0}")]
     Invalid(String),
+    /// Refused because the profile is read-only.
+    #[error("read-only profile: {0} is disabled")]
+    ReadOnly(String),
     /// Token acquisition failed.
     #[error("authentication failed: {0}")]
     Auth(String),

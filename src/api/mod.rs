@@ -1,6 +1,17 @@
-//! The Conversation Manager API v3 client: models, auth, assets and exchange recording.
+//! The Conversation Manager API v3 client: models, auth, assets and exchange
+//! recording. Nothing here depends on the UI.
 
+pub mod auth;
+pub mod client;
 pub mod error;
+pub mod exchange;
 pub mod models;
+pub mod redact;
+pub mod secret;
+pub mod transfer;
 
+pub use auth::{AuthConfig, TokenState};
+pub use client::{Client, ClientConfig, Paging};
 pub use error::{ApiError, ErrorBody};
+pub use exchange::{Direction, Exchange, ExchangeKind, RecordedBody, Recorder};
+pub use secret::Secret;

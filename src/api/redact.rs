@@ -1,0 +1,200 @@
+//! Redaction applied when an exchange is recorded, so secrets never reach the
+//! request log, exports or files: authorization headers, form secrets,
+//! passwords and tokens in JSON, and the `signature` of signed URLs.
+
+use serde_json::Value;
+
+/// What replaces a secret value.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Header names whose values are secrets (lower case).
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "x-auth-token",
+];
+
+/// Field names (JSON keys, form keys, query parameters) whose values are secrets.
+const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "client_secret",
+    "clientsecret",
+    "secret",
+    "access_token",
+    "accesstoken",
+    "refresh_token",
+    "refreshtoken",
+    "id_token",
+    "token",
+    "apikey",
+    "api_key",
+    "signature",
+    "sig",
+];
+
+/// Whether a field or parameter name holds a secret.
+pub fn is_secret_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_FIELDS.contains(&lower.as_str())
+}
+
+/// Whether a header's value is a secret.
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// A header value fit for display: secrets keep only their scheme (`Bearer [REDACTED]`).
+pub fn header_value(name: &str, value: &str) -> String {
+    if !is_secret_header(name) {
+        return value.to_owned();
+    }
+    match value.split_once(' ') {
+        Some((scheme, _)) if matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic") => {
+            format!("{scheme} {REDACTED}")
+        }
+        _ => REDACTED.to_owned(),
+    }
+}
+
+/// A URL fit for display: secret query parameters (e.g. `signature`) replaced.
+pub fn url(raw: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(raw) else {
+        return raw.to_owned();
+    };
+    if parsed.query().is_none() || !parsed.query_pairs().any(|(k, _)| is_secret_field(&k)) {
+        return raw.to_owned();
+    }
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if is_secret_field(&k) { REDACTED.to_owned() } else { v.into_owned() };
+            (k.into_owned(), v)
+        })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    // Keep the marker readable rather than percent-encoded.
+    parsed.to_string().replace("%5BREDACTED%5D", REDACTED)
+}
+
+/// A JSON value with secret fields replaced, recursively. String fields that
+/// themselves hold JSON (an oauth2 `payload`) are redacted inside too.
+pub fn json(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if is_secret_field(key) && !v.is_null() && !v.is_object() && !v.is_array() {
+                    *v = Value::String(REDACTED.to_owned());
+                } else if key == "payload"
+                    && let Value::String(text) = v
+                {
+                    *text = embedded_text(text);
+                } else {
+                    json(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(json),
+        _ => {}
+    }
+}
+
+/// Redact a string that may hold JSON or a form body; opaque text is
+/// replaced whole, since it may carry credentials in any shape.
+fn embedded_text(text: &str) -> String {
+    if let Ok(mut inner) = serde_json::from_str::<Value>(text) {
+        json(&mut inner);
+        return inner.to_string();
+    }
+    if text.contains('=') && !text.contains(' ') {
+        return form(text);
+    }
+    REDACTED.to_owned()
+}
+
+/// A form-encoded body with secret fields replaced.
+pub fn form(body: &str) -> String {
+    body.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if is_secret_field(&percent_decode(k)) => format!("{k}={REDACTED}"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(s.as_bytes())
+        .next()
+        .map(|(k, _)| k.into_owned())
+        .unwrap_or_else(|| s.to_owned())
+}
+
+/// Redact a text body according to its content type.
+pub fn body_text(content_type: Option<&str>, text: &str) -> String {
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    if ct.contains("x-www-form-urlencoded") {
+        return form(text);
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(original) => {
+            let mut redacted = original.clone();
+            json(&mut redacted);
+            // Keep the sender's layout when nothing changed.
+            if redacted == original {
+                text.to_owned()
+            } else {
+                redacted.to_string()
+            }
+        }
+        Err(_) if ct.contains("json") => text.to_owned(),
+        Err(_) if text.contains('=') && !text.contains(char::is_whitespace) => form(text),
+        Err(_) => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const CANARY: &str = "canary-5f1e";
+
+    #[test]
+    fn headers_keep_scheme_only() {
+        assert_eq!(header_value("Authorization", &format!("Bearer {CANARY}")), "Bearer [REDACTED]");
+        assert_eq!(header_value("X-Api-Key", CANARY), REDACTED);
+        assert_eq!(header_value("Content-Type", "application/json"), "application/json");
+    }
+
+    #[test]
+    fn signature_is_removed_from_urls() {
+        let u = url(&format!("http://h/storage/upload?signature={CANARY}&x=1"));
+        assert!(!u.contains(CANARY), "{u}");
+        assert!(u.contains("x=1") && u.contains(REDACTED), "{u}");
+    }
+
+    #[test]
+    fn json_and_embedded_payloads() {
+        let mut v = json!({"name": "a", "basicAuth": {"username": "u", "password": CANARY},
+            "oauth2": {"payload": format!("{{\"clientId\":\"id\",\"clientSecret\":\"{CANARY}\"}}")},
+            "list": [{"access_token": CANARY}]});
+        json(&mut v);
+        let text = v.to_string();
+        assert!(!text.contains(CANARY), "{text}");
+        assert!(text.contains("clientId"), "{text}");
+        let mut opaque = json!({"payload": format!("secret {CANARY} text")});
+        json(&mut opaque);
+        assert!(!opaque.to_string().contains(CANARY));
+    }
+
+    #[test]
+    fn form_bodies() {
+        let f = form(&format!("grant_type=client_credentials&client_id=c&client_secret={CANARY}"));
+        assert!(!f.contains(CANARY) && f.contains("client_id=c"), "{f}");
+        let b = body_text(Some("application/json"), &format!("{{\"access_token\":\"{CANARY}\"}}"));
+        assert!(!b.contains(CANARY));
+    }
+}
