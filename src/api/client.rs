@@ -184,7 +184,12 @@ impl Client {
             builder = builder.header(CONTENT_TYPE, "application/json").body(body);
         }
         let request = builder.build().map_err(|e| ApiError::Invalid(e.to_string()))?;
-        let mut exchange = Exchange::begin(Direction::Outbound, ExchangeKind::Api, method.as_str(), request.url().as_str());
+        let mut exchange = Exchange::begin(
+            Direction::Outbound,
+            ExchangeKind::Api,
+            method.as_str(),
+            request.url().as_str(),
+        );
         exchange.request_headers = headers_of(request.headers());
         if let Some(bytes) = request.body().and_then(|b| b.as_bytes()) {
             exchange.request_body = Some(self.inner.recorder.capture(Some("application/json"), bytes));
@@ -292,9 +297,14 @@ impl Client {
                 "modified: an update must carry the object's `modified` as read".into(),
             ));
         }
-        self.call(Method::PUT, &format!("/{}/{id}", kind.segment()), &[], Payload::Json(body))
-            .await
-            .map(drop)
+        self.call(
+            Method::PUT,
+            &format!("/{}/{id}", kind.segment()),
+            &[],
+            Payload::Json(body),
+        )
+        .await
+        .map(drop)
     }
 
     /// Delete an object.
@@ -376,16 +386,26 @@ impl Client {
     /// Asset metadata and a signed download URL.
     pub async fn get_asset(&self, id: &str) -> Result<AssetDownloadTicket, ApiError> {
         check_asset_id(id)?;
-        self.call_json(Method::GET, &format!("/assets/{}", encode_segment(id)), &[], Payload::None)
-            .await
+        self.call_json(
+            Method::GET,
+            &format!("/assets/{}", encode_segment(id)),
+            &[],
+            Payload::None,
+        )
+        .await
     }
 
     pub async fn delete_asset(&self, id: &str) -> Result<(), ApiError> {
         self.refuse_if_read_only("deleting assets")?;
         check_asset_id(id)?;
-        self.call(Method::DELETE, &format!("/assets/{}", encode_segment(id)), &[], Payload::None)
-            .await
-            .map(drop)
+        self.call(
+            Method::DELETE,
+            &format!("/assets/{}", encode_segment(id)),
+            &[],
+            Payload::None,
+        )
+        .await
+        .map(drop)
     }
 }
 
@@ -410,7 +430,9 @@ fn check_asset_id(id: &str) -> Result<(), ApiError> {
     if (1..=255).contains(&n) {
         Ok(())
     } else {
-        Err(ApiError::Invalid(format!("id: an asset id has 1 to 255 characters, not {n}")))
+        Err(ApiError::Invalid(format!(
+            "id: an asset id has 1 to 255 characters, not {n}"
+        )))
     }
 }
 

@@ -70,7 +70,11 @@ pub fn url(raw: &str) -> String {
     let pairs: Vec<(String, String)> = parsed
         .query_pairs()
         .map(|(k, v)| {
-            let v = if is_secret_field(&k) { REDACTED.to_owned() } else { v.into_owned() };
+            let v = if is_secret_field(&k) {
+                REDACTED.to_owned()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();
@@ -164,7 +168,10 @@ mod tests {
 
     #[test]
     fn headers_keep_scheme_only() {
-        assert_eq!(header_value("Authorization", &format!("Bearer {CANARY}")), "Bearer [REDACTED]");
+        assert_eq!(
+            header_value("Authorization", &format!("Bearer {CANARY}")),
+            "Bearer [REDACTED]"
+        );
         assert_eq!(header_value("X-Api-Key", CANARY), REDACTED);
         assert_eq!(header_value("Content-Type", "application/json"), "application/json");
     }
@@ -192,7 +199,9 @@ mod tests {
 
     #[test]
     fn form_bodies() {
-        let f = form(&format!("grant_type=client_credentials&client_id=c&client_secret={CANARY}"));
+        let f = form(&format!(
+            "grant_type=client_credentials&client_id=c&client_secret={CANARY}"
+        ));
         assert!(!f.contains(CANARY) && f.contains("client_id=c"), "{f}");
         let b = body_text(Some("application/json"), &format!("{{\"access_token\":\"{CANARY}\"}}"));
         assert!(!b.contains(CANARY));

@@ -260,16 +260,14 @@ impl Client {
             .map_err(|e| ApiError::Io(format!("{}: {e}", path.display())))?;
         exchange.response_body = Some(RecordedBody::binary(content_type.as_deref(), done));
         if expected > 0 && done != expected {
-            return Err(ApiError::Decode(format!("download ended after {done} of {expected} bytes")));
+            return Err(ApiError::Decode(format!(
+                "download ended after {done} of {expected} bytes"
+            )));
         }
         Ok(())
     }
 
-    fn finish_transfer(
-        &self,
-        mut exchange: Exchange,
-        outcome: Result<Answer, ApiError>,
-    ) -> Result<(), ApiError> {
+    fn finish_transfer(&self, mut exchange: Exchange, outcome: Result<Answer, ApiError>) -> Result<(), ApiError> {
         match outcome {
             Ok((status, headers, bytes)) => {
                 exchange.status = Some(status);
@@ -303,7 +301,13 @@ fn safe_file_name(name: &str, id: &str) -> String {
         .collect();
     let cleaned = cleaned.trim_start_matches('.').trim();
     if cleaned.is_empty() {
-        format!("asset-{}", id.chars().filter(|c| c.is_ascii_alphanumeric()).take(36).collect::<String>())
+        format!(
+            "asset-{}",
+            id.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .take(36)
+                .collect::<String>()
+        )
     } else {
         cleaned.to_owned()
     }

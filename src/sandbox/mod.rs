@@ -11,6 +11,7 @@ pub mod error;
 pub mod faults;
 pub mod hub;
 pub mod seed;
+pub mod standalone;
 pub mod store;
 
 use std::net::SocketAddr;

@@ -1,0 +1,92 @@
+//! Command-line interface: flags and subcommands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::sandbox::Seed;
+
+/// Terminal console for eGain Conversation Manager API v3, with an embedded sandbox hub.
+#[derive(Debug, Parser)]
+#[command(name = "egain-console", version, about)]
+pub struct Cli {
+    /// Config file (default: $EGAIN_CONSOLE_CONFIG, then the user config directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the sandbox hub in the foreground as a standalone mock server.
+    Sandbox(SandboxArgs),
+}
+
+/// Options of the standalone sandbox.
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Persist configuration objects in this file across restarts.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Objects to start with (when the state file is new or absent).
+    #[arg(long, value_enum, default_value_t = Seed::Demo)]
+    pub seed: Seed,
+
+    /// OpenAPI file to validate against instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+
+    /// Client secret the token endpoint accepts (default: random per start).
+    #[arg(long, env = "EGAIN_SANDBOX_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+
+    /// Latency added to every API answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Share of API requests answered with a 500 (0.0 to 1.0).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub failure_rate: f64,
+
+    /// Lifetime of issued bearer tokens, in seconds.
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_lifetime_secs: u64,
+
+    /// Base URL where the demo account's customer and agent callbacks point
+    /// (default: the sandbox's own inbox and simulated agent).
+    #[arg(long, value_name = "URL")]
+    pub demo_callback_base: Option<String>,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{rate} is not between 0.0 and 1.0"))
+    }
+}
+
+impl Default for SandboxArgs {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            state: None,
+            seed: Seed::Demo,
+            spec: None,
+            client_secret: None,
+            latency_ms: 0,
+            failure_rate: 0.0,
+            token_lifetime_secs: 3600,
+            demo_callback_base: None,
+        }
+    }
+}

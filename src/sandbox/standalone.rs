@@ -1,0 +1,56 @@
+//! The sandbox as a standalone mock server (`egain-console sandbox`).
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Credentials, Faults, SandboxConfig};
+use crate::cli::SandboxArgs;
+use crate::schema::Spec;
+
+/// Build a sandbox configuration from command-line options.
+pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig, String> {
+    let spec = match &args.spec {
+        Some(path) => Arc::new(Spec::load(path)?),
+        None => Spec::embedded(),
+    };
+    let mut credentials = Credentials::generate();
+    if let Some(secret) = &args.client_secret {
+        credentials.client_secret = secret.clone();
+    }
+    let mut config = SandboxConfig {
+        listen: args.listen,
+        state_file: args.state.clone(),
+        seed: args.seed,
+        spec,
+        faults: Faults {
+            latency: Duration::from_millis(args.latency_ms),
+            failure_rate: args.failure_rate,
+            token_lifetime: Duration::from_secs(args.token_lifetime_secs),
+        },
+        credentials,
+        ..SandboxConfig::default()
+    };
+    config.hub.demo_callback_base = args.demo_callback_base.clone();
+    Ok(config)
+}
+
+/// Start, print the connection facts one per line on stdout, serve until Ctrl-C.
+pub async fn run(args: &SandboxArgs) -> Result<(), String> {
+    let sandbox = super::start(config_from_args(args)?).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "base_url={}", sandbox.urls.base).map_err(|e| e.to_string())?;
+    writeln!(out, "token_url={}", sandbox.urls.token).map_err(|e| e.to_string())?;
+    writeln!(out, "client_id={}", sandbox.credentials.client_id).map_err(|e| e.to_string())?;
+    writeln!(out, "client_secret={}", sandbox.credentials.client_secret).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    drop(out);
+    eprintln!(
+        "sandbox listening on {} (spec at {}/openapi.yaml); Ctrl-C stops it",
+        sandbox.addr, sandbox.urls.root
+    );
+    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    eprintln!("stopping");
+    sandbox.shutdown().await;
+    Ok(())
+}
