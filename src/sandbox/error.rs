@@ -15,7 +15,9 @@ pub mod codes {
     pub const UNSUPPORTED_PARAMETER: &str = "400-101";
     /// Required attribute missing (documented).
     pub const REQUIRED_MISSING: &str = "400-143";
-    /// Attribute present but invalid: length, enum, bounds, type, format.
+    /// Attribute present but invalid: length, enum, bounds, type, format. Also
+    /// an asset upload whose Content-Type, Content-Length or byte count differs
+    /// from what the upload URL signed (the spec names no code for these).
     pub const INVALID_VALUE: &str = "400-144";
     /// Name (or channel type) already used by another object of the kind.
     pub const DUPLICATE_NAME: &str = "400-145";
@@ -33,6 +35,8 @@ pub mod codes {
     pub const MESSAGE_REFUSED: &str = "400-151";
     /// Body is not JSON.
     pub const MALFORMED_BODY: &str = "400-152";
+    /// Asset not in a state for this: read before upload, or upload twice.
+    pub const ASSET_STATE: &str = "400-153";
     /// Invalid or missing Authorization (documented).
     pub const UNAUTHORIZED: &str = "401-104";
     /// Token lacks the scope.

@@ -73,6 +73,8 @@ pub struct SandboxConfig {
     pub credentials: Credentials,
     /// Conversation hub behaviour (delivery, counterparties, demo callbacks).
     pub hub: hub::HubOptions,
+    /// Lifetimes of signed asset URLs.
+    pub assets: assets::AssetOptions,
 }
 
 impl Default for SandboxConfig {
@@ -85,6 +87,7 @@ impl Default for SandboxConfig {
             faults: Faults::default(),
             credentials: Credentials::generate(),
             hub: hub::HubOptions::default(),
+            assets: assets::AssetOptions::default(),
         }
     }
 }
@@ -177,7 +180,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
         .map_err(|e| e.to_string())?;
     let state: SharedState = Arc::new(SandboxState {
         hub: hub::Hub::new(&config.hub),
-        assets: assets::AssetStore::default(),
+        assets: assets::AssetStore::new(config.assets.clone()),
         store: Mutex::new(store),
         tokens: Mutex::new(auth::TokenTable::default()),
         http,

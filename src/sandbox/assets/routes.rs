@@ -1,0 +1,375 @@
+//! HTTP side of assets: the three API operations under the base path and the
+//! two signed storage URLs at the root (where the signature, not a bearer
+//! token, is the credential).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, BodyDataStream};
+use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use super::signing::{Claims, ISSUER};
+use super::{AssetInfo, DeleteError, check_asset_id};
+use crate::api::models::{AssetCreate, EntityKind, MAX_ASSET_SIZE, check_asset_file, content_type_for};
+use crate::sandbox::SandboxState;
+use crate::sandbox::SharedState;
+use crate::sandbox::auth::{Need, unsupported_query};
+use crate::sandbox::clock::iso;
+use crate::sandbox::error::{HubError, HubResult, codes};
+
+/// Where `POST /assets` points uploads (relative to the sandbox root).
+pub const UPLOAD_PATH: &str = "/storage/assets/upload";
+/// Where `GET /assets/{id}` points downloads (relative to the sandbox root).
+pub const DOWNLOAD_PATH: &str = "/storage/assets/download";
+
+/// After refusing an upload (nothing more is stored from that moment), read
+/// and discard up to this much of the rest of the body, so a client still
+/// sending a full-size file gets the answer instead of a reset connection;
+/// past it the connection is simply closed.
+const DRAIN_LIMIT: usize = MAX_ASSET_SIZE as usize + (1 << 20);
+/// Guard against a client that stops sending while we drain.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `POST /assets`, `GET /assets/{id}`, `DELETE /assets/{id}` (nested under the API base).
+pub fn api_routes() -> Router<SharedState> {
+    Router::new()
+        .route("/assets", post(create))
+        .route("/assets/{id}", get(read).delete(remove))
+}
+
+/// The signed storage URLs. They accept any method so a wrong one is a
+/// signature refusal (403), as on a storage service, not a bare 405.
+pub fn storage_routes() -> Router<SharedState> {
+    Router::new()
+        .route(UPLOAD_PATH, any(upload).layer(DefaultBodyLimit::disable()))
+        .route(DOWNLOAD_PATH, any(download))
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+fn invalid(attribute: &str, message: impl Into<String>) -> HubError {
+    let message = message.into();
+    HubError::bad_request(
+        codes::INVALID_VALUE,
+        format!("Invalid value of attribute {attribute}: {message}"),
+    )
+    .with_detail(attribute, message)
+}
+
+fn refused(message: impl Into<String>) -> HubError {
+    HubError::new(StatusCode::FORBIDDEN, codes::SIGNATURE_REFUSED, message)
+}
+
+fn not_uploaded(id: &str) -> HubError {
+    HubError::bad_request(
+        codes::ASSET_STATE,
+        format!("Asset {id} has not been uploaded yet: POST its bytes to the contentUrl answered by POST /assets."),
+    )
+}
+
+/// A signed storage URL for one method on one asset, and its expiry (API timestamp).
+fn signed_url(state: &SandboxState, method: &Method, info: &AssetInfo, ttl: Duration) -> (String, String) {
+    let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+    let exp = now_ms().saturating_add(ttl_ms);
+    let claims = Claims {
+        method: method.as_str().to_owned(),
+        iss: ISSUER.to_owned(),
+        asset_id: info.id.clone(),
+        size: info.size,
+        content_type: info.content_type.clone(),
+        exp,
+    };
+    let token = state.assets.signer().sign(&claims);
+    let path = if method == Method::POST {
+        UPLOAD_PATH
+    } else {
+        DOWNLOAD_PATH
+    };
+    let expiry = jiff::Timestamp::from_millisecond(exp).unwrap_or(jiff::Timestamp::MAX);
+    (format!("{}{path}?signature={token}", state.urls.root), iso(expiry))
+}
+
+/// Verify the `signature` parameter and that it was issued for this path
+/// (`signed_for`) and is used with its method (HEAD counts as GET).
+fn check_signature(state: &SandboxState, query: Option<&str>, signed_for: Method, used: &Method) -> HubResult<Claims> {
+    let token = query
+        .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "signature"))
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let claims = state
+        .assets
+        .signer()
+        .verify(&token, now_ms())
+        .map_err(|e| refused(format!("Signed URL refused: {e}.")))?;
+    if claims.method != signed_for.as_str() {
+        return Err(refused(format!(
+            "Signed URL refused: the signature is for {} requests, this URL takes {signed_for}.",
+            claims.method
+        )));
+    }
+    if *used != signed_for && !(signed_for == Method::GET && *used == Method::HEAD) {
+        return Err(refused(format!(
+            "Signed URL refused: the signature is for {signed_for} requests, not {used}."
+        )));
+    }
+    Ok(claims)
+}
+
+/// The asset a verified signature names; its size and type must still be the signed ones.
+fn signed_asset(state: &SandboxState, claims: &Claims) -> HubResult<AssetInfo> {
+    let info = state
+        .assets
+        .info(&claims.asset_id)
+        .ok_or_else(|| HubError::not_found("Asset", &claims.asset_id))?;
+    if info.size != claims.size || info.content_type != claims.content_type {
+        return Err(refused("Signed URL refused: the signature does not match the asset."));
+    }
+    Ok(info)
+}
+
+/// `POST /assets`: validate, issue the id and a signed upload URL.
+async fn create(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> HubResult<Json<Value>> {
+    state.authorize(&headers, Need::InteractionManage)?;
+    unsupported_query(&params, &[])?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        HubError::bad_request(
+            codes::MALFORMED_BODY,
+            format!("The request body is not valid JSON: {e}"),
+        )
+    })?;
+    let violations = state.config.spec.validate("AssetCreate", &value);
+    if !violations.is_empty() {
+        return Err(HubError::from_violations(&violations));
+    }
+    let req: AssetCreate = serde_json::from_value(value)
+        .map_err(|e| HubError::bad_request(codes::INVALID_VALUE, format!("Invalid request body: {e}")))?;
+    if let Err(why) = check_asset_file(&req.name, req.size) {
+        let (attribute, message) = why.split_once(": ").unwrap_or(("name", why.as_str()));
+        return Err(invalid(attribute, message));
+    }
+    let channel_type = &req.channel.channel_type;
+    let channel_known = state
+        .store()
+        .list(EntityKind::Channel)
+        .iter()
+        .any(|c| c.get("type").and_then(Value::as_str) == Some(channel_type));
+    if !channel_known {
+        return Err(HubError::bad_request(
+            codes::BAD_REFERENCE,
+            format!("No channel with type {channel_type} exists."),
+        )
+        .with_detail("channel.type", channel_type.clone()));
+    }
+    let content_type = content_type_for(&req.name);
+    let id = state.assets.create_pending(&req.name, req.size, &content_type);
+    let info = state
+        .assets
+        .info(&id)
+        .ok_or_else(|| HubError::internal("asset vanished"))?;
+    let (url, expiry) = signed_url(&state, &Method::POST, &info, state.assets.options().upload_url_ttl);
+    Ok(Json(json!({"id": id, "contentUrl": url, "contentUrlExpiry": expiry})))
+}
+
+/// `GET /assets/{id}`: metadata and a signed download URL.
+async fn read(State(state): State<SharedState>, headers: HeaderMap, Path(id): Path<String>) -> HubResult<Json<Value>> {
+    state.authorize(&headers, Need::InteractionManageOrRead)?;
+    check_asset_id(&id)?;
+    let info = state
+        .assets
+        .info(&id)
+        .ok_or_else(|| HubError::not_found("Asset", &id))?;
+    if !info.uploaded {
+        return Err(not_uploaded(&id));
+    }
+    let (url, expiry) = signed_url(&state, &Method::GET, &info, state.assets.options().download_url_ttl);
+    Ok(Json(json!({
+        "id": info.id,
+        "name": info.name,
+        "size": info.size,
+        "contentType": info.content_type,
+        "contentUrl": url,
+        "contentUrlExpiry": expiry,
+    })))
+}
+
+/// `DELETE /assets/{id}`: refused once a message used the asset.
+async fn remove(State(state): State<SharedState>, headers: HeaderMap, Path(id): Path<String>) -> HubResult<StatusCode> {
+    state.authorize(&headers, Need::InteractionManage)?;
+    check_asset_id(&id)?;
+    match state.assets.delete(&id) {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(DeleteError::NotFound) => Err(HubError::not_found("Asset", &id)),
+        Err(DeleteError::InUse) => Err(HubError::bad_request(
+            codes::ASSET_IN_USE,
+            format!("Asset {id} was used in a message and can no longer be deleted."),
+        )),
+    }
+}
+
+/// `POST /storage/assets/upload?signature=..`: the raw bytes, exactly the
+/// signed size and type. Answers 201 `{id, size}`. A second upload after a
+/// successful one is refused (400-153): content is immutable once stored,
+/// since messages may already point at it.
+async fn upload(
+    State(state): State<SharedState>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> HubResult<(StatusCode, Json<Value>)> {
+    let mut stream = body.into_data_stream();
+    let result = receive(&state, &method, query.as_deref(), &headers, &mut stream).await;
+    if result.is_err() {
+        drain(&mut stream).await;
+    }
+    result
+}
+
+async fn receive(
+    state: &SandboxState,
+    method: &Method,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    stream: &mut BodyDataStream,
+) -> HubResult<(StatusCode, Json<Value>)> {
+    let claims = check_signature(state, query, Method::POST, method)?;
+    let info = signed_asset(state, &claims)?;
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let essence = declared.map(|v| v.split(';').next().unwrap_or_default().trim());
+    match essence {
+        Some(e) if e.eq_ignore_ascii_case(&info.content_type) => {}
+        Some(e) => {
+            return Err(invalid(
+                "Content-Type",
+                format!("{e} differs from {} (the type of {})", info.content_type, info.name),
+            ));
+        }
+        None => {
+            return Err(invalid(
+                "Content-Type",
+                format!("missing; expected {}", info.content_type),
+            ));
+        }
+    }
+    if let Some(length) = headers.get(header::CONTENT_LENGTH) {
+        let length = length.to_str().ok().and_then(|v| v.parse::<u64>().ok());
+        if length != Some(info.size) {
+            let shown = length.map_or_else(|| "not a number".to_owned(), |l| format!("{l} bytes"));
+            return Err(invalid(
+                "Content-Length",
+                format!("{shown} differs from the declared size of {} bytes", info.size),
+            ));
+        }
+    }
+    let guard = state.assets.begin_upload(&info.id)?;
+    let size = usize::try_from(info.size.min(MAX_ASSET_SIZE)).unwrap_or(usize::MAX);
+    let mut received = BytesMut::with_capacity(size);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
+        if received.len() + chunk.len() > size {
+            return Err(HubError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::TOO_LARGE,
+                format!("The upload exceeds the declared size of {} bytes.", info.size),
+            ));
+        }
+        received.extend_from_slice(&chunk);
+    }
+    if received.len() != size {
+        return Err(invalid(
+            "body",
+            format!(
+                "the upload ended after {} of the declared {} bytes",
+                received.len(),
+                info.size
+            ),
+        ));
+    }
+    guard.finish(received.freeze())?;
+    Ok((StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size}))))
+}
+
+/// Discard what is left of a refused upload, within [`DRAIN_LIMIT`] and [`DRAIN_TIMEOUT`].
+async fn drain(stream: &mut BodyDataStream) {
+    let mut left = DRAIN_LIMIT;
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            if chunk.len() > left {
+                break;
+            }
+            left -= chunk.len();
+        }
+    })
+    .await;
+}
+
+/// `GET /storage/assets/download?signature=..`: the bytes, as a file download.
+async fn download(State(state): State<SharedState>, method: Method, RawQuery(query): RawQuery) -> HubResult<Response> {
+    let claims = check_signature(&state, query.as_deref(), Method::GET, &method)?;
+    let info = signed_asset(&state, &claims)?;
+    let bytes = state.assets.content(&info.id).ok_or_else(|| not_uploaded(&info.id))?;
+    let content_type = HeaderValue::from_str(&info.content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let disposition = HeaderValue::from_str(&content_disposition(&info.name))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    let headers = [
+        (header::CONTENT_TYPE, content_type),
+        (header::CONTENT_LENGTH, HeaderValue::from(bytes.len())),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+    ];
+    Ok((headers, Body::from(bytes)).into_response())
+}
+
+/// `attachment; filename="..."`, plus RFC 6266 `filename*` when the name is
+/// not plain ASCII (the quoted form then carries a `_`-substituted fallback).
+pub(crate) fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| match c {
+            ' '..='~' if c != '"' && c != '\\' => c,
+            _ => '_',
+        })
+        .collect();
+    if fallback == name {
+        return format!("attachment; filename=\"{name}\"");
+    }
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn disposition_quotes_safely() {
+        assert_eq!(content_disposition("bird.jpg"), "attachment; filename=\"bird.jpg\"");
+        assert_eq!(
+            content_disposition("a\"b é.txt"),
+            "attachment; filename=\"a_b _.txt\"; filename*=UTF-8''a%22b%20%C3%A9.txt"
+        );
+    }
+}
