@@ -219,3 +219,27 @@ pub fn list(state: &SandboxState, kind: EntityKind, pagenum: usize, pagesize: us
     let skip = pagenum.saturating_sub(1).saturating_mul(pagesize);
     (all.len(), all.iter().skip(skip).take(pagesize).cloned().collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{later_than, same_instant};
+
+    #[test]
+    fn modified_moves_past_a_stamp_from_the_same_or_a_later_millisecond() {
+        let future = "2999-01-01T00:00:00.000Z";
+        assert_eq!(later_than(Some(future)), "2999-01-01T00:00:00.001Z");
+        let now = later_than(None);
+        assert!(later_than(Some(&now)) > now);
+        assert!(later_than(Some("not a time")).as_str() > "2020");
+    }
+
+    #[test]
+    fn modified_compares_as_instants() {
+        assert!(same_instant(
+            "2021-03-28T14:29:01.516Z",
+            "2021-03-28T14:29:01.516+00:00"
+        ));
+        assert!(!same_instant("2021-03-28T14:29:01.516Z", "2021-03-28T14:29:01.517Z"));
+        assert!(!same_instant("x", "y"));
+    }
+}
