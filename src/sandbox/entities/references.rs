@@ -1,0 +1,243 @@
+//! The reference graph between configuration objects, read straight from
+//! their stored JSON. One list of edges serves both directions: create and
+//! update check that every edge of the new object resolves (to the right kind,
+//! and for client applications to one with the right role), and delete looks
+//! for edges still pointing at the object.
+
+use serde_json::Value;
+
+use crate::api::models::EntityKind;
+use crate::sandbox::error::{HubError, HubResult, codes};
+use crate::sandbox::store::Store;
+
+/// Roles that can host a bot (`bots[].id`).
+const BOT_ROLES: &[&str] = &["custom_bot", "egain_bot"];
+/// Roles that can take escalations and agent traffic.
+const AGENT_ROLES: &[&str] = &["egain_agent", "custom_agent"];
+const CUSTOMER_ROLES: &[&str] = &["customer"];
+
+/// One `{id}` pointer inside an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// JSON path of the id, e.g. `$.roles[0].authentication.id`.
+    pub path: String,
+    pub id: String,
+    pub target: EntityKind,
+    /// The target (a client application) must play one of these roles; empty: any.
+    pub roles: &'static [&'static str],
+}
+
+fn id_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn items<'a>(v: &'a Value, pointer: &str) -> impl Iterator<Item = (usize, &'a Value)> {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+}
+
+/// Every reference an object of `kind` makes, in document order.
+pub fn edges(kind: EntityKind, obj: &Value) -> Vec<Edge> {
+    use EntityKind as K;
+    let mut out = Vec::new();
+    let mut push = |path: String, id: Option<&str>, target: EntityKind, roles: &'static [&'static str]| {
+        if let Some(id) = id {
+            out.push(Edge {
+                path,
+                id: id.to_owned(),
+                target,
+                roles,
+            });
+        }
+    };
+    match kind {
+        K::Authentication | K::Channel => {}
+        K::ClientApplication => {
+            for (i, role) in items(obj, "/roles") {
+                let path = format!("$.roles[{i}].authentication.id");
+                push(path, id_at(role, "/authentication/id"), K::Authentication, &[]);
+            }
+        }
+        K::Participant => push(
+            "$.application.id".into(),
+            id_at(obj, "/application/id"),
+            K::ClientApplication,
+            &[],
+        ),
+        K::Orchestration => {
+            for (i, bot) in items(obj, "/applications/botConfiguration/bots") {
+                let at = format!("$.applications.botConfiguration.bots[{i}]");
+                push(format!("{at}.id"), id_at(bot, "/id"), K::ClientApplication, BOT_ROLES);
+                push(
+                    format!("{at}.participant.id"),
+                    id_at(bot, "/participant/id"),
+                    K::Participant,
+                    &[],
+                );
+                push(
+                    format!("{at}.onEscalation.agent.id"),
+                    id_at(bot, "/onEscalation/agent/id"),
+                    K::ClientApplication,
+                    AGENT_ROLES,
+                );
+            }
+            push(
+                "$.applications.customerConfiguration.customer.id".into(),
+                id_at(obj, "/applications/customerConfiguration/customer/id"),
+                K::ClientApplication,
+                CUSTOMER_ROLES,
+            );
+            for (i, agent) in items(obj, "/applications/agentConfiguration/agents") {
+                let path = format!("$.applications.agentConfiguration.agents[{i}].id");
+                push(path, id_at(agent, "/id"), K::ClientApplication, AGENT_ROLES);
+            }
+        }
+        K::Account => {
+            push("$.channel.id".into(), id_at(obj, "/channel/id"), K::Channel, &[]);
+            push(
+                "$.chatConfigurations.orchestration.id".into(),
+                id_at(obj, "/chatConfigurations/orchestration/id"),
+                K::Orchestration,
+                &[],
+            );
+        }
+    }
+    out
+}
+
+/// The value of an object's unique field (name, or type for channels).
+pub fn label(kind: EntityKind, obj: &Value) -> &str {
+    obj.get(kind.unique_field()).and_then(Value::as_str).unwrap_or("?")
+}
+
+/// The store as it would be after a pending create or update, so a change is
+/// checked against the state it would produce.
+pub struct View<'a> {
+    store: &'a Store,
+    pending: Option<(EntityKind, &'a str, &'a Value)>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(store: &'a Store) -> Self {
+        Self { store, pending: None }
+    }
+
+    /// The store with object `id` of `kind` replaced (or added) by `value`.
+    pub fn with(store: &'a Store, kind: EntityKind, id: &'a str, value: &'a Value) -> Self {
+        Self {
+            store,
+            pending: Some((kind, id, value)),
+        }
+    }
+
+    pub fn get(&self, kind: EntityKind, id: &str) -> Option<&'a Value> {
+        match self.pending {
+            Some((k, i, v)) if k == kind && i == id => Some(v),
+            _ => self.store.get(kind, id),
+        }
+    }
+
+    /// Which kind an id belongs to, to explain a reference to the wrong kind.
+    fn kind_of(&self, id: &str) -> Option<EntityKind> {
+        EntityKind::ALL.into_iter().find(|k| self.get(*k, id).is_some())
+    }
+}
+
+fn bad_reference(path: &str, id: &str, message: String) -> HubError {
+    HubError::bad_request(codes::BAD_REFERENCE, message).with_detail(path, id)
+}
+
+fn has_role(app: &Value, roles: &[&str]) -> bool {
+    items(app, "/roles").any(|(_, r)| {
+        r.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| roles.contains(&n))
+    })
+}
+
+/// Check that every reference of `obj` resolves to an object of the right
+/// kind (and role), and that each orchestration bot's participant belongs to
+/// the bot's client application.
+pub fn check(view: &View<'_>, kind: EntityKind, obj: &Value) -> HubResult<()> {
+    for edge in edges(kind, obj) {
+        let Some(target) = view.get(edge.target, &edge.id) else {
+            let actual = match view.kind_of(&edge.id) {
+                Some(other) => format!(" (that id is a {other})"),
+                None => String::new(),
+            };
+            return Err(bad_reference(
+                &edge.path,
+                &edge.id,
+                format!(
+                    "Invalid reference {}: no {} with id {}{actual}.",
+                    edge.path, edge.target, edge.id
+                ),
+            ));
+        };
+        if !edge.roles.is_empty() && !has_role(target, edge.roles) {
+            return Err(bad_reference(
+                &edge.path,
+                &edge.id,
+                format!(
+                    "Invalid reference {}: client application '{}' ({}) has no {} role.",
+                    edge.path,
+                    label(edge.target, target),
+                    edge.id,
+                    edge.roles.join(" or ")
+                ),
+            ));
+        }
+    }
+    if kind == EntityKind::Orchestration {
+        for (i, bot) in items(obj, "/applications/botConfiguration/bots") {
+            let (Some(app), Some(pid)) = (id_at(bot, "/id"), id_at(bot, "/participant/id")) else {
+                continue;
+            };
+            let owner = view
+                .get(EntityKind::Participant, pid)
+                .and_then(|p| id_at(p, "/application/id"));
+            if owner.is_some_and(|owner| owner != app) {
+                let path = format!("$.applications.botConfiguration.bots[{i}].participant.id");
+                return Err(bad_reference(
+                    &path,
+                    pid,
+                    format!(
+                        "Invalid reference {path}: participant {pid} belongs to client application {}, not to bots[{i}].id {app}.",
+                        owner.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Objects that still point at (`kind`, `id`), each with its kind.
+pub fn referrers<'a>(store: &'a Store, kind: EntityKind, id: &str) -> Vec<(EntityKind, &'a Value)> {
+    EntityKind::ALL
+        .into_iter()
+        .flat_map(|k| store.list(k).iter().map(move |obj| (k, obj)))
+        .filter(|(k, obj)| edges(*k, obj).iter().any(|e| e.target == kind && e.id == id))
+        .collect()
+}
+
+/// After replacing (`kind`, `id`) as `view` shows it, check that every object
+/// pointing at it still finds what it needs (e.g. an orchestration still
+/// finds the customer role of a client application being edited).
+pub fn check_referrers(view: &View<'_>, store: &Store, kind: EntityKind, id: &str) -> HubResult<()> {
+    for (k, obj) in referrers(store, kind, id) {
+        if let Err(mut err) = check(view, k, obj) {
+            let who = format!(
+                "{k} '{}' ({}) refers to this {kind}",
+                label(k, obj),
+                obj.get("id").and_then(Value::as_str).unwrap_or("?")
+            );
+            err.body.developer_message = format!("{who}; after this change: {}", err.body.developer_message);
+            return Err(err);
+        }
+    }
+    Ok(())
+}
