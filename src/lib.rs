@@ -5,5 +5,6 @@
 //! [`sandbox`] (the local hub) never depend on the UI.
 
 pub mod api;
+pub mod config;
 pub mod sandbox;
 pub mod schema;
