@@ -6,5 +6,6 @@
 
 pub mod api;
 pub mod cli;
+pub mod config;
 pub mod sandbox;
 pub mod schema;

@@ -1,0 +1,138 @@
+//! Configuration errors. Each one says where to look: the file, line and
+//! column, the dotted key, and for secrets the profile and the key family.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// Which rule chose the config file; a missing file is an error only when named explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The `--config PATH` flag.
+    Flag,
+    /// The `EGAIN_CONSOLE_CONFIG` environment variable.
+    Env,
+    /// The per-user config directory.
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Origin::Flag => "--config",
+            Origin::Env => super::CONFIG_ENV,
+            Origin::Default => "the default location",
+        })
+    }
+}
+
+/// A place in a config file. Displays as `path:line:column`, dropping what is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub path: PathBuf,
+    /// 1-based.
+    pub line: Option<usize>,
+    /// 1-based, in characters.
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {} (named by {origin}) does not exist", path.display())]
+    NotFound { path: PathBuf, origin: Origin },
+
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    /// The file is not valid TOML, or a value has the wrong type or an unknown key.
+    #[error("{at}: {}{message}", key_label(key.as_deref()))]
+    Parse {
+        at: Position,
+        /// Dotted key path, e.g. `profiles.acme-prod.timeout_secs`, when the error points at one.
+        key: Option<String>,
+        message: String,
+    },
+
+    /// Valid TOML whose values break a rule (bad URL, two secret sources, ...).
+    #[error("{at}: {}{message}", key_label(Some(key)))]
+    Invalid { at: Position, key: String, message: String },
+
+    #[error("no profile named `{name}`; {}", available_text(available))]
+    UnknownProfile { name: String, available: Vec<String> },
+
+    #[error(
+        "no profile chosen: set `default_profile` in the config file or pass --profile; {}",
+        available_text(available)
+    )]
+    NoProfile { available: Vec<String> },
+
+    #[error("profile `{profile}`: `{key}` names environment variable `{var}`, which is {problem}")]
+    SecretEnv {
+        profile: String,
+        key: String,
+        var: String,
+        problem: &'static str,
+    },
+
+    #[error("profile `{profile}`: `{key}` command `{command}` could not start: {source}")]
+    SecretSpawn {
+        profile: String,
+        key: String,
+        command: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("profile `{profile}`: `{key}` command `{command}` failed ({status}){}", stderr_text(stderr.as_deref()))]
+    SecretCommand {
+        profile: String,
+        key: String,
+        command: String,
+        /// The exit status as `std::process::ExitStatus` prints it.
+        status: String,
+        /// First non-empty line of the command's stderr.
+        stderr: Option<String>,
+    },
+
+    #[error("profile `{profile}`: `{key}` command `{command}` printed {problem}")]
+    SecretOutput {
+        profile: String,
+        key: String,
+        command: String,
+        problem: &'static str,
+    },
+}
+
+fn key_label(key: Option<&str>) -> String {
+    key.map(|k| format!("`{k}`: ")).unwrap_or_default()
+}
+
+fn available_text(available: &[String]) -> String {
+    if available.is_empty() {
+        "the config file defines no profiles".to_owned()
+    } else {
+        let names: Vec<String> = available.iter().map(|n| format!("`{n}`")).collect();
+        format!("available: {}", names.join(", "))
+    }
+}
+
+fn stderr_text(stderr: Option<&str>) -> String {
+    stderr.map(|line| format!(": {line}")).unwrap_or_default()
+}

@@ -1,0 +1,244 @@
+//! The console's configuration file (TOML): profiles for real tenants, the
+//! embedded sandbox's behaviour, and room for UI settings. UI-free; the CLI
+//! and the TUI share it. See `config.example.toml` for every key.
+//!
+//! Lookup order: `--config PATH`, then `$EGAIN_CONSOLE_CONFIG`, then
+//! `<user config dir>/egain-console/config.toml`. Only a file named
+//! explicitly must exist; without a file the console runs on the sandbox.
+
+mod error;
+mod profile;
+mod sandbox;
+mod secret;
+mod spans;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use error::{ConfigError, Origin, Position};
+pub use profile::{
+    AuthSettings, AuthSource, CallbackAuth, CallbackAuthSource, CallbackSettings, ClientCredentials, DEFAULT_TIMEOUT,
+    Profile, normalize_scopes,
+};
+pub use sandbox::{SandboxSettings, SeedChoice};
+pub use secret::{Secret, SecretSource};
+
+use profile::{Checker, RawProfile};
+use spans::SourceMap;
+
+/// Environment variable naming the config file.
+pub const CONFIG_ENV: &str = "EGAIN_CONSOLE_CONFIG";
+
+/// The loaded, validated configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Profile used when none is named; with a single profile it may be left out.
+    pub default_profile: Option<String>,
+    pub profiles: BTreeMap<String, Profile>,
+    pub sandbox: SandboxSettings,
+    /// `[ui]`, free-form until the TUI defines its keys.
+    pub ui: toml::Table,
+    /// `[keys]`, free-form until the TUI defines its key bindings.
+    pub keys: toml::Table,
+    /// Things that work but deserve attention (inline secrets, readable file, plain http), for the CLI to print.
+    pub warnings: Vec<String>,
+}
+
+/// A config file path and the rule that chose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    pub origin: Origin,
+}
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    default_profile: Option<String>,
+    #[serde(default)]
+    profiles: BTreeMap<String, RawProfile>,
+    #[serde(default)]
+    sandbox: SandboxSettings,
+    #[serde(default)]
+    ui: toml::Table,
+    #[serde(default)]
+    keys: toml::Table,
+}
+
+impl Config {
+    /// `<user config dir>/egain-console/config.toml` (e.g. `~/.config/egain-console/config.toml`
+    /// on Linux); `None` when the platform gives no home directory.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("cloud", "egain", "egain-console")
+            .map(|dirs| dirs.config_dir().join("config.toml"))
+    }
+
+    /// Choose the config file: `explicit` (the `--config` flag), else `env_value` (pass
+    /// `std::env::var_os(CONFIG_ENV)`; empty counts as unset), else [`Config::default_path`].
+    pub fn locate(explicit: Option<&Path>, env_value: Option<OsString>) -> Option<Location> {
+        if let Some(path) = explicit {
+            return Some(Location {
+                path: path.to_owned(),
+                origin: Origin::Flag,
+            });
+        }
+        if let Some(value) = env_value.filter(|v| !v.is_empty()) {
+            return Some(Location {
+                path: PathBuf::from(value),
+                origin: Origin::Env,
+            });
+        }
+        Self::default_path().map(|path| Location {
+            path,
+            origin: Origin::Default,
+        })
+    }
+
+    /// Locate (reading `EGAIN_CONSOLE_CONFIG`) and load. `Ok(None)`: no file at the default location.
+    pub fn load(explicit: Option<&Path>) -> Result<Option<(Config, PathBuf)>, ConfigError> {
+        let Some(location) = Self::locate(explicit, std::env::var_os(CONFIG_ENV)) else {
+            return Ok(None);
+        };
+        Ok(Self::load_from(&location)?.map(|config| (config, location.path)))
+    }
+
+    /// Read and parse the file at `location`. A missing file is `Ok(None)` at the default
+    /// location and [`ConfigError::NotFound`] when it was named explicitly.
+    pub fn load_from(location: &Location) -> Result<Option<Config>, ConfigError> {
+        let path = &location.path;
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return match location.origin {
+                    Origin::Default => Ok(None),
+                    origin => Err(ConfigError::NotFound {
+                        path: path.clone(),
+                        origin,
+                    }),
+                };
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                });
+            }
+        };
+        let mut config = Self::parse(&text, path)?;
+        if config.has_inline_secret() && readable_by_others(path) {
+            config.warnings.push(format!(
+                "{} holds a secret and is readable by other users; run `chmod 600` on it",
+                path.display()
+            ));
+        }
+        Ok(Some(config))
+    }
+
+    /// Parse and validate config text. `path` is used in error messages and to resolve
+    /// relative paths; nothing is read from it.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let map = SourceMap::new(path, text);
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (at, key) = match e.span() {
+                Some(span) => (map.at_offset(span.start), map.key_at(span.start)),
+                None => (map.at_key(&[]), None),
+            };
+            ConfigError::Parse {
+                at,
+                key,
+                message: e.message().trim_end().to_owned(),
+            }
+        })?;
+
+        let mut warnings = Vec::new();
+        let mut profiles = BTreeMap::new();
+        for (name, raw_profile) in raw.profiles {
+            let profile = Checker {
+                map: &map,
+                name: &name,
+                warnings: &mut warnings,
+            }
+            .profile(raw_profile)?;
+            profiles.insert(name, profile);
+        }
+        if let Some(default) = &raw.default_profile
+            && !profiles.contains_key(default)
+        {
+            return Err(ConfigError::Invalid {
+                at: map.at_key(&["default_profile"]),
+                key: "default_profile".into(),
+                message: format!(
+                    "names profile `{default}`, which is not defined{}",
+                    list_suffix(profiles.keys())
+                ),
+            });
+        }
+        Ok(Config {
+            default_profile: raw.default_profile,
+            profiles,
+            sandbox: raw.sandbox.check(&map, path)?,
+            ui: raw.ui,
+            keys: raw.keys,
+            warnings,
+        })
+    }
+
+    /// The profile named `name`, or with `None` the default profile (or the only one).
+    pub fn profile(&self, name: Option<&str>) -> Result<(&str, &Profile), ConfigError> {
+        let available = || self.profiles.keys().cloned().collect::<Vec<_>>();
+        let name = match name.or(self.default_profile.as_deref()) {
+            Some(name) => name,
+            None if self.profiles.len() == 1 => self.profiles.keys().next().map_or("", String::as_str),
+            None => return Err(ConfigError::NoProfile { available: available() }),
+        };
+        self.profiles
+            .get_key_value(name)
+            .map(|(name, profile)| (name.as_str(), profile))
+            .ok_or_else(|| ConfigError::UnknownProfile {
+                name: name.to_owned(),
+                available: available(),
+            })
+    }
+
+    fn has_inline_secret(&self) -> bool {
+        self.profiles.values().any(|p| {
+            let auth = match &p.auth {
+                AuthSource::ClientCredentials { client_secret, .. } => client_secret,
+                AuthSource::StaticBearer(source) => source,
+            };
+            let callback = p.callback.as_ref().and_then(|cb| match &cb.auth {
+                CallbackAuthSource::None => None,
+                CallbackAuthSource::Basic { password, .. } => Some(password),
+                CallbackAuthSource::Bearer(source) => Some(source),
+            });
+            std::iter::once(auth)
+                .chain(callback)
+                .any(|s| matches!(s, SecretSource::Inline(_)))
+        })
+    }
+}
+
+fn list_suffix<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" (defined: {})", names.join(", "))
+    }
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    false
+}
