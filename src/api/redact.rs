@@ -88,6 +88,14 @@ pub fn url(raw: &str) -> String {
 pub fn json(value: &mut Value) {
     match value {
         Value::Object(map) => {
+            // `{name, value}` pairs (custom headers, attributes) carry secrets by name.
+            let secret_pair = map
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| is_secret_header(n) || is_secret_field(n));
+            if secret_pair && let Some(Value::String(v)) = map.get_mut("value") {
+                *v = header_value("authorization", v);
+            }
             for (key, v) in map.iter_mut() {
                 if is_secret_field(key) && !v.is_null() && !v.is_object() && !v.is_array() {
                     *v = Value::String(REDACTED.to_owned());
