@@ -72,6 +72,7 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
         let (targets, effect) = route(conversation, &message)?;
         let now = now_iso();
         let stored = record(message, conversation, &targets, &now);
+        conversation.messages.push(stored.clone());
         conversation.touch(&now);
         match effect {
             Effect::None => {}
