@@ -772,3 +772,28 @@ async fn allowed_senders_come_from_the_spec_in_use() {
     assert_eq!(status, 202, "{answer}");
     assert_eq!(rx.next().await.kind(), "agent.join");
 }
+
+#[tokio::test]
+async fn inbox_keeps_what_it_receives() {
+    let sandbox = sandbox_with(None).await;
+    let http = reqwest::Client::new();
+    let answer = http
+        .post(format!("{}/sandbox/inbox/customer", sandbox.urls.root))
+        .json(&json!({"messages": {"message": [{"type": {"value": "text"}}]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let inbox: Value = http
+        .get(format!("{}/sandbox/inbox", sandbox.urls.root))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = inbox["inbox"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["role"], "customer");
+    assert_eq!(entries[0]["body"]["messages"]["message"][0]["type"]["value"], "text");
+}
