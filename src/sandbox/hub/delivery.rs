@@ -76,8 +76,11 @@ pub(super) fn enqueue(
     let Some(conversation) = context.id.clone() else {
         return;
     };
+    // The delivered copy carries the context; its transcript status is the hub's business.
     let mut delivered = message.clone();
     delivered.conversation = Some(context.clone());
+    delivered.status = None;
+    delivered.sent = None;
     let envelope = MessageEnvelope {
         metadata: metadata.cloned(),
         messages: MessageList {
