@@ -1,10 +1,47 @@
-//! The conversation hub (to be filled in).
+//! The conversation hub: accepts messages from every party, keeps each
+//! conversation's transcript and routing state, delivers messages to the
+//! recipient role's callback (really, over HTTP, with its auth and headers),
+//! ends idle conversations, and hosts a built-in bot, agent and inbox so the
+//! sandbox works without any external application.
+//!
+//! Callback envelope (one message per POST, in order per conversation):
+//! `{metadata?, messages:{message:[{id, messageId, type, content, sender,
+//! recipients, status, created, conversation:{id, account, customer,
+//! entryPoint, conversationContact}}]}}`. Replies name the conversation with
+//! `conversation.id`.
 
+mod callback_auth;
+mod conversation;
+mod counterparty;
+mod delivery;
+mod idle;
+mod inbox;
+pub mod jsonpath;
+mod ring;
+mod routing;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use serde_json::Value;
+use tokio::sync::Notify;
 
 use super::SharedState;
+use super::auth::Need;
+use super::error::{HubError, HubResult, codes};
+use crate::api::models::conversation::{Conversation, SendMessageResponse};
+use conversation::ConversationState;
+
+pub use counterparty::{AGENT_NAME, BOT_NAME, MENU_LIST_PICKER};
+pub use idle::SYSTEM_SENDER;
+pub use routing::submit;
 
 /// How the hub delivers and how the built-in counterparties behave.
 #[derive(Debug, Clone)]
@@ -22,6 +59,10 @@ pub struct HubOptions {
     /// Where the demo seed points the customer and agent roles' callbacks
     /// (the console's receiver); `None` uses the sandbox's own inbox routes.
     pub demo_callback_base: Option<String>,
+    /// How many delivery outcomes `GET /sandbox/deliveries` keeps.
+    pub delivery_log_size: usize,
+    /// How many received callbacks `GET /sandbox/inbox` keeps.
+    pub inbox_size: usize,
 }
 
 impl Default for HubOptions {
@@ -33,25 +74,184 @@ impl Default for HubOptions {
             bot_delay: Duration::from_millis(300),
             agent_delay: Duration::from_millis(600),
             demo_callback_base: None,
+            delivery_log_size: 200,
+            inbox_size: 200,
         }
     }
 }
 
-/// Live conversations.
-pub struct Hub {}
+/// Conversations and their delivery queues, under one lock so that the
+/// order messages are accepted in is the order they are queued in.
+#[derive(Default)]
+struct Inner {
+    conversations: HashMap<String, ConversationState>,
+    queues: HashMap<String, tokio::sync::mpsc::UnboundedSender<delivery::Job>>,
+}
+
+/// Live and finished conversations, delivery machinery and debug logs.
+pub struct Hub {
+    options: HubOptions,
+    inner: Mutex<Inner>,
+    /// Woken whenever a conversation's idle deadline may have moved.
+    activity: Notify,
+    tokens: callback_auth::TokenCache,
+    log: delivery::DeliveryLog,
+    inbox: inbox::Inbox,
+    /// Conversations the built-in agent has joined.
+    agent_joined: Mutex<HashSet<String>>,
+}
 
 impl Hub {
-    pub fn new(_options: &HubOptions) -> Self {
-        Self {}
+    pub fn new(options: &HubOptions) -> Self {
+        Self {
+            options: options.clone(),
+            inner: Mutex::new(Inner::default()),
+            activity: Notify::new(),
+            tokens: callback_auth::TokenCache::default(),
+            log: delivery::DeliveryLog::new(options.delivery_log_size),
+            inbox: inbox::Inbox::new(options.inbox_size),
+            agent_joined: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// A poisoned lock still holds consistent data: every mutation commits
+    /// staged conversations in one step.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Transcript of a conversation (open or closed).
+    pub fn transcript(&self, id: &str) -> Option<Conversation> {
+        self.lock().conversations.get(id).map(ConversationState::transcript)
+    }
+
+    /// Recent delivery outcomes, oldest first.
+    pub fn deliveries(&self) -> Vec<delivery::DeliveryRecord> {
+        self.log.snapshot()
+    }
+
+    /// True the first time the built-in agent takes `conversation`.
+    fn agent_join(&self, conversation: &str) -> bool {
+        self.agent_joined
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(conversation.to_owned())
+    }
+
+    /// Recent callbacks received by the built-in inbox, oldest first.
+    pub fn inbox(&self) -> Vec<inbox::InboxEntry> {
+        self.inbox.snapshot()
     }
 }
 
+pub use delivery::DeliveryRecord;
+pub use inbox::InboxEntry;
+
+/// The conversation operations, mounted under the API base path.
 pub fn routes() -> Router<SharedState> {
     Router::new()
+        .route("/conversations/messages", post(send_messages))
+        .route("/conversations/{id}", get(get_conversation))
 }
 
+/// Built-in counterparties and debugging views, mounted at the root.
 pub fn counterparty_routes() -> Router<SharedState> {
     Router::new()
+        .route("/sandbox/bot", post(counterparty::bot))
+        .route("/sandbox/agent", post(counterparty::agent))
+        .route("/sandbox/inbox/{role}", post(inbox::receive))
+        .route("/sandbox/inbox", get(inbox::list))
+        .route("/sandbox/deliveries", get(list_deliveries))
 }
 
-pub fn spawn_background(_state: &SharedState) {}
+/// Start the idle-timeout task; it ends when the sandbox shuts down.
+pub fn spawn_background(state: &SharedState) {
+    idle::spawn(state);
+}
+
+/// `POST /conversations/messages`.
+async fn send_messages(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> HubResult<(StatusCode, Json<SendMessageResponse>)> {
+    state.authorize(&headers, Need::InteractionManage)?;
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| HubError::bad_request(codes::MALFORMED_BODY, format!("Request body is not valid JSON: {e}")))?;
+    let accepted = submit(&state, value)?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)))
+}
+
+/// `GET /conversations/{id}`.
+async fn get_conversation(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> HubResult<Json<Conversation>> {
+    state.authorize(&headers, Need::InteractionManageOrRead)?;
+    if !accepts_json(&headers) {
+        return Err(HubError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            codes::NOT_ACCEPTABLE,
+            "The conversation is only available as application/json.",
+        ));
+    }
+    if id.chars().count() != 36 {
+        return Err(HubError::bad_request(
+            codes::BAD_ID,
+            format!("Conversation id must be 36 characters, got {}.", id.chars().count()),
+        ));
+    }
+    state
+        .hub
+        .transcript(&id)
+        .map(Json)
+        .ok_or_else(|| HubError::not_found("Conversation", &id))
+}
+
+/// Whether the `Accept` header (absent means anything) admits JSON.
+fn accepts_json(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers.get(header::ACCEPT) else {
+        return true;
+    };
+    let Ok(accept) = accept.to_str() else {
+        return false;
+    };
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        !refused && matches!(media.as_str(), "*/*" | "application/*" | "application/json")
+    })
+}
+
+/// `GET /sandbox/deliveries`: what the hub POSTed where, and how it went.
+async fn list_deliveries(State(state): State<SharedState>) -> Json<Value> {
+    Json(serde_json::json!({ "deliveries": state.hub.deliveries() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, v.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn accept_header() {
+        assert!(accepts_json(&HeaderMap::new()));
+        assert!(accepts_json(&with_accept("application/json")));
+        assert!(accepts_json(&with_accept("text/html, */*;q=0.8")));
+        assert!(!accepts_json(&with_accept("text/html")));
+        assert!(!accepts_json(&with_accept("application/json;q=0")));
+        assert!(!accepts_json(&with_accept("application/xml, text/plain")));
+    }
+}

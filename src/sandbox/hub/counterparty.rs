@@ -1,0 +1,143 @@
+//! Built-in bot and agent, reachable as callbacks at `/sandbox/bot` and
+//! `/sandbox/agent`. They follow the callback contract (answer at once,
+//! work afterwards) and reply through the hub's own send path, so a
+//! conversation can be tried end to end with nothing but the sandbox.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::routing::submit;
+use crate::api::models::conversation::{ConversationRef, Message, MessageEnvelope, Party, SenderType};
+use crate::sandbox::SharedState;
+
+/// Name the built-in agent joins with.
+pub const AGENT_NAME: &str = "Alex (sandbox agent)";
+/// Name the built-in bot uses when the delivery does not name it.
+pub const BOT_NAME: &str = "Sandbox bot";
+
+/// The list picker the bot offers on "menu", in the mobile SDK's format.
+pub const MENU_LIST_PICKER: &str = r#"{"type":"list","version":"1","title":"How can we help?","subtitle":"Pick a topic","list":{"multipleSelection":false,"sections":[{"title":"Topics","order":1,"items":[{"id":"orders","title":"My orders","subtitle":"Track or change an order","actions":[{"type":"postback"}]},{"id":"billing","title":"Billing","subtitle":"Invoices and payments","actions":[{"type":"postback"}]},{"id":"agent","title":"Talk to an agent","subtitle":"Hand over to a person","actions":[{"type":"postback"}]}]}]}}"#;
+
+/// `POST /sandbox/bot`.
+pub(super) async fn bot(State(state): State<SharedState>, body: Bytes) -> StatusCode {
+    accept(state, body, bot_turn)
+}
+
+/// `POST /sandbox/agent`.
+pub(super) async fn agent(State(state): State<SharedState>, body: Bytes) -> StatusCode {
+    accept(state, body, agent_turn)
+}
+
+/// Answer 200 at once; handle the delivered messages in a task of their own.
+fn accept<F, Fut>(state: SharedState, body: Bytes, turn: F) -> StatusCode
+where
+    F: Fn(SharedState, Message) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let Ok(envelope) = serde_json::from_slice::<MessageEnvelope>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    tokio::spawn(async move {
+        for message in envelope.messages.message {
+            turn(state.clone(), message).await;
+        }
+    });
+    StatusCode::OK
+}
+
+/// Typing, a pause, then: escalate on "agent", a list picker on "menu",
+/// otherwise an echo.
+async fn bot_turn(state: SharedState, message: Message) {
+    if message.sender.party_type != SenderType::Customer || message.kind() != "text" {
+        return;
+    }
+    let Some(conversation) = message.conversation_id().map(str::to_owned) else {
+        return;
+    };
+    let me = addressee(&message, SenderType::is_bot, SenderType::CustomBot, BOT_NAME);
+    let text = message.text().unwrap_or_default().to_owned();
+    let lower = text.to_lowercase();
+    let say = |kind: &str, text: Option<String>| reply(&state, &conversation, kind, &me, text);
+    if !say("typing.start", None) || !pause(&state, state.hub.options.bot_delay).await || !say("typing.end", None) {
+        return;
+    }
+    if lower.contains("agent") {
+        if say("text", Some("Connecting you to an agent…".into())) {
+            say("escalation.transfer", None);
+        }
+    } else if lower.contains("menu") {
+        say("richMessage.listpicker", Some(MENU_LIST_PICKER.into()));
+    } else {
+        say("text", Some(format!("You said: {text}")));
+    }
+}
+
+/// Join on escalation (or on a customer's first message when there is no
+/// bot), greet after a pause, then answer customer texts by quoting them.
+async fn agent_turn(state: SharedState, message: Message) {
+    let Some(conversation) = message.conversation_id().map(str::to_owned) else {
+        return;
+    };
+    let me = addressee(&message, SenderType::is_agent, SenderType::EgainAgent, AGENT_NAME);
+    let me = Party::named(me.party_type, AGENT_NAME);
+    let from_customer_text = message.sender.party_type == SenderType::Customer && message.kind() == "text";
+    let first_contact = state.hub.agent_join(&conversation);
+    let say = |kind: &str, text: Option<String>| reply(&state, &conversation, kind, &me, text);
+    if first_contact && (message.kind() == "escalation.transfer" || from_customer_text) {
+        if !say("agent.join", None) || !pause(&state, state.hub.options.agent_delay).await {
+            return;
+        }
+        say(
+            "text",
+            Some("Hi, I'm Alex. I've got your conversation here; how can I help?".into()),
+        );
+    }
+    if from_customer_text {
+        let text = message.text().unwrap_or_default();
+        say(
+            "text",
+            Some(format!(
+                "You wrote: \u{201c}{text}\u{201d}. Let me look into that for you."
+            )),
+        );
+    }
+}
+
+/// The party the delivery was addressed to (so the reply's sender type
+/// matches the role that received it), with a default name.
+fn addressee(message: &Message, is_mine: fn(&SenderType) -> bool, fallback: SenderType, name: &str) -> Party {
+    let found = message
+        .recipients
+        .as_ref()
+        .and_then(|r| r.recipient.iter().find(|p| is_mine(&p.party_type)));
+    match found {
+        Some(p) if p.participant.as_ref().is_some_and(|n| n.name.is_some()) => p.clone(),
+        Some(p) => Party::named(p.party_type.clone(), name),
+        None => Party::named(fallback, name),
+    }
+}
+
+/// Send one message into the conversation through the hub's send path.
+/// False when refused (e.g. the conversation ended meanwhile): the turn stops.
+fn reply(state: &SharedState, conversation: &str, kind: &str, sender: &Party, text: Option<String>) -> bool {
+    let mut message = Message::new(kind, sender.clone(), text);
+    message.conversation = Some(ConversationRef {
+        id: Some(conversation.to_owned()),
+        ..Default::default()
+    });
+    match serde_json::to_value(MessageEnvelope::single(message)) {
+        Ok(body) => submit(state, body).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Wait like a person would; false when the sandbox is stopping.
+async fn pause(state: &SharedState, delay: Duration) -> bool {
+    tokio::select! {
+        _ = state.shutdown.cancelled() => false,
+        _ = tokio::time::sleep(delay) => true,
+    }
+}

@@ -1,0 +1,307 @@
+//! Callback delivery: one queue and worker task per conversation, so its
+//! messages reach every recipient in the order the hub accepted them. Each
+//! delivery is a real POST with the role's headers and Authorization; 401
+//! refreshes an oauth2 token once, transport errors, timeouts and 5xx are
+//! retried with backoff. Outcomes go to a bounded log for `/sandbox/deliveries`.
+
+use std::error::Error as _;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use super::callback_auth::{self, cache_key};
+use super::conversation::Target;
+use super::ring::Ring;
+use super::{Hub, Inner};
+use crate::api::models::common::Extra;
+use crate::api::models::conversation::{ConversationRef, Message, MessageEnvelope, MessageList, Metadata};
+use crate::api::models::{AuthType, Authentication, ClientApplication};
+use crate::sandbox::SharedState;
+use crate::sandbox::clock::now_iso;
+
+/// One message for one recipient.
+pub(super) struct Job {
+    conversation: String,
+    /// Hub id of the message, to update its transcript status.
+    message_id: String,
+    message_type: String,
+    target: Target,
+    body: Bytes,
+}
+
+/// Outcome of one delivery, as `GET /sandbox/deliveries` lists it. Never
+/// holds the Authorization value.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryRecord {
+    pub time: String,
+    pub conversation: String,
+    pub message_id: String,
+    pub message_type: String,
+    /// Recipient role (`customer`, `custom_bot`, ...).
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Last HTTP status the callback answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Why the delivery failed, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// POSTs made (a 401 redelivery included).
+    pub attempts: u32,
+    /// Whether a 401 made the hub fetch a new oauth2 token.
+    #[serde(default)]
+    pub token_refreshed: bool,
+    /// On failure: the role's notificationEmail, which the real hub e-mails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_email: Option<String>,
+}
+
+pub(super) type DeliveryLog = Ring<DeliveryRecord>;
+
+/// Queue `message` (already stored) for each target, with `context` as its
+/// `conversation`. Called under the hub lock, which fixes the order.
+pub(super) fn enqueue(
+    state: &SharedState,
+    inner: &mut Inner,
+    message: &Message,
+    context: &ConversationRef,
+    targets: &[Target],
+    metadata: Option<&Metadata>,
+) {
+    let Some(conversation) = context.id.clone() else {
+        return;
+    };
+    // The delivered copy carries the context; its transcript status is the hub's business.
+    let mut delivered = message.clone();
+    delivered.conversation = Some(context.clone());
+    delivered.status = None;
+    delivered.sent = None;
+    let envelope = MessageEnvelope {
+        metadata: metadata.cloned(),
+        messages: MessageList {
+            message: vec![delivered],
+            extra: Extra::new(),
+        },
+        extra: Extra::new(),
+    };
+    // Serialising plain data structures cannot fail.
+    let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
+    let queue = inner
+        .queues
+        .entry(conversation.clone())
+        .or_insert_with(|| spawn_worker(state));
+    for target in targets {
+        // A closed channel means the sandbox is shutting down.
+        let _ = queue.send(Job {
+            conversation: conversation.clone(),
+            message_id: message.id.clone().unwrap_or_default(),
+            message_type: message.kind().to_owned(),
+            target: target.clone(),
+            body: body.clone(),
+        });
+    }
+}
+
+fn spawn_worker(state: &SharedState) -> mpsc::UnboundedSender<Job> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let job = tokio::select! {
+                _ = state.shutdown.cancelled() => break,
+                job = rx.recv() => match job {
+                    Some(job) => job,
+                    None => break,
+                },
+            };
+            let delivered = deliver(&state, &job).await;
+            state.hub.record_status(&job.conversation, &job.message_id, delivered);
+        }
+    });
+    tx
+}
+
+impl Hub {
+    /// Transcript status: `sent` once any recipient got the message,
+    /// `failed` if a delivery failed before that.
+    fn record_status(&self, conversation: &str, message_id: &str, delivered: bool) {
+        let mut inner = self.lock();
+        let Some(message) = inner
+            .conversations
+            .get_mut(conversation)
+            .and_then(|c| c.messages.iter_mut().find(|m| m.id.as_deref() == Some(message_id)))
+        else {
+            return;
+        };
+        if delivered {
+            message.status = Some("sent".into());
+            message.sent.get_or_insert_with(now_iso);
+        } else if message.status.as_deref() != Some("sent") {
+            message.status = Some("failed".into());
+        }
+    }
+}
+
+/// Where and how to POST for one role.
+struct Endpoint {
+    url: reqwest::Url,
+    headers: HeaderMap,
+    auth: Option<Authentication>,
+    notification_email: Option<String>,
+}
+
+/// Read the role's callback, headers and Authentication from the store now,
+/// so configuration edits apply to the next delivery.
+fn resolve(state: &SharedState, target: &Target) -> Result<Endpoint, String> {
+    let app_id = target.app.as_deref().ok_or_else(|| {
+        format!(
+            "the orchestration names no client application for the {} role",
+            target.role
+        )
+    })?;
+    let store = state.store();
+    let app = store
+        .get_typed::<ClientApplication>(app_id)
+        .ok_or_else(|| format!("client application {app_id} does not exist"))?;
+    let role = app
+        .role(&target.role)
+        .ok_or_else(|| format!("client application {:?} has no {} role", app.name, target.role))?;
+    let url =
+        reqwest::Url::parse(&role.callback).map_err(|e| format!("callback {:?} is not a URL: {e}", role.callback))?;
+    let auth = match &role.authentication {
+        Some(r) => Some(
+            store
+                .get_typed::<Authentication>(&r.id)
+                .ok_or_else(|| format!("authentication {} does not exist", r.id))?,
+        ),
+        None => None,
+    };
+    let mut headers = HeaderMap::new();
+    for h in &role.headers {
+        let name = HeaderName::from_bytes(h.name.as_bytes())
+            .map_err(|_| format!("custom header {:?} is not valid", h.name))?;
+        let value =
+            HeaderValue::from_str(&h.value).map_err(|_| format!("custom header {:?} has an invalid value", h.name))?;
+        headers.append(name, value);
+    }
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(Endpoint {
+        url,
+        headers,
+        auth,
+        notification_email: Some(role.notification_email.clone()).filter(|e| !e.is_empty()),
+    })
+}
+
+/// Deliver one job with retries; log the outcome; true when a 2xx came back.
+async fn deliver(state: &SharedState, job: &Job) -> bool {
+    let mut record = DeliveryRecord {
+        time: now_iso(),
+        conversation: job.conversation.clone(),
+        message_id: job.message_id.clone(),
+        message_type: job.message_type.clone(),
+        role: job.target.role.to_string(),
+        url: None,
+        status: None,
+        error: None,
+        attempts: 0,
+        token_refreshed: false,
+        notification_email: None,
+    };
+    let delivered = match resolve(state, &job.target) {
+        Ok(endpoint) => {
+            record.url = Some(endpoint.url.to_string());
+            let delivered = attempts(state, job, &endpoint, &mut record).await;
+            if !delivered {
+                record.notification_email = endpoint.notification_email;
+            }
+            delivered
+        }
+        Err(why) => {
+            record.error = Some(format!("undeliverable: {why}"));
+            false
+        }
+    };
+    record.time = now_iso();
+    state.hub.log.push(record);
+    delivered
+}
+
+async fn attempts(state: &SharedState, job: &Job, endpoint: &Endpoint, record: &mut DeliveryRecord) -> bool {
+    let options = &state.hub.options;
+    let oauth = endpoint.auth.as_ref().filter(|a| a.auth_type == AuthType::OAuth2);
+    let mut failures = 0u32;
+    loop {
+        record.attempts += 1;
+        let retryable = match post_once(state, job, endpoint).await {
+            Ok(status) => {
+                record.status = Some(status.as_u16());
+                record.error = None;
+                if status.is_success() {
+                    return true;
+                }
+                if status == StatusCode::UNAUTHORIZED
+                    && let Some(auth) = oauth
+                    && !record.token_refreshed
+                {
+                    // The token expired or was revoked: fetch a new one and redeliver, once.
+                    record.token_refreshed = true;
+                    state.hub.tokens.forget(&cache_key(auth));
+                    continue;
+                }
+                record.error = Some(format!("callback answered {status}"));
+                status.is_server_error()
+            }
+            Err(why) => {
+                record.error = Some(why);
+                true
+            }
+        };
+        failures += 1;
+        if !retryable || failures >= options.delivery_attempts.max(1) {
+            return false;
+        }
+        let backoff = options.retry_backoff.saturating_mul(1 << (failures - 1).min(10));
+        tokio::select! {
+            _ = state.shutdown.cancelled() => return false,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+    }
+}
+
+/// One POST; `Err` for transport failures, timeouts and token-fetch failures.
+async fn post_once(state: &SharedState, job: &Job, endpoint: &Endpoint) -> Result<StatusCode, String> {
+    let mut headers = endpoint.headers.clone();
+    if let Some(value) = callback_auth::authorization(state, endpoint.auth.as_ref()).await? {
+        headers.insert(AUTHORIZATION, value);
+    }
+    let response = state
+        .http
+        .post(endpoint.url.clone())
+        .timeout(state.hub.options.delivery_timeout)
+        .headers(headers)
+        .body(job.body.clone())
+        .send()
+        .await
+        .map_err(|e| describe(&e))?;
+    Ok(response.status())
+}
+
+/// A reqwest error with its root cause (which says *why*: refused, reset...).
+pub(super) fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return "timed out".into();
+    }
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,456 @@
+//! The send path shared by `POST /conversations/messages` and the built-in
+//! counterparties: validate the envelope, check who may send what, start or
+//! find the conversation, pick the recipients by the account's orchestration,
+//! record the messages and queue their deliveries.
+//!
+//! An envelope is all-or-nothing: messages are applied to staged copies of
+//! the conversations and committed only when every message was accepted.
+
+use serde_json::Value;
+
+use super::conversation::{ConversationState, Stage, Target, idle_timeout};
+use super::delivery;
+use crate::api::models::common::{Extra, IdRef};
+use crate::api::models::conversation::{
+    AcceptedList, AcceptedMessage, AccountRef, ChannelTypeRef, ConversationRef, Message, MessageEnvelope, Recipients,
+    SendMessageResponse, SenderType,
+};
+use crate::api::models::{Account, Channel, ClientApplication, Orchestration, Participant, RoleName};
+use crate::sandbox::SharedState;
+use crate::sandbox::clock::now_iso;
+use crate::sandbox::error::{HubError, HubResult, codes};
+use crate::sandbox::store::Store;
+
+const BOT_ROLES: [RoleName; 2] = [RoleName::CustomBot, RoleName::EgainBot];
+const AGENT_ROLES: [RoleName; 2] = [RoleName::EgainAgent, RoleName::CustomAgent];
+
+/// Accept an envelope (raw JSON) from any party; answer what the 202 carries.
+pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse> {
+    let spec = &state.config.spec;
+    let violations = spec.validate("SendMessageRequest", &body);
+    if !violations.is_empty() {
+        return Err(HubError::from_violations(&violations));
+    }
+    precheck_context(&body)?;
+    let envelope: MessageEnvelope = serde_json::from_value(body)
+        .map_err(|e| HubError::bad_request(codes::INVALID_VALUE, format!("Invalid request body: {e}")))?;
+    let metadata = envelope.metadata;
+
+    let mut inner = state.hub.lock();
+    let mut staged: Vec<ConversationState> = Vec::new();
+    let mut outbox: Vec<(Message, ConversationRef, Vec<Target>)> = Vec::new();
+    let mut accepted = Vec::new();
+    let mut assets = Vec::new();
+    // A conversation started by this envelope: later customer messages in it join.
+    let mut started: Option<String> = None;
+
+    for (index, message) in envelope.messages.message.into_iter().enumerate() {
+        let at = format!("$.messages.message[{index}]");
+        check_sender(spec.document(), &message)?;
+        let is_customer = message.sender.party_type == SenderType::Customer;
+        let slot = match (message.conversation_id(), &started) {
+            (Some(id), _) => stage(&mut staged, &inner.conversations, id)?,
+            (None, Some(id)) if is_customer => stage(&mut staged, &inner.conversations, &id.clone())?,
+            (None, None) if is_customer => {
+                let conversation = start(state, &message, &at)?;
+                started = Some(conversation.id.clone());
+                staged.push(conversation);
+                staged.len() - 1
+            }
+            (None, _) => return Err(missing("conversation.id", &format!("{at}.conversation.id"))),
+        };
+        let conversation = &mut staged[slot];
+        if !conversation.open {
+            return Err(HubError::bad_request(
+                codes::MESSAGE_REFUSED,
+                format!("Conversation {} is closed; start a new one.", conversation.id),
+            ));
+        }
+        check_content(&state.store(), conversation, &message, &at)?;
+        assets.extend(message.attachments().iter().map(|a| a.id.clone()));
+
+        let (targets, effect) = route(conversation, &message)?;
+        let now = now_iso();
+        let stored = record(message, conversation, &targets, &now);
+        conversation.messages.push(stored.clone());
+        conversation.touch(&now);
+        match effect {
+            Effect::None => {}
+            Effect::Escalate(agent) => {
+                conversation.handler = agent;
+                conversation.stage = Stage::Agent;
+            }
+            Effect::End => conversation.close(&now),
+        }
+        accepted.push(AcceptedMessage {
+            id: stored.id.clone(),
+            message_id: stored.message_id.clone(),
+            conversation: Some(IdRef::new(conversation.id.clone())),
+            extra: Extra::new(),
+        });
+        outbox.push((stored, conversation.context.clone(), targets));
+    }
+
+    for id in &assets {
+        state.assets.mark_used(id)?;
+    }
+    let closed: Vec<String> = staged.iter().filter(|c| !c.open).map(|c| c.id.clone()).collect();
+    for conversation in staged {
+        inner.conversations.insert(conversation.id.clone(), conversation);
+    }
+    for (message, context, targets) in &outbox {
+        delivery::enqueue(state, &mut inner, message, context, targets, metadata.as_ref());
+    }
+    // A closed conversation's worker drains what is queued, then ends.
+    for id in closed {
+        inner.queues.remove(&id);
+    }
+    drop(inner);
+    state.hub.activity.notify_one();
+    Ok(SendMessageResponse {
+        messages: AcceptedList {
+            message: accepted,
+            extra: Extra::new(),
+        },
+        extra: Extra::new(),
+    })
+}
+
+/// 400-143 naming the attribute, with its full path as detail.
+fn missing(attribute: &str, path: &str) -> HubError {
+    HubError::bad_request(
+        codes::REQUIRED_MISSING,
+        format!("Required attribute is missing in the request body: {attribute}"),
+    )
+    .with_detail(path, "required")
+}
+
+fn refused(message: impl Into<String>) -> HubError {
+    HubError::bad_request(codes::MESSAGE_REFUSED, message)
+}
+
+fn bad_reference(message: impl Into<String>) -> HubError {
+    HubError::bad_request(codes::BAD_REFERENCE, message)
+}
+
+/// Context fields the schema leaves optional but the hub needs whole when
+/// their parent is present (checked on the raw JSON so the answer is 400-143
+/// naming the attribute rather than a parse error).
+fn precheck_context(body: &Value) -> HubResult<()> {
+    let messages = body
+        .pointer("/messages/message")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for (index, message) in messages.iter().enumerate() {
+        let Some(conversation) = message.get("conversation") else {
+            continue;
+        };
+        let at = format!("$.messages.message[{index}].conversation");
+        if let Some(account) = conversation.get("account") {
+            if account.get("address").and_then(Value::as_str).is_none() {
+                return Err(missing("address", &format!("{at}.account.address")));
+            }
+            if account.pointer("/channel/type").and_then(Value::as_str).is_none() {
+                return Err(missing("channel.type", &format!("{at}.account.channel.type")));
+            }
+        }
+        if let Some(entry_point) = conversation.get("entryPoint")
+            && entry_point.get("id").and_then(Value::as_str).is_none()
+        {
+            return Err(missing("entryPoint.id", &format!("{at}.entryPoint.id")));
+        }
+    }
+    Ok(())
+}
+
+/// The sender type may send the message type, per the spec's
+/// `MessageType.x-allowed-senders` (so a user-supplied spec changes the rule).
+/// Types the table does not list are not restricted.
+fn check_sender(spec: &Value, message: &Message) -> HubResult<()> {
+    let sender = message.sender.party_type.as_str();
+    let allowed = spec
+        .pointer("/components/schemas/MessageType/x-allowed-senders")
+        .and_then(|table| table.get(message.kind()))
+        .and_then(Value::as_array);
+    match allowed {
+        Some(list) if !list.iter().any(|s| s.as_str() == Some(sender)) => Err(refused(format!(
+            "A {sender} may not send {} messages (allowed: {}).",
+            message.kind(),
+            list.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Find a conversation to work on: already staged, or a copy of the stored one.
+fn stage(
+    staged: &mut Vec<ConversationState>,
+    stored: &std::collections::HashMap<String, ConversationState>,
+    id: &str,
+) -> HubResult<usize> {
+    if let Some(slot) = staged.iter().position(|c| c.id == id) {
+        return Ok(slot);
+    }
+    let conversation = stored.get(id).ok_or_else(|| HubError::not_found("Conversation", id))?;
+    staged.push(conversation.clone());
+    Ok(staged.len() - 1)
+}
+
+/// A customer's first message: find the account by address and channel
+/// type, and route by its orchestration (first bot, else first agent).
+fn start(state: &SharedState, message: &Message, at: &str) -> HubResult<ConversationState> {
+    let context = message.conversation.as_ref();
+    let account_ref = context
+        .and_then(|c| c.account.as_ref())
+        .ok_or_else(|| missing("account", &format!("{at}.conversation.account")))?;
+    let contacts = context
+        .and_then(|c| c.customer.as_ref())
+        .and_then(|c| c.contacts.as_ref())
+        .map(|c| c.contact.as_slice())
+        .unwrap_or_default();
+    let Some(contact) = contacts.first() else {
+        return Err(missing(
+            "contact",
+            &format!("{at}.conversation.customer.contacts.contact"),
+        ));
+    };
+    let entry_point = context
+        .and_then(|c| c.entry_point.clone())
+        .ok_or_else(|| missing("entryPoint", &format!("{at}.conversation.entryPoint.id")))?;
+
+    let store = state.store();
+    let address = &account_ref.address;
+    let channel_type = &account_ref.channel.channel_type;
+    let channel = store
+        .all_typed::<Channel>()
+        .into_iter()
+        .find(|c| &c.channel_type == channel_type);
+    let account = channel.as_ref().and_then(|channel| {
+        store
+            .all_typed::<Account>()
+            .into_iter()
+            .find(|a| &a.address == address && Some(a.channel.id.as_str()) == channel.meta.id.as_deref())
+    });
+    let (Some(channel), Some(account)) = (channel, account) else {
+        return Err(bad_reference(format!(
+            "No account with address {address:?} on channel type {channel_type:?}."
+        )));
+    };
+    if account.active == Some(false) {
+        return Err(bad_reference(format!("Account {:?} is inactive.", account.name)));
+    }
+    let chat = &account.chat_configurations;
+    let orchestration = store
+        .get_typed::<Orchestration>(&chat.orchestration.id)
+        .ok_or_else(|| {
+            bad_reference(format!(
+                "Account {:?} uses orchestration {}, which does not exist.",
+                account.name, chat.orchestration.id
+            ))
+        })?;
+    let apps = &orchestration.applications;
+    let first_agent = apps
+        .agent_configuration
+        .as_ref()
+        .and_then(|a| a.agents.first())
+        .map(|a| a.id.clone());
+    let first_bot = apps.bot_configuration.as_ref().and_then(|b| b.bots.first());
+    let (handler, stage) = if let Some(bot) = first_bot {
+        let participant = store.get_typed::<Participant>(&bot.participant.id);
+        let mut roles: Vec<RoleName> = participant
+            .as_ref()
+            .map(|p| {
+                p.participant_type
+                    .as_str()
+                    .parse()
+                    .unwrap_or_else(|never| match never {})
+            })
+            .into_iter()
+            .collect();
+        roles.extend(BOT_ROLES);
+        let mut target = role_target(&store, &bot.id, &roles)?;
+        target.participant = participant.map(|p| p.name);
+        let agent = bot
+            .on_escalation
+            .as_ref()
+            .map(|e| e.agent.id.clone())
+            .or_else(|| first_agent.clone());
+        let escalation = match agent {
+            Some(id) => role_target(&store, &id, &AGENT_ROLES).map_err(|e| e.body.developer_message),
+            None => Err(format!(
+                "Orchestration {:?} names no agent to escalate to.",
+                orchestration.name
+            )),
+        };
+        (target, Stage::Bot { escalation })
+    } else if let Some(agent) = first_agent {
+        (role_target(&store, &agent, &AGENT_ROLES)?, Stage::Agent)
+    } else {
+        return Err(bad_reference(format!(
+            "Orchestration {:?} has neither bots nor agents.",
+            orchestration.name
+        )));
+    };
+    let customer = Target {
+        app: apps.customer_configuration.as_ref().map(|c| c.customer.id.clone()),
+        role: RoleName::Customer,
+        participant: None,
+    };
+
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = now_iso();
+    let conversation_contact = match &contact.sub_type {
+        Some(sub) => format!("{}.{sub}", contact.contact_type),
+        None => contact.contact_type.clone(),
+    };
+    Ok(ConversationState {
+        id: id.clone(),
+        context: ConversationRef {
+            id: Some(id.clone()),
+            account: Some(AccountRef {
+                address: address.clone(),
+                channel: ChannelTypeRef {
+                    channel_type: channel_type.clone(),
+                    extra: Extra::new(),
+                },
+                extra: Extra::new(),
+            }),
+            customer: context.and_then(|c| c.customer.clone()),
+            entry_point: Some(entry_point),
+            conversation_contact: Some(conversation_contact),
+            extra: Extra::new(),
+        },
+        channel_id: channel.meta.id.clone().unwrap_or_default(),
+        customer,
+        handler,
+        stage,
+        open: true,
+        created: now.clone(),
+        closed: None,
+        last_activity: now,
+        idle_timeout: idle_timeout(&chat.timeout),
+        deadline: None,
+        messages: Vec::new(),
+    })
+}
+
+/// The first of `roles` that the client application has.
+fn role_target(store: &Store, app_id: &str, roles: &[RoleName]) -> HubResult<Target> {
+    let app = store.get_typed::<ClientApplication>(app_id).ok_or_else(|| {
+        bad_reference(format!(
+            "Client application {app_id} named by the orchestration does not exist."
+        ))
+    })?;
+    let role = roles.iter().find(|r| app.role(r).is_some()).ok_or_else(|| {
+        let names: Vec<&str> = roles.iter().map(RoleName::as_str).collect();
+        bad_reference(format!(
+            "Client application {:?} has no {} role.",
+            app.name,
+            names.join(" or ")
+        ))
+    })?;
+    Ok(Target {
+        app: Some(app_id.to_owned()),
+        role: role.clone(),
+        participant: None,
+    })
+}
+
+/// Text must be present on `text` messages (unless attachments carry the
+/// message) and fit the channel's limit for its direction: inbound for the
+/// customer, outbound for bots and agents.
+fn check_content(store: &Store, conversation: &ConversationState, message: &Message, at: &str) -> HubResult<()> {
+    if message.kind() == "text" && message.text().is_none() && message.attachments().is_empty() {
+        return Err(missing("text", &format!("{at}.content.text")));
+    }
+    let Some(text) = message.text() else {
+        return Ok(());
+    };
+    let inbound = message.sender.party_type == SenderType::Customer;
+    let limit = store
+        .get_typed::<Channel>(&conversation.channel_id)
+        .and_then(|c| c.restrictions)
+        .and_then(|r| if inbound { r.inbound } else { r.outbound })
+        .and_then(|d| d.max_text_length);
+    let length = text.chars().count() as u64;
+    match limit {
+        Some(max) if length > max => Err(HubError::bad_request(
+            codes::INVALID_VALUE,
+            format!(
+                "Text is {length} characters; the channel allows {max} {}.",
+                if inbound { "inbound" } else { "outbound" }
+            ),
+        )
+        .with_detail(&format!("{at}.content.text"), format!("at most {max} characters"))),
+        _ => Ok(()),
+    }
+}
+
+/// What accepting a message does to the conversation.
+enum Effect {
+    None,
+    Escalate(Target),
+    End,
+}
+
+/// Recipients of a message and its effect: the customer's messages go to
+/// the current handler; everything a bot or agent sends goes to the
+/// customer; a bot's escalation goes to the agent too and hands over.
+fn route(conversation: &ConversationState, message: &Message) -> HubResult<(Vec<Target>, Effect)> {
+    let end = message.kind() == "conversation.end";
+    let effect = if end { Effect::End } else { Effect::None };
+    let sender = &message.sender.party_type;
+    if *sender == SenderType::Customer {
+        return Ok((vec![conversation.handler.clone()], effect));
+    }
+    if message.kind() == "escalation.transfer"
+        && sender.is_bot()
+        && let Stage::Bot { escalation } = &conversation.stage
+    {
+        let agent = escalation
+            .clone()
+            .map_err(|why| refused(format!("Cannot escalate: {why}")))?;
+        return Ok((
+            vec![agent.clone(), conversation.customer.clone()],
+            Effect::Escalate(agent),
+        ));
+    }
+    Ok((vec![conversation.customer.clone()], effect))
+}
+
+/// The message as stored: hub id, sender-side id, recipients, status and
+/// timestamps; no per-delivery context. A bot or agent that names itself
+/// becomes the name recipients see for that handler.
+pub(super) fn record(
+    mut message: Message,
+    conversation: &mut ConversationState,
+    targets: &[Target],
+    now: &str,
+) -> Message {
+    message.id = Some(uuid::Uuid::new_v4().to_string());
+    message
+        .message_id
+        .get_or_insert_with(|| uuid::Uuid::new_v4().to_string());
+    let handler = &mut conversation.handler;
+    if message.sender.party_type.as_str() == handler.role.as_str() {
+        let named = message.sender.participant.as_ref().and_then(|p| p.name.clone());
+        match named {
+            Some(name) => handler.participant = Some(name),
+            None => {
+                if let Some(name) = &handler.participant {
+                    message.sender.participant.get_or_insert_with(Default::default).name = Some(name.clone());
+                }
+            }
+        }
+    }
+    message.recipients = Some(Recipients {
+        recipient: targets.iter().map(Target::party).collect(),
+        extra: Extra::new(),
+    });
+    message.conversation = None;
+    message.status = Some("queued".into());
+    message.created = Some(now.to_owned());
+    message.sent = None;
+    message
+}
