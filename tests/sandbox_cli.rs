@@ -1,0 +1,69 @@
+//! `egain-console sandbox` as a user runs it: four lines on stdout, then it
+//! serves real HTTP until interrupted.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[tokio::test]
+async fn standalone_sandbox_prints_four_lines_and_serves() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_egain-console"))
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start the binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let lines: Vec<String> = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout).lines().take(4).map(|l| l.expect("line")).collect()
+    })
+    .await
+    .expect("read lines");
+    let keys: Vec<&str> = lines.iter().filter_map(|l| l.split_once('=').map(|(k, _)| k)).collect();
+    assert_eq!(keys, ["base_url", "token_url", "client_id", "client_secret"], "{lines:?}");
+    let facts: HashMap<&str, &str> = lines.iter().filter_map(|l| l.split_once('=')).collect();
+    assert!(facts["base_url"].ends_with("/conversation/conversationmgr/v3"));
+
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(facts["token_url"])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", facts["client_id"]),
+            ("client_secret", facts["client_secret"]),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token json");
+    let bearer = token["access_token"].as_str().expect("access_token");
+    let accounts: serde_json::Value = http
+        .get(format!("{}/accounts", facts["base_url"]))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .expect("list accounts")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(accounts["paginationInfo"]["count"], 1, "{accounts}");
+    assert_eq!(accounts["account"][0]["name"], egain_console::sandbox::seed::DEMO_ACCOUNT_NAME);
+    let spec = http
+        .get(facts["base_url"].replace("/conversation/conversationmgr/v3", "/openapi.yaml"))
+        .send()
+        .await
+        .expect("spec");
+    assert!(spec.text().await.expect("text").starts_with("openapi: 3.0.3"));
+
+    // Ctrl-C (SIGINT) stops it cleanly.
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait()).await.expect("join").expect("wait");
+    assert!(exit.success(), "{exit:?}");
+}
