@@ -17,7 +17,7 @@ use egain_console::api::transfer::LocalAsset;
 use egain_console::api::{AuthConfig, Client, ClientConfig, Recorder, Secret};
 use tokio_util::sync::CancellationToken;
 
-const ROUNDS: usize = 12;
+const ROUNDS: usize = 20;
 const CHANNEL: &str = "custom.demo";
 
 fn main() {
@@ -85,6 +85,7 @@ async fn run() {
         let mut ours = Vec::new();
         let mut curl = Vec::new();
         reset_peak();
+        // Interleaved, so drift on a shared machine hits both sides alike.
         for _ in 0..ROUNDS {
             let ticket = client
                 .create_asset(&AssetCreate::new(CHANNEL, SenderType::Customer, &file.name, size))
@@ -96,15 +97,13 @@ async fn run() {
                 .await
                 .expect("client upload");
             ours.push(started.elapsed());
-        }
-        let peak = peak_rss_kib();
-        for _ in 0..ROUNDS {
             let ticket = client
                 .create_asset(&AssetCreate::new(CHANNEL, SenderType::Customer, &file.name, size))
                 .await
                 .expect("create asset");
             curl.push(curl_upload(&ticket.content_url, &path, &file.content_type));
         }
+        let peak = peak_rss_kib();
         let (a, b) = (median(&mut ours), median(&mut curl));
         let rate = |d: Duration| size as f64 / d.as_secs_f64() / 1e6;
         println!(
@@ -135,7 +134,15 @@ fn write_file(path: &Path, size: u64) {
 /// curl's own transfer time (`time_total`), so process start-up is not counted against it.
 fn curl_upload(url: &str, path: &Path, content_type: &str) -> Duration {
     let out = Command::new("curl")
-        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-X", "POST"])
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{time_total}",
+            "-X",
+            "POST",
+        ])
         .args(["-H", &format!("Content-Type: {content_type}"), "-H", "Expect:"])
         .arg("-T")
         .arg(path)

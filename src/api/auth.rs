@@ -215,8 +215,10 @@ async fn fetch(
     })
 }
 
-/// Normalise configured scopes: with a prefix, bare names get it; names that
-/// already carry a URL prefix are kept.
+/// Scope names as the token request sends them. A name that is already a URL
+/// (contains `://`) is kept; a bare name gets `prefix` when one is given. Both
+/// forms exist in the wild: classic tenants want `https://api.egain.cloud/auth/…`,
+/// the newer "ai" tenants want bare names.
 pub fn normalize_scopes(scopes: &[String], prefix: Option<&str>) -> Vec<String> {
     scopes
         .iter()

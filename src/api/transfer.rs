@@ -4,13 +4,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use tokio::io::AsyncWriteExt;
-use tokio_util::io::ReaderStream;
 use tokio_util::sync::CancellationToken;
 
 use super::client::Client;
@@ -105,16 +103,14 @@ impl Client {
         progress: ProgressFn,
         cancel: CancellationToken,
     ) -> Result<(), ApiError> {
-        let handle = tokio::fs::File::open(&file.path)
-            .await
-            .map_err(|e| ApiError::Io(format!("{}: {e}", file.path.display())))?;
+        let handle =
+            std::fs::File::open(&file.path).map_err(|e| ApiError::Io(format!("{}: {e}", file.path.display())))?;
         let total = file.size;
-        let sent = Arc::new(AtomicU64::new(0));
-        let counter = sent.clone();
         let report = progress.clone();
-        let stream = ReaderStream::with_capacity(handle, CHUNK).map(move |chunk| {
+        let mut done = 0u64;
+        let stream = read_chunks(handle).map(move |chunk| {
             if let Ok(bytes) = &chunk {
-                let done = counter.fetch_add(bytes.len() as u64, Ordering::Relaxed) + bytes.len() as u64;
+                done += bytes.len() as u64;
                 report(Progress { done, total });
             }
             chunk
@@ -289,6 +285,33 @@ impl Client {
             }
         }
     }
+}
+
+/// Read a file on a blocking thread in large chunks, handing them to the
+/// upload through a small bounded queue: one thread hop per chunk instead of
+/// one per poll, and at most a few chunks in memory whatever the file size.
+fn read_chunks(mut file: std::fs::File) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
+    use std::io::Read;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(2);
+    tokio::task::spawn_blocking(move || {
+        loop {
+            let mut buf = bytes::BytesMut::zeroed(CHUNK);
+            let read = match file.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            };
+            buf.truncate(read);
+            // A closed queue means the upload ended (done, failed or cancelled).
+            if tx.blocking_send(Ok(buf.freeze())).is_err() {
+                return;
+            }
+        }
+    });
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
 /// A file name from the server made safe to create: no directories, no

@@ -13,7 +13,7 @@ use url::Url;
 use super::ConfigError;
 use super::secret::{Secret, SecretSite, SecretSource};
 use super::spans::SourceMap;
-use crate::sandbox::auth::ALL_SCOPES;
+use crate::api::auth::DEFAULT_SCOPES;
 
 /// Request timeout when `timeout_secs` is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -156,19 +156,7 @@ impl Profile {
     }
 }
 
-/// Scope names as the token request sends them. A name that is already a URL
-/// (contains `://`) is kept; a bare name gets `prefix` when one is given. Both
-/// forms exist in the wild: classic tenants want `https://api.egain.cloud/auth/…`,
-/// the newer "ai" tenants want bare names.
-pub fn normalize_scopes(scopes: &[String], prefix: Option<&str>) -> Vec<String> {
-    scopes
-        .iter()
-        .map(|scope| match prefix {
-            Some(prefix) if !scope.contains("://") => format!("{prefix}{scope}"),
-            _ => scope.clone(),
-        })
-        .collect()
-}
+pub use crate::api::auth::normalize_scopes;
 
 /// `[profiles.NAME]` as written.
 #[derive(Debug, Deserialize)]
@@ -307,7 +295,7 @@ impl Checker<'_> {
             }
         };
         let scopes = match &raw.scopes {
-            None => ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            None => DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
             Some(list) if list.is_empty() => {
                 return Err(self.error(
                     "scopes",

@@ -3,37 +3,11 @@
 //! into logs, panics or the exchange recorder.
 
 use std::ffi::OsString;
-use std::fmt;
 use std::process::{Command, Stdio};
 
 use super::ConfigError;
 
-/// A credential value. `Debug` and `Display` print `***`; read it with [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The value itself: call this only where it goes on the wire.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+pub use crate::api::Secret;
 
 /// Where a secret is read from when a profile is used (not when the file is loaded,
 /// so listing profiles never runs a password manager).
@@ -80,7 +54,7 @@ impl SecretSource {
                 let problem = match env(var) {
                     None => "not set",
                     Some(value) => match value.into_string() {
-                        Ok(text) if !text.is_empty() => return Ok(Secret(text)),
+                        Ok(text) if !text.is_empty() => return Ok(Secret::new(text)),
                         Ok(_) => "empty",
                         Err(_) => "not valid UTF-8",
                     },
@@ -128,7 +102,7 @@ fn run_secret_command(command: &str, profile: &str, key: String) -> Result<Secre
         Ok(text) => {
             let trimmed = text.trim();
             if !trimmed.is_empty() {
-                return Ok(Secret(trimmed.to_owned()));
+                return Ok(Secret::new(trimmed));
             }
             "nothing on stdout"
         }

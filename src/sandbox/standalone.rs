@@ -36,8 +36,13 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig, String> {
 }
 
 /// Start, print the connection facts one per line on stdout, serve until Ctrl-C.
-pub async fn run(args: &SandboxArgs) -> Result<(), String> {
-    let sandbox = super::start(config_from_args(args)?).await?;
+/// Settings from a config file's `[sandbox]` table, when given, override the arguments.
+pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSettings>) -> Result<(), String> {
+    let mut config = config_from_args(args)?;
+    if let Some(settings) = settings {
+        settings.apply(&mut config);
+    }
+    let sandbox = super::start(config).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "base_url={}", sandbox.urls.base).map_err(|e| e.to_string())?;
     writeln!(out, "token_url={}", sandbox.urls.token).map_err(|e| e.to_string())?;
