@@ -9,3 +9,5 @@ pub mod cli;
 pub mod config;
 pub mod sandbox;
 pub mod schema;
+pub mod setup;
+pub mod templates;
