@@ -5,6 +5,7 @@ pub mod common;
 pub mod conversation;
 pub mod entities;
 pub mod kind;
+pub mod references;
 
 pub use asset::*;
 pub use common::*;
