@@ -135,7 +135,15 @@ fn write_file(path: &Path, size: u64) {
 /// curl's own transfer time (`time_total`), so process start-up is not counted against it.
 fn curl_upload(url: &str, path: &Path, content_type: &str) -> Duration {
     let out = Command::new("curl")
-        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-X", "POST"])
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{time_total}",
+            "-X",
+            "POST",
+        ])
         .args(["-H", &format!("Content-Type: {content_type}"), "-H", "Expect:"])
         .arg("-T")
         .arg(path)

@@ -7,5 +7,6 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod reqlog;
 pub mod sandbox;
 pub mod schema;

@@ -16,12 +16,20 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
         .expect("start the binary");
     let stdout = child.stdout.take().expect("stdout");
     let lines: Vec<String> = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout).lines().take(4).map(|l| l.expect("line")).collect()
+        BufReader::new(stdout)
+            .lines()
+            .take(4)
+            .map(|l| l.expect("line"))
+            .collect()
     })
     .await
     .expect("read lines");
     let keys: Vec<&str> = lines.iter().filter_map(|l| l.split_once('=').map(|(k, _)| k)).collect();
-    assert_eq!(keys, ["base_url", "token_url", "client_id", "client_secret"], "{lines:?}");
+    assert_eq!(
+        keys,
+        ["base_url", "token_url", "client_id", "client_secret"],
+        "{lines:?}"
+    );
     let facts: HashMap<&str, &str> = lines.iter().filter_map(|l| l.split_once('=')).collect();
     assert!(facts["base_url"].ends_with("/conversation/conversationmgr/v3"));
 
@@ -50,7 +58,10 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
         .await
         .expect("json");
     assert_eq!(accounts["paginationInfo"]["count"], 1, "{accounts}");
-    assert_eq!(accounts["account"][0]["name"], egain_console::sandbox::seed::DEMO_ACCOUNT_NAME);
+    assert_eq!(
+        accounts["account"][0]["name"],
+        egain_console::sandbox::seed::DEMO_ACCOUNT_NAME
+    );
     let spec = http
         .get(facts["base_url"].replace("/conversation/conversationmgr/v3", "/openapi.yaml"))
         .send()
@@ -64,6 +75,9 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
         .status()
         .expect("kill");
     assert!(status.success());
-    let exit = tokio::task::spawn_blocking(move || child.wait()).await.expect("join").expect("wait");
+    let exit = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .expect("join")
+        .expect("wait");
     assert!(exit.success(), "{exit:?}");
 }
