@@ -32,13 +32,13 @@ const SKIPPED_HEADERS: &[&str] = &["content-length", "host", "transfer-encoding"
 pub fn to_curl(x: &Exchange) -> String {
     let mut notes: Vec<String> = Vec::new();
     let mut vars: Vec<String> = Vec::new();
-    let mut args: Vec<String> = vec!["curl".into()];
-    match x.method.as_str() {
-        "GET" if x.request_body.is_none() => {}
-        "HEAD" => args.push("--head".into()),
-        m => args.push(format!("-X {}", quote(m))),
-    }
-    args.push(quote(&x.url));
+    // Method and URL share the first line; each option gets its own.
+    let first = match x.method.as_str() {
+        "GET" if x.request_body.is_none() => format!("curl {}", quote(&x.url)),
+        "HEAD" => format!("curl --head {}", quote(&x.url)),
+        m => format!("curl -X {} {}", quote(m), quote(&x.url)),
+    };
+    let mut args: Vec<String> = vec![first];
     if x.url.contains(REDACTED) {
         notes.push("the URL's secret parameters (e.g. signature) were redacted: use a freshly signed URL".into());
     }
