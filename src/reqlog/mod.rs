@@ -8,12 +8,13 @@
 //! needs is O(rows on screen); pushes are O(1) amortised; a filter change is
 //! one O(entries) scan.
 //!
-//! Memory is bounded by [`LogCaps`]: entry count, body bytes per body, and a
-//! total budget. Each entry costs its [`footprint`](store::footprint) — about
-//! 300 bytes of fixed overhead (the `Exchange` struct, ~250 B, plus 8 B of
-//! filter index and deque slack), ~80 B per header, plus its strings — so
-//! 100,000 small entries take roughly 60–80 MiB, and the default caps keep
-//! the whole log under 64 MiB.
+//! Memory is bounded by [`LogCaps`]: entry count, body text per body, and a
+//! total budget over [`store::footprint`]. An entry costs 256 B fixed (the
+//! 248 B `Exchange` plus an 8 B filter index slot), 48 B per header plus the
+//! header text, and its URL, bodies and error text. A typical API call (four
+//! headers, a short JSON answer) is ~700 B, so 100,000 of them are ~65 MiB;
+//! the deque's spare capacity (up to 248 B per slot) is not counted. The
+//! default caps (50,000 entries, 16 KiB per body, 64 MiB total) hold that.
 
 pub mod clipboard;
 pub mod curl;
