@@ -15,6 +15,19 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Connect to the tenant of this config profile (default: the config's
+    /// default_profile; with neither, the embedded sandbox).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Disable every create, update, delete and send.
+    #[arg(long)]
+    pub read_only: bool,
+
+    /// Start with mouse capture on (m toggles it; off lets the terminal select text).
+    #[arg(long)]
+    pub mouse: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

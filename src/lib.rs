@@ -12,3 +12,4 @@ pub mod sandbox;
 pub mod schema;
 pub mod setup;
 pub mod templates;
+pub mod tui;

@@ -1,28 +1,50 @@
 //! egain-console entry point.
 
 use clap::Parser;
-use color_eyre::eyre::eyre;
+use color_eyre::eyre::{WrapErr, eyre};
 
-use egain_console::cli::{Cli, Command, SandboxArgs};
+use egain_console::cli::{Cli, Command};
 use egain_console::config::Config;
 use egain_console::sandbox::standalone;
+use egain_console::schema::Spec;
+use egain_console::tui::{app::App, connect, keymap::Keymap, runtime, theme::Theme};
 
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
     let cli = Cli::parse();
-    let config = Config::load(cli.config.as_deref()).map_err(|e| eyre!("{e}"))?;
-    if let Some((config, _)) = &config {
+    let loaded = Config::load(cli.config.as_deref()).map_err(|e| eyre!("{e}"))?;
+    if let Some((config, _)) = &loaded {
         for warning in &config.warnings {
             eprintln!("warning: {warning}");
         }
     }
+    let config = loaded.as_ref().map(|(c, _)| c);
     match cli.command {
         Some(Command::Sandbox(args)) => standalone::run(&args, None).await.map_err(|e| eyre!(e)),
-        // Until the terminal UI lands, the default is the demo sandbox in the
-        // foreground, shaped by the config file's [sandbox] table.
-        None => standalone::run(&SandboxArgs::default(), config.as_ref().map(|(c, _)| &c.sandbox))
-            .await
-            .map_err(|e| eyre!(e)),
+        None => {
+            let keymap = Keymap::load(config.map(|c| &c.keys)).map_err(|e| eyre!("config {e}"))?;
+            let template_dir = loaded
+                .as_ref()
+                .and_then(|(_, path)| path.parent().map(|p| p.join("templates")))
+                .or_else(|| Config::default_path().and_then(|p| p.parent().map(|d| d.join("templates"))));
+            let templates = egain_console::templates::load(template_dir.as_deref()).map_err(|e| eyre!("{e}"))?;
+            let connection = connect::connect(config, cli.profile.as_deref(), cli.read_only)
+                .await
+                .map_err(|e| eyre!(e))?;
+            let mut app = App::new(
+                connection.session,
+                keymap,
+                Theme::from_env(),
+                Spec::embedded(),
+                templates,
+            );
+            app.mouse = cli.mouse;
+            let _sandbox = connection.sandbox;
+            runtime::run(app, connection.client, connection.exchanges)
+                .await
+                .wrap_err("terminal")?;
+            Ok(())
+        }
     }
 }

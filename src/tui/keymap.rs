@@ -24,10 +24,11 @@ pub enum Context {
     Prompt,
     Confirm,
     Help,
+    Setup,
 }
 
 impl Context {
-    const ALL: [Context; 10] = [
+    const ALL: [Context; 11] = [
         Context::Global,
         Context::List,
         Context::Entities,
@@ -38,6 +39,7 @@ impl Context {
         Context::Prompt,
         Context::Confirm,
         Context::Help,
+        Context::Setup,
     ];
 
     fn name(self) -> &'static str {
@@ -52,6 +54,7 @@ impl Context {
             Context::Prompt => "prompt",
             Context::Confirm => "confirm",
             Context::Help => "help",
+            Context::Setup => "setup",
         }
     }
 
@@ -67,6 +70,7 @@ impl Context {
             Context::Log => &[Context::Log, Context::List, Context::Global],
             Context::LogDetail => &[Context::LogDetail, Context::List, Context::Global],
             Context::Help => &[Context::Help, Context::List],
+            Context::Setup => &[Context::Setup, Context::List],
             // Typing and modal contexts: only their own keys (Ctrl-C is handled before lookup).
             Context::Editor => &[Context::Editor],
             Context::Prompt => &[Context::Prompt],
@@ -89,6 +93,7 @@ impl Context {
             Context::Prompt => "Prompts",
             Context::Confirm => "Confirmation",
             Context::Help => "Help",
+            Context::Setup => "Guided setup",
         }
     }
 }
@@ -197,6 +202,9 @@ impl fmt::Display for Key {
         }
         match self.code {
             KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) if self.modifiers.contains(KeyModifiers::CONTROL) => {
+                write!(f, "{}", c.to_ascii_uppercase())
+            }
             KeyCode::Char(c) => write!(f, "{c}"),
             KeyCode::Enter => f.write_str("Enter"),
             KeyCode::Esc => f.write_str("Esc"),
@@ -326,6 +334,7 @@ impl Keymap {
             Context::Editor,
             Context::Prompt,
             Context::Confirm,
+            Context::Setup,
         ]
     }
 }

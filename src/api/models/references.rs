@@ -108,4 +108,3 @@ pub fn edges(kind: EntityKind, obj: &Value) -> Vec<Edge> {
 pub fn label(kind: EntityKind, obj: &Value) -> &str {
     obj.get(kind.unique_field()).and_then(Value::as_str).unwrap_or("?")
 }
-

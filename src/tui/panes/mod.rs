@@ -1,0 +1,4 @@
+//! The panes: their state and how they react to actions and API replies.
+
+pub mod entities;
+pub mod log;

@@ -1,0 +1,193 @@
+//! The Request log pane: one line per exchange (only visible rows are laid
+//! out, so 100,000 entries cost no more than 30) and the exchange detail.
+
+use jiff::tz::Offset;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+
+use super::json::{highlight_line, pretty};
+use super::pane_title;
+use crate::api::{Direction, Exchange, RecordedBody};
+use crate::reqlog::format::{Row as LogRow, duration, size, status as status_text, time_of_day};
+use crate::sandbox::API_BASE_PATH;
+use crate::tui::app::{App, PaneId};
+use crate::tui::panes::log::LogDetail;
+use crate::tui::theme::Theme;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
+    let pane = &app.log;
+    let log = &pane.log;
+    let mut extra = format!("{} of {}", log.visible_len(), log.len());
+    if log.dropped() > 0 {
+        extra.push_str(&format!(", {} older dropped", log.dropped()));
+    }
+    if !pane.follow {
+        extra.push_str(", paused");
+    }
+    let block = Block::bordered()
+        .title(pane_title(app, PaneId::Log, &extra))
+        .border_style(app.theme.border(focused));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(detail) = &pane.detail {
+        match log.get(detail.seq) {
+            Some(x) => render_detail(x, detail, &app.theme, frame, inner),
+            None => frame.render_widget(Paragraph::new("This entry was dropped (log cap reached)."), inner),
+        }
+        return;
+    }
+    let [table_area, filter_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    render_rows(app, frame, table_area);
+    let filter = if pane.filter_text.is_empty() {
+        Line::from(Span::styled(
+            "/ filter · Enter details · c curl · x HAR",
+            app.theme.dim(),
+        ))
+    } else {
+        Line::from(vec![
+            Span::styled("filter: ", app.theme.dim()),
+            Span::styled(pane.filter_text.clone(), app.theme.key()),
+            Span::styled("  (Esc clears)", app.theme.dim()),
+        ])
+    };
+    frame.render_widget(Paragraph::new(filter), filter_area);
+}
+
+/// The path under the API base, which is the same on every line.
+fn short_path(path: &str) -> &str {
+    match path.find(API_BASE_PATH) {
+        Some(i) if path.len() > i + API_BASE_PATH.len() => &path[i + API_BASE_PATH.len()..],
+        _ => path,
+    }
+}
+
+fn render_rows(app: &App, frame: &mut Frame, area: Rect) {
+    let pane = &app.log;
+    let theme = &app.theme;
+    let len = pane.log.visible_len();
+    if len == 0 {
+        let text = if pane.log.is_empty() {
+            "No requests yet."
+        } else {
+            "Nothing matches the filter."
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), area);
+        return;
+    }
+    let height = area.height.saturating_sub(1) as usize;
+    let selected = pane.selected_row().unwrap_or(len - 1);
+    let first = selected.saturating_sub(height.saturating_sub(1));
+    let rows = pane.log.visible(first..first + height).map(|x| {
+        let r = LogRow::of(x, Offset::UTC);
+        Row::new(vec![
+            Cell::from(r.time.as_str().to_owned()).style(theme.dim()),
+            Cell::from(r.arrow),
+            Cell::from(r.method.to_owned()),
+            Cell::from(short_path(r.path).to_owned()),
+            Cell::from(r.status.as_str().to_owned()).style(theme.status_class(r.class)),
+            Cell::from(r.duration.as_str().to_owned()),
+            Cell::from(r.size.as_str().to_owned()).style(theme.dim()),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(12),
+            Constraint::Length(1),
+            Constraint::Length(6),
+            Constraint::Min(10),
+            Constraint::Length(3),
+            Constraint::Length(7),
+            Constraint::Length(9),
+        ],
+    )
+    .header(Row::new(["Time (UTC)", "", "Method", "Path", "St", "Time", "Size"]).style(theme.title()))
+    .row_highlight_style(theme.selected());
+    let mut state = TableState::default().with_selected(Some(selected - first));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn body_lines<'a>(title: &str, body: &Option<RecordedBody>, theme: &Theme, out: &mut Vec<Line<'a>>) {
+    let Some(body) = body else {
+        return;
+    };
+    out.push(Line::from(Span::styled(
+        format!("{title} body ({})", size(body.size).as_str()),
+        theme.title(),
+    )));
+    if body.truncated {
+        out.push(Line::from(Span::styled(
+            format!("(truncated: showing {} of {} bytes)", body.text.len(), body.size),
+            theme.warn(),
+        )));
+    }
+    for line in pretty(&body.text).lines() {
+        out.push(owned(highlight_line(line, theme)));
+    }
+}
+
+/// A line that no longer borrows the text it was styled from.
+fn owned(line: Line<'_>) -> Line<'static> {
+    Line::from(
+        line.spans
+            .into_iter()
+            .map(|s| Span::styled(s.content.into_owned(), s.style))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn render_detail(x: &Exchange, detail: &LogDetail, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line> = Vec::new();
+    let direction = match x.direction {
+        Direction::Outbound => "outbound",
+        Direction::Inbound => "inbound",
+    };
+    lines.push(Line::from(vec![Span::styled(
+        format!("{} {}", x.method, x.url),
+        theme.title(),
+    )]));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{direction} {:?} · started {} UTC · took {} · status {}",
+            x.kind,
+            time_of_day(x.started, Offset::UTC).as_str(),
+            duration(x.duration).as_str(),
+            status_text(x).as_str(),
+        ),
+        theme.dim(),
+    )));
+    if let Some(error) = &x.error {
+        lines.push(Line::from(Span::styled(format!("error: {error}"), theme.error())));
+    }
+    lines.push(Line::from(Span::styled("Request headers", theme.title())));
+    for (k, v) in &x.request_headers {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {k}: "), theme.json_key()),
+            Span::raw(v.clone()),
+        ]));
+    }
+    body_lines("Request", &x.request_body, theme, &mut lines);
+    if let Some(status) = x.status {
+        lines.push(Line::from(Span::styled(
+            format!("Response {status} headers"),
+            theme.title(),
+        )));
+        for (k, v) in &x.response_headers {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k}: "), theme.json_key()),
+                Span::raw(v.clone()),
+            ]));
+        }
+        body_lines("Response", &x.response_body, theme, &mut lines);
+    }
+    let max_scroll = lines.len().saturating_sub(area.height as usize) as u16;
+    let scroll = detail.scroll.min(max_scroll);
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(scroll as usize)
+        .take(area.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(visible), area);
+}

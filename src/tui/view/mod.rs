@@ -1,0 +1,125 @@
+//! Rendering: a pure function of [`App`]. Only visible rows are laid out.
+
+mod entities;
+pub mod json;
+mod log;
+mod modal;
+mod status;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::app::{App, PaneId};
+use super::keymap::Context;
+
+/// Draw the whole console.
+pub fn render(app: &App, frame: &mut Frame) {
+    let [status_area, body, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(frame.area());
+    status::render(app, frame, status_area);
+    if app.wide() {
+        let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        entities::render(app, frame, left, app.focus == PaneId::Entities);
+        log::render(app, frame, right, app.focus == PaneId::Log);
+    } else {
+        match app.focus {
+            PaneId::Entities => entities::render(app, frame, body, true),
+            PaneId::Log => log::render(app, frame, body, true),
+        }
+    }
+    render_footer(app, frame, footer);
+    if let Some(m) = &app.modal {
+        modal::render(app, m, frame, body);
+    }
+}
+
+/// Pane title with its number, and on narrow screens the other pane's too,
+/// so it is clear how to switch.
+pub(super) fn pane_title(app: &App, pane: PaneId, extra: &str) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, p) in PaneId::ALL.iter().enumerate() {
+        if *p != pane && app.wide() {
+            continue;
+        }
+        let text = format!(" {} {} ", i + 1, p.title());
+        if *p == pane {
+            spans.push(Span::styled(text, app.theme.title()));
+        } else {
+            spans.push(Span::styled(text, app.theme.dim()));
+        }
+    }
+    if !extra.is_empty() {
+        spans.push(Span::styled(format!("{extra} "), app.theme.dim()));
+    }
+    Line::from(spans)
+}
+
+/// Actions worth a footer hint per context, most useful first.
+fn footer_actions(context: Context) -> &'static [super::action::Action] {
+    use super::action::Action as A;
+    match context {
+        Context::Entities => &[
+            A::Open,
+            A::NextKind,
+            A::Create,
+            A::Edit,
+            A::Delete,
+            A::Filter,
+            A::GuidedSetup,
+            A::Refresh,
+        ],
+        Context::EntityDetail => &[A::Back, A::NextRef, A::FollowRef, A::Edit, A::EditExternal, A::Delete],
+        Context::Log => &[A::Open, A::Filter, A::CopyCurl, A::ExportHar, A::ToggleFollow],
+        Context::LogDetail => &[A::Back, A::CopyCurl, A::SaveCurl],
+        Context::Editor => &[A::Save, A::EditExternal, A::Cancel],
+        Context::Prompt => &[A::Confirm, A::Cancel],
+        Context::Confirm => &[A::Confirm, A::Cancel],
+        Context::Setup => &[A::Confirm, A::Edit, A::Cancel],
+        Context::Help => &[A::Back],
+        Context::Global | Context::List => &[],
+    }
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    use super::action::Action as A;
+    let context = app.context();
+    let mut actions: Vec<A> = footer_actions(context).to_vec();
+    if !matches!(context, Context::Editor | Context::Prompt | Context::Confirm) {
+        actions.extend([A::NextPane, A::Help, A::Quit]);
+    }
+    let mut spans = Vec::new();
+    let mut width = 0usize;
+    for action in actions {
+        let Some(key) = app.keymap.key_for(context, action) else {
+            continue;
+        };
+        let label = if matches!(context, Context::Setup) && action == A::Confirm {
+            "run next step"
+        } else {
+            action.label()
+        };
+        let key = key.to_string();
+        let needed = key.chars().count() + label.chars().count() + 3;
+        if width + needed > area.width as usize {
+            break;
+        }
+        width += needed;
+        spans.push(Span::styled(format!(" {key}"), app.theme.key()));
+        spans.push(Span::raw(format!(" {label} ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A rectangle centred in `area`, at most `width` x `height`.
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

@@ -1,0 +1,56 @@
+//! The status line: mode markers, profile, host, token state, activity and
+//! the last notice or error.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::api::TokenState;
+use crate::tui::app::App;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    if app.session.sandbox {
+        spans.push(Span::styled(" SANDBOX ", theme.badge(Color::Magenta)));
+        spans.push(Span::raw(" "));
+    }
+    if app.session.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme.badge(Color::Yellow)));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled(app.session.profile.clone(), theme.title()));
+    spans.push(Span::styled(format!(" @ {} ", app.session.host), theme.dim()));
+    spans.push(token_span(app));
+    if app.in_flight > 0 {
+        spans.push(Span::styled(
+            format!(" {} {} in flight", SPINNER[app.spinner % SPINNER.len()], app.in_flight),
+            theme.warn(),
+        ));
+    }
+    if let Some(error) = &app.status.error {
+        spans.push(Span::styled(format!("  ✗ {error}"), theme.error()));
+    } else if let Some(notice) = &app.status.notice {
+        spans.push(Span::styled(format!("  {notice}"), theme.ok()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn token_span(app: &App) -> Span<'static> {
+    let theme = &app.theme;
+    match &app.token {
+        TokenState::None => Span::styled("token: none yet", theme.dim()),
+        TokenState::Static => Span::styled("token: static", theme.dim()),
+        TokenState::Valid { expires_at } => {
+            let left = expires_at.saturating_duration_since(Instant::now()).as_secs();
+            Span::styled(format!("token: ok {}m", left.div_ceil(60)), theme.ok())
+        }
+        TokenState::Failed(_) => Span::styled("token: FAILED", theme.error()),
+    }
+}
