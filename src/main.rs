@@ -7,6 +7,8 @@ use egain_console::cli::{Cli, Command};
 use egain_console::config::Config;
 use egain_console::sandbox::standalone;
 use egain_console::schema::Spec;
+use egain_console::tui::panes::log::LogPane;
+use egain_console::tui::settings::UiSettings;
 use egain_console::tui::{app::App, connect, keymap::Keymap, runtime, theme::Theme};
 
 #[tokio::main]
@@ -24,6 +26,10 @@ async fn main() -> color_eyre::Result<()> {
         Some(Command::Sandbox(args)) => standalone::run(&args, None).await.map_err(|e| eyre!(e)),
         None => {
             let keymap = Keymap::load(config.map(|c| &c.keys)).map_err(|e| eyre!("config {e}"))?;
+            let ui = match config {
+                Some(c) => UiSettings::from_table(&c.ui).map_err(|e| eyre!("config {e}"))?,
+                None => UiSettings::default(),
+            };
             let template_dir = loaded
                 .as_ref()
                 .and_then(|(_, path)| path.parent().map(|p| p.join("templates")))
@@ -39,9 +45,10 @@ async fn main() -> color_eyre::Result<()> {
                 Spec::embedded(),
                 templates,
             );
-            app.mouse = cli.mouse;
+            app.mouse = cli.mouse || ui.mouse.unwrap_or(false);
+            app.log = LogPane::new(ui.log_caps());
             let _sandbox = connection.sandbox;
-            runtime::run(app, connection.client, connection.exchanges)
+            runtime::run(app, connection.client, connection.exchanges, ui.export_dir())
                 .await
                 .wrap_err("terminal")?;
             Ok(())

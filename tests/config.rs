@@ -124,7 +124,10 @@ fn example_file_parses_with_documented_values() {
     assert_eq!(sandbox.faults.token_lifetime, Duration::from_secs(3600));
     assert_eq!(sandbox.hub.bot_delay, Duration::from_millis(300));
     assert_eq!(sandbox.hub.agent_delay, Duration::from_millis(600));
-    assert!(config.ui.is_empty() && config.keys.is_empty());
+    // The [ui] and [keys] tables are the console's; they must be valid for it too.
+    let ui = egain_console::tui::settings::UiSettings::from_table(&config.ui).expect("[ui] is valid");
+    assert_eq!(ui.log_caps().max_entries, 50_000);
+    egain_console::tui::keymap::Keymap::load(Some(&config.keys)).expect("[keys] is valid");
 }
 
 #[test]

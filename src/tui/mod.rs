@@ -9,6 +9,7 @@ pub mod modal;
 pub mod msg;
 pub mod panes;
 pub mod runtime;
+pub mod settings;
 pub mod terminal;
 pub mod theme;
 pub mod update;

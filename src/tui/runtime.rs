@@ -30,7 +30,12 @@ pub struct Runtime {
 }
 
 /// Run the console until the user quits.
-pub async fn run(mut app: App, client: Client, exchanges: UnboundedReceiver<Exchange>) -> std::io::Result<()> {
+pub async fn run(
+    mut app: App,
+    client: Client,
+    exchanges: UnboundedReceiver<Exchange>,
+    export_dir: Option<PathBuf>,
+) -> std::io::Result<()> {
     terminal::install_panic_hook();
     let _guard = terminal::Guard;
     let mut term = terminal::enter(app.mouse)?;
@@ -41,7 +46,7 @@ pub async fn run(mut app: App, client: Client, exchanges: UnboundedReceiver<Exch
     let runtime = Runtime {
         client,
         tx,
-        export_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        export_dir: export_dir.unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))),
     };
     let mut events = EventStream::new();
     let mut effects = startup();

@@ -1,0 +1,63 @@
+//! The config file's `[ui]` table.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::reqlog::LogCaps;
+
+/// Console settings; every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSettings {
+    pub log_max_entries: Option<usize>,
+    pub log_max_body_bytes: Option<usize>,
+    pub mouse: Option<bool>,
+    pub export_dir: Option<PathBuf>,
+}
+
+impl UiSettings {
+    /// Read `[ui]`; errors name the key.
+    pub fn from_table(table: &toml::Table) -> Result<Self, String> {
+        let settings: Self = table.clone().try_into().map_err(|e: toml::de::Error| format!("[ui]: {e}"))?;
+        if settings.log_max_entries == Some(0) {
+            return Err("[ui] log_max_entries: must be at least 1".into());
+        }
+        Ok(settings)
+    }
+
+    /// Request log caps with the defaults filled in.
+    pub fn log_caps(&self) -> LogCaps {
+        let defaults = LogCaps::default();
+        LogCaps {
+            max_entries: self.log_max_entries.unwrap_or(defaults.max_entries),
+            max_body_bytes: self.log_max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            ..defaults
+        }
+    }
+
+    /// The export directory, with a leading `~/` expanded.
+    pub fn export_dir(&self) -> Option<PathBuf> {
+        let dir = self.export_dir.as_ref()?;
+        match dir.strip_prefix("~") {
+            Ok(rest) => directories::BaseDirs::new().map(|b| b.home_dir().join(rest)),
+            Err(_) => Some(dir.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let table: toml::Table = toml::from_str("log_max_entrys = 5").expect("toml");
+        let err = UiSettings::from_table(&table).expect_err("unknown key");
+        assert!(err.contains("log_max_entrys"), "{err}");
+        let table: toml::Table = toml::from_str("log_max_entries = 10\nmouse = true").expect("toml");
+        let ui = UiSettings::from_table(&table).expect("valid");
+        assert_eq!(ui.log_caps().max_entries, 10);
+        assert_eq!(ui.mouse, Some(true));
+    }
+}
