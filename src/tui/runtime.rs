@@ -61,9 +61,8 @@ pub async fn run(
                     // Stop reading input first so no keystroke is split between
                     // the console and the editor, then hand the terminal over.
                     drop(events);
-                    drop(term);
                     let result = tokio::task::block_in_place(|| external_edit(&text));
-                    term = terminal::enter(app.mouse)?;
+                    terminal::resume(&mut term, app.mouse)?;
                     events = EventStream::new();
                     effects_after_edit(&runtime, result);
                     term.draw(|f| view::render(&app, f))?;

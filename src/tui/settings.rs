@@ -19,7 +19,10 @@ pub struct UiSettings {
 impl UiSettings {
     /// Read `[ui]`; errors name the key.
     pub fn from_table(table: &toml::Table) -> Result<Self, String> {
-        let settings: Self = table.clone().try_into().map_err(|e: toml::de::Error| format!("[ui]: {e}"))?;
+        let settings: Self = table
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("[ui]: {e}"))?;
         if settings.log_max_entries == Some(0) {
             return Err("[ui] log_max_entries: must be at least 1".into());
         }

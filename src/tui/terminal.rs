@@ -16,16 +16,28 @@ pub type Term = Terminal<CrosstermBackend<std::io::Stdout>>;
 
 /// Raw mode, alternate screen, bracketed paste, optionally mouse capture.
 pub fn enter(mouse: bool) -> std::io::Result<Term> {
+    // The terminal object is created before raw mode and reused after
+    // `$EDITOR`: creating one queries the cursor position, which must not race
+    // with an input stream.
+    let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    resume(&mut terminal, mouse)?;
+    Ok(terminal)
+}
+
+/// Put the terminal back into the console's modes (after [`restore`]) and
+/// force a full redraw.
+pub fn resume(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
     if mouse {
         execute!(stdout(), EnableMouseCapture)?;
     }
-    let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     terminal.hide_cursor()?;
-    terminal.clear()?;
-    Ok(terminal)
+    // Clear and force a full redraw. `resize` does it without `clear`'s cursor
+    // position query, whose answer an input stream could swallow.
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 /// Undo everything [`enter`] did. Safe to call more than once.

@@ -222,6 +222,11 @@ fn global_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.focus = PaneId::Log;
             Vec::new()
         }
+        // Esc with nothing else to close dismisses the last error.
+        Action::Back => {
+            app.status.error = None;
+            Vec::new()
+        }
         Action::ToggleMouse => {
             app.mouse = !app.mouse;
             notice_(

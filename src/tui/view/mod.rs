@@ -9,16 +9,31 @@ mod status;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::{App, PaneId};
 use super::keymap::Context;
 
 /// Draw the whole console.
 pub fn render(app: &App, frame: &mut Frame) {
-    let [status_area, body, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(frame.area());
+    // The last error gets its own wrapped lines above the footer: eGain error
+    // messages (which objects still reference this one...) are long.
+    let error_rows = app.status.error.as_ref().map_or(0, |e| {
+        let width = frame.area().width.max(1) as usize;
+        (e.chars().count() + 2).div_ceil(width).clamp(1, 3) as u16
+    });
+    let [status_area, body, error_area, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(error_rows),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
     status::render(app, frame, status_area);
+    if let Some(error) = &app.status.error {
+        let text = Span::styled(format!("✗ {error}"), app.theme.error());
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), error_area);
+    }
     if app.wide() {
         let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
         entities::render(app, frame, left, app.focus == PaneId::Entities);

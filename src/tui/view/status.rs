@@ -34,8 +34,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             theme.warn(),
         ));
     }
-    if let Some(error) = &app.status.error {
-        spans.push(Span::styled(format!("  ✗ {error}"), theme.error()));
+    if app.status.error.is_some() {
+        spans.push(Span::styled("  ✗ error (below)", theme.error()));
     } else if let Some(notice) = &app.status.notice {
         spans.push(Span::styled(format!("  {notice}"), theme.ok()));
     }
