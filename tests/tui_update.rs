@@ -58,7 +58,11 @@ fn kind_tabs_move_with_arrows_and_wrap() {
     press_code(&mut app, KeyCode::Right);
     assert_eq!(app.entities.kind(), None, "the asset lookup tab follows Accounts");
     press_code(&mut app, KeyCode::Right);
-    assert_eq!(app.entities.kind(), Some(EntityKind::Authentication), "wraps to the first kind");
+    assert_eq!(
+        app.entities.kind(),
+        Some(EntityKind::Authentication),
+        "wraps to the first kind"
+    );
     press_code(&mut app, KeyCode::Left);
     press_code(&mut app, KeyCode::Left);
     assert_eq!(app.entities.kind(), Some(EntityKind::Account));
@@ -93,7 +97,10 @@ fn enter_opens_detail_and_references_are_followed_and_unwound() {
     assert_eq!(effects, vec![Effect::Get(EntityKind::Account, ACCOUNT_ID.into())]);
     let detail = app.entities.detail.as_ref().expect("detail open");
     assert_eq!(detail.id, ACCOUNT_ID);
-    assert!(detail.value.is_some(), "the listed object shows while the fresh copy loads");
+    assert!(
+        detail.value.is_some(),
+        "the listed object shows while the fresh copy loads"
+    );
     let targets: Vec<(EntityKind, &str, bool)> = detail
         .refs
         .iter()
@@ -106,7 +113,11 @@ fn enter_opens_detail_and_references_are_followed_and_unwound() {
             (EntityKind::Orchestration, ORCH_ID, true)
         ]
     );
-    assert_eq!(detail.refs[0].name.as_deref(), Some("custom.demo"), "a channel is labelled by its type");
+    assert_eq!(
+        detail.refs[0].name.as_deref(),
+        Some("custom.demo"),
+        "a channel is labelled by its type"
+    );
 
     // The server's copy replaces the cached one.
     let mut fresh = objects(EntityKind::Account).remove(0);
@@ -137,7 +148,10 @@ fn enter_opens_detail_and_references_are_followed_and_unwound() {
         .map(|r| (r.kind, r.id.as_str(), r.outgoing))
         .collect();
     assert!(refs.contains(&(EntityKind::Participant, BOT_ID, true)), "{refs:?}");
-    assert!(refs.contains(&(EntityKind::ClientApplication, APP_ID, true)), "{refs:?}");
+    assert!(
+        refs.contains(&(EntityKind::ClientApplication, APP_ID, true)),
+        "{refs:?}"
+    );
     assert!(refs.contains(&(EntityKind::Account, ACCOUNT_ID, false)), "{refs:?}");
 
     // Follow on to the participant, then unwind with Esc.
@@ -166,7 +180,11 @@ fn enter_opens_detail_and_references_are_followed_and_unwound() {
     assert!(press_code(&mut app, KeyCode::Esc).is_empty());
     assert!(app.entities.detail.is_none(), "the last Esc closes the detail");
     assert_eq!(app.entities.kind(), Some(EntityKind::Account));
-    assert_eq!(selected_id(&app).as_deref(), Some(ACCOUNT_ID), "back on the row it started from");
+    assert_eq!(
+        selected_id(&app).as_deref(),
+        Some(ACCOUNT_ID),
+        "back on the row it started from"
+    );
 }
 
 #[test]
@@ -175,7 +193,11 @@ fn prev_ref_wraps_and_detail_keys_do_not_leak_to_the_list() {
     press_code(&mut app, KeyCode::Enter);
     press(&mut app, '[');
     let detail = app.entities.detail.as_ref().expect("detail");
-    assert_eq!(detail.ref_selected, detail.refs.len() - 1, "[ wraps to the last reference");
+    assert_eq!(
+        detail.ref_selected,
+        detail.refs.len() - 1,
+        "[ wraps to the last reference"
+    );
     // ← is a list key for kind tabs; in the detail it does nothing.
     press_code(&mut app, KeyCode::Left);
     assert_eq!(app.entities.kind(), Some(EntityKind::Account));
@@ -370,14 +392,13 @@ fn edit_keeps_unknown_fields_and_refuses_a_body_without_modified() {
     let mut app = loaded_app(false);
     assert!(press(&mut app, 'e').is_empty());
     let e = editor(&app);
-    assert_eq!(
-        e.target,
-        EditTarget::Update {
-            id: ACCOUNT_ID.into()
-        }
-    );
+    assert_eq!(e.target, EditTarget::Update { id: ACCOUNT_ID.into() });
     let body: Value = serde_json::from_str(&e.text()).expect("json");
-    assert_eq!(body, objects(EntityKind::Account)[0], "the whole object, unknown fields included");
+    assert_eq!(
+        body,
+        objects(EntityKind::Account)[0],
+        "the whole object, unknown fields included"
+    );
     assert_eq!(body["x-tenantNote"], "kept as is");
 
     // Without `modified` the update is refused locally.
@@ -484,11 +505,7 @@ fn delete_asks_naming_the_object_and_a_refusal_explains_why() {
         Msg::Api(ApiReply::Deleted {
             kind: EntityKind::Account,
             id: ACCOUNT_ID.into(),
-            result: Err(api_error(
-                409,
-                "409-104",
-                "the account has open conversations",
-            )),
+            result: Err(api_error(409, "409-104", "the account has open conversations")),
         }),
     );
     assert!(effects.is_empty());
@@ -640,7 +657,11 @@ fn log_shows_exchanges_follows_and_filters() {
     assert_eq!(app.log.log.len(), total);
     assert_eq!(app.log.log.visible_len(), total);
     assert!(app.log.follow);
-    assert_eq!(app.log.selected_row(), Some(total - 1), "follow keeps the newest selected");
+    assert_eq!(
+        app.log.selected_row(),
+        Some(total - 1),
+        "follow keeps the newest selected"
+    );
 
     // Moving up pauses following; new entries no longer move the selection.
     press(&mut app, 'k');
@@ -663,7 +684,11 @@ fn log_shows_exchanges_follows_and_filters() {
     let Some(Modal::Prompt(prompt)) = &app.modal else {
         panic!("the prompt stays open on a bad expression");
     };
-    assert!(prompt.error.as_deref().is_some_and(|e| e.contains("7xx")), "{:?}", prompt.error);
+    assert!(
+        prompt.error.as_deref().is_some_and(|e| e.contains("7xx")),
+        "{:?}",
+        prompt.error
+    );
     assert_eq!(app.log.log.visible_len(), total + 1, "the old filter stays");
     // Typing clears the error; a good expression applies.
     for _ in 0..3 {
@@ -758,7 +783,10 @@ fn guided_setup_runs_fails_is_edited_and_resumes() {
     assert_eq!(*kind, EntityKind::Authentication);
     assert_eq!(body["type"], "basic");
     assert!(press_code(&mut app, KeyCode::Enter).is_empty(), "one step at a time");
-    assert!(press_code(&mut app, KeyCode::Esc).is_empty(), "no closing while a step runs");
+    assert!(
+        press_code(&mut app, KeyCode::Esc).is_empty(),
+        "no closing while a step runs"
+    );
 
     // Its success starts step 2 with the new id wired in, and reloads that kind's list.
     let effects = reply_step(&mut app, 0, Ok(AUTH_ID));
@@ -770,11 +798,7 @@ fn guided_setup_runs_fails_is_edited_and_resumes() {
     assert!(effects.contains(&Effect::List(EntityKind::Authentication)));
 
     // Step 2 fails on the server: it stays failed, selected, and nothing else runs.
-    let effects = reply_step(
-        &mut app,
-        1,
-        Err(api_error(400, "400-101", "name is not unique")),
-    );
+    let effects = reply_step(&mut app, 1, Err(api_error(400, "400-101", "name is not unique")));
     assert!(effects.is_empty());
     let steps = setup_steps(&app);
     assert!(matches!(steps[0], StepStatus::Done { ref id } if id == AUTH_ID));
@@ -845,7 +869,11 @@ fn guided_setup_edit_cancel_returns_unchanged_and_an_invalid_step_body_is_not_ta
     body["type"] = json!("digest");
     set_editor_text(&mut app, &serde_json::to_string_pretty(&body).expect("json"));
     assert!(ctrl(&mut app, 's').is_empty());
-    assert!(editor(&app).problems.join(" ").contains("$.type"), "{:?}", editor(&app).problems);
+    assert!(
+        editor(&app).problems.join(" ").contains("$.type"),
+        "{:?}",
+        editor(&app).problems
+    );
     press_code(&mut app, KeyCode::Esc);
     assert!(matches!(app.modal, Some(Modal::Setup(_))));
     assert_eq!(app.in_flight, 0);

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use egain_console::api::exchange::headers_of;
 use egain_console::api::models::{EntityKind, Page, PaginationInfo};
 use egain_console::api::{ApiError, Direction, ErrorBody, Exchange, ExchangeKind, Recorder, TokenState, redact};
+use egain_console::sandbox::{API_BASE_PATH, TOKEN_PATH};
 use egain_console::schema::Spec;
 use egain_console::templates::Templates;
 use egain_console::tui::app::{App, Session};
@@ -115,14 +116,11 @@ pub fn objects(kind: EntityKind) -> Vec<Value> {
             }),
             ORCH_ID,
         )],
-        EntityKind::Account => vec![
-            account("Demo Account", "demo@sandbox.local", ACCOUNT_ID),
-            {
-                let mut v = account("Support Account", "support@sandbox.local", ACCOUNT2_ID);
-                v["active"] = json!(false);
-                v
-            },
-        ],
+        EntityKind::Account => vec![account("Demo Account", "demo@sandbox.local", ACCOUNT_ID), {
+            let mut v = account("Support Account", "support@sandbox.local", ACCOUNT2_ID);
+            v["active"] = json!(false);
+            v
+        }],
     }
 }
 
@@ -302,13 +300,13 @@ fn base64_basic(user: &str, password: &str) -> String {
 /// A fixed request log: a token call, a list, a create refused, a create, a delete, a failure.
 pub fn exchanges() -> Vec<Exchange> {
     let recorder = Recorder::default();
-    let base = format!("{SANDBOX_ROOT}/conversationmgr/v3");
+    let base = format!("{SANDBOX_ROOT}{API_BASE_PATH}");
     let mut out = Vec::new();
     let mut token = exchange(
         &recorder,
         ExchangeKind::Token,
         "POST",
-        &format!("{SANDBOX_ROOT}/oauth2/token"),
+        &format!("{SANDBOX_ROOT}{TOKEN_PATH}"),
         Some((
             "application/x-www-form-urlencoded",
             &format!("grant_type=client_credentials&client_id=console-client&client_secret={CANARY}"),

@@ -16,8 +16,13 @@ use super::keymap::Context;
 
 /// Draw the whole console.
 pub fn render(app: &App, frame: &mut Frame) {
-    let [status_area, body, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(frame.area());
+    let status_height = status::height(app, frame.area().width);
+    let [status_area, body, footer] = Layout::vertical([
+        Constraint::Length(status_height),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
     status::render(app, frame, status_area);
     if app.wide() {
         let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
