@@ -24,6 +24,7 @@ const TAB_LABELS: [&str; 7] = [
     "Accounts",
     "Assets",
 ];
+const SHORT_TAB_LABELS: [&str; 7] = ["Auth", "Apps", "Bots", "Chan", "Orch", "Accts", "Assets"];
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
     let pane = &app.entities;
@@ -42,19 +43,32 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
     }
     let [tabs_area, body, filter_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let tabs = Tabs::new(TAB_LABELS.iter().enumerate().map(|(i, l)| {
-        let count = EntityKind::ALL
-            .get(i)
-            .map(|k| pane.list(*k))
-            .filter(|l| l.loaded)
-            .map(|l| format!(" {}", l.items.len()))
-            .unwrap_or_default();
-        Line::from(format!("{l}{count}"))
-    }))
-    .select(pane.tab)
-    .highlight_style(app.theme.selected())
-    .divider("│")
-    .padding("", "");
+    let labels = |names: &[&str; 7]| -> Vec<String> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let count = EntityKind::ALL
+                    .get(i)
+                    .map(|k| pane.list(*k))
+                    .filter(|l| l.loaded)
+                    .map(|l| format!(" {}", l.items.len()))
+                    .unwrap_or_default();
+                format!("{l}{count}")
+            })
+            .collect()
+    };
+    // Short labels when the full ones would push the selected tab out of sight.
+    let mut tab_labels = labels(&TAB_LABELS);
+    let width = |ls: &[String]| ls.iter().map(|l| l.chars().count() + 1).sum::<usize>();
+    if width(&tab_labels) > usize::from(tabs_area.width) {
+        tab_labels = labels(&SHORT_TAB_LABELS);
+    }
+    let tabs = Tabs::new(tab_labels)
+        .select(pane.tab)
+        .highlight_style(app.theme.selected())
+        .divider("│")
+        .padding("", "");
     frame.render_widget(tabs, tabs_area);
     match pane.kind() {
         Some(kind) => render_list(app, kind, frame, body),
@@ -212,7 +226,12 @@ fn render_detail(app: &App, detail: &Detail, frame: &mut Frame, area: Rect) {
             );
             return;
         }
-        (Some(v), None) => serde_json::to_string_pretty(v).unwrap_or_default(),
+        (Some(v), None) => {
+            // The server returns secrets (a basic-auth password); the screen never shows them.
+            let mut shown = v.clone();
+            crate::api::redact::json(&mut shown);
+            serde_json::to_string_pretty(&shown).unwrap_or_default()
+        }
         (None, None) => {
             frame.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body);
             return;

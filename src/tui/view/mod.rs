@@ -22,8 +22,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         let width = frame.area().width.max(1) as usize;
         (e.chars().count() + 2).div_ceil(width).clamp(1, 3) as u16
     });
+    let status_height = status::height(app, frame.area().width);
     let [status_area, body, error_area, footer] = Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(status_height),
         Constraint::Fill(1),
         Constraint::Length(error_rows),
         Constraint::Length(1),

@@ -117,13 +117,6 @@ fn render_editor(app: &App, editor: &Editor, frame: &mut Frame, area: Rect) {
         title.push_str(" · sending…");
     }
     let inner = popup(app, frame, rect, title);
-    let notes = editor
-        .problems
-        .len()
-        .max(usize::from(!editor.hints.is_empty()) * editor.hints.len().min(3));
-    let notes_height = (notes as u16 + 1).min(inner.height / 3);
-    let [text_area, notes_area] = Layout::vertical([Constraint::Min(3), Constraint::Length(notes_height)]).areas(inner);
-    frame.render_widget(&editor.textarea, text_area);
     let mut lines = Vec::new();
     if editor.problems.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -142,6 +135,12 @@ fn render_editor(app: &App, editor: &Editor, frame: &mut Frame, area: Rect) {
             lines.push(Line::from(Span::styled(p.clone(), app.theme.warn())));
         }
     }
+    // Rows the notes take once wrapped, so the last problem is not cut off.
+    let width = usize::from(inner.width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let notes_height = (rows as u16).min(inner.height / 3);
+    let [text_area, notes_area] = Layout::vertical([Constraint::Min(3), Constraint::Length(notes_height)]).areas(inner);
+    frame.render_widget(&editor.textarea, text_area);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), notes_area);
 }
 

@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::api::TokenState;
 use crate::tui::app::App;
@@ -15,6 +15,16 @@ use crate::tui::app::App;
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    frame.render_widget(Paragraph::new(line(app)).wrap(Wrap { trim: false }), area);
+}
+
+/// Rows the status line needs: a second one when a long error or notice
+/// would otherwise be cut off (its end usually says why).
+pub fn height(app: &App, width: u16) -> u16 {
+    if line(app).width() > usize::from(width) { 2 } else { 1 }
+}
+
+fn line(app: &App) -> Line<'static> {
     let theme = &app.theme;
     let mut spans = Vec::new();
     if app.session.sandbox {
@@ -39,7 +49,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else if let Some(notice) = &app.status.notice {
         spans.push(Span::styled(format!("  {notice}"), theme.ok()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 fn token_span(app: &App) -> Span<'static> {
