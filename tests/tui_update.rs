@@ -878,3 +878,39 @@ fn guided_setup_edit_cancel_returns_unchanged_and_an_invalid_step_body_is_not_ta
     assert!(matches!(app.modal, Some(Modal::Setup(_))));
     assert_eq!(app.in_flight, 0);
 }
+
+#[test]
+fn editing_an_authentication_never_shows_its_password_but_keeps_it() {
+    let mut app = loaded_app(false);
+    // Authentications are the first tab.
+    while app.entities.kind() != Some(EntityKind::Authentication) {
+        press_code(&mut app, KeyCode::Right);
+    }
+    assert!(press(&mut app, 'e').is_empty());
+    let text = editor(&app).text();
+    assert!(!text.contains(CANARY), "the editor shows no secret:\n{text}");
+    assert!(text.contains("[REDACTED]"));
+    // Saving unchanged sends the original password back (a PUT is a full replacement).
+    let effects = ctrl(&mut app, 's');
+    let Some(Effect::Update(kind, id, body)) = effects.first() else {
+        panic!("expected an update, got {effects:?}");
+    };
+    assert_eq!((*kind, id.as_str()), (EntityKind::Authentication, AUTH_ID));
+    assert!(
+        body.to_string().contains(CANARY),
+        "the password is restored for the PUT"
+    );
+    // A password typed anew wins.
+    let mut app = loaded_app(false);
+    while app.entities.kind() != Some(EntityKind::Authentication) {
+        press_code(&mut app, KeyCode::Right);
+    }
+    press(&mut app, 'e');
+    let retyped = editor(&app).text().replace("[REDACTED]", "brand-new");
+    set_editor_text(&mut app, &retyped);
+    let effects = ctrl(&mut app, 's');
+    let Some(Effect::Update(_, _, body)) = effects.first() else {
+        panic!("expected an update, got {effects:?}");
+    };
+    assert!(!body.to_string().contains(CANARY) && body.to_string().contains("brand-new"));
+}

@@ -113,6 +113,47 @@ pub fn json(value: &mut Value) {
     }
 }
 
+/// Put back secrets an edited copy still shows as redacted: every string in
+/// `edited` that equals the redacted form of the string at the same place in
+/// `original` gets the original value. Secrets the user typed anew are kept.
+/// This lets an editor show an object without its secrets and still PUT it
+/// whole.
+pub fn restore_secrets(edited: &mut Value, original: &Value) {
+    match (edited, original) {
+        (Value::Object(e), Value::Object(o)) => {
+            for (key, value) in e.iter_mut() {
+                if let Some(orig) = o.get(key) {
+                    restore_secrets(value, orig);
+                }
+            }
+            // A redacted {name, value} pair sits beside its name, not under a secret key.
+            if let (Some(Value::String(v)), Some(Value::String(orig))) = (e.get("value").cloned(), o.get("value"))
+                && v.contains(REDACTED)
+                && e.get("name") == o.get("name")
+            {
+                e.insert("value".into(), Value::String(orig.clone()));
+            }
+        }
+        (Value::Array(e), Value::Array(o)) => {
+            for (value, orig) in e.iter_mut().zip(o) {
+                restore_secrets(value, orig);
+            }
+        }
+        (Value::String(e), Value::String(o)) if e.contains(REDACTED) => {
+            let mut shown = Value::Object(serde_json::Map::from_iter([(
+                "payload".to_owned(),
+                Value::String(o.clone()),
+            )]));
+            json(&mut shown);
+            let redacted_payload = shown.get("payload").and_then(Value::as_str).unwrap_or_default();
+            if e == REDACTED || e == redacted_payload {
+                *e = o.clone();
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Redact a string that may hold JSON or a form body; opaque text is
 /// replaced whole, since it may carry credentials in any shape.
 fn embedded_text(text: &str) -> String {
@@ -203,6 +244,26 @@ mod tests {
         let mut opaque = json!({"payload": format!("secret {CANARY} text")});
         json(&mut opaque);
         assert!(!opaque.to_string().contains(CANARY));
+    }
+
+    #[test]
+    fn secrets_come_back_unless_retyped() {
+        let original = json!({"name": "a", "basicAuth": {"username": "u", "password": CANARY},
+            "oauth2": {"payload": format!("{{\"clientSecret\":\"{CANARY}\"}}"),
+                       "headers": [{"name": "Authorization", "value": format!("Basic {CANARY}")}]}});
+        let mut shown = original.clone();
+        json(&mut shown);
+        assert!(!shown.to_string().contains(CANARY));
+        let mut edited = shown.clone();
+        edited["name"] = json!("b");
+        restore_secrets(&mut edited, &original);
+        assert_eq!(edited["basicAuth"], original["basicAuth"]);
+        assert_eq!(edited["oauth2"], original["oauth2"]);
+        assert_eq!(edited["name"], "b");
+        let mut retyped = shown.clone();
+        retyped["basicAuth"]["password"] = json!("new-secret");
+        restore_secrets(&mut retyped, &original);
+        assert_eq!(retyped["basicAuth"]["password"], "new-secret");
     }
 
     #[test]

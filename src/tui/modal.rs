@@ -32,6 +32,9 @@ pub struct Editor {
     pub sending: bool,
     /// Existing objects offered for reference placeholders ("{{channel.id}}: Demo Chat = 26ec…").
     pub hints: Vec<String>,
+    /// The object as read, when editing one: its secrets are shown redacted
+    /// and put back from here on save unless the user typed new ones.
+    pub original: Option<serde_json::Value>,
 }
 
 impl Editor {
@@ -45,6 +48,7 @@ impl Editor {
             problems: Vec::new(),
             sending: false,
             hints,
+            original: None,
         }
     }
 

@@ -540,13 +540,13 @@ fn start_edit(app: &mut App, kind: EntityKind, id: &str, external: bool) -> Vec<
         error_(app, format!("{kind} {id} is not loaded yet"));
         return Vec::new();
     };
-    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    app.modal = Some(Modal::Editor(Box::new(Editor::new(
-        kind,
-        EditTarget::Update { id: id.to_owned() },
-        &text,
-        Vec::new(),
-    ))));
+    // Secrets are never shown, not even in the editor or a temp file for $EDITOR.
+    let mut shown = value.clone();
+    crate::api::redact::json(&mut shown);
+    let text = serde_json::to_string_pretty(&shown).unwrap_or_default();
+    let mut editor = Editor::new(kind, EditTarget::Update { id: id.to_owned() }, &text, Vec::new());
+    editor.original = Some(value);
+    app.modal = Some(Modal::Editor(Box::new(editor)));
     if external {
         vec![Effect::ExternalEdit(text)]
     } else {
@@ -597,7 +597,7 @@ fn submit_editor(app: &mut App) -> Vec<Effect> {
     }
     editor.problems.clear();
     let text = editor.text();
-    let body: Value = match serde_json::from_str(&text) {
+    let mut body: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
             editor
@@ -606,6 +606,9 @@ fn submit_editor(app: &mut App) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    if let Some(original) = &editor.original {
+        crate::api::redact::restore_secrets(&mut body, original);
+    }
     let kind = editor.kind;
     let schema = match editor.target {
         EditTarget::Update { .. } => kind.update_schema(),
