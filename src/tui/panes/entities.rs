@@ -159,12 +159,15 @@ impl EntitiesPane {
     }
 }
 
-/// The text a row is filtered on: name, id and the rest of the object.
+/// The text a row is filtered on: name, id and the rest of the object,
+/// with secrets redacted (typing a password must not find its object).
 fn row_text(kind: EntityKind, v: &Value) -> String {
+    let mut shown = v.clone();
+    crate::api::redact::json(&mut shown);
     format!(
         "{} {} {}",
         label(kind, v),
         v.get("id").and_then(Value::as_str).unwrap_or(""),
-        v
+        shown
     )
 }
