@@ -2,9 +2,11 @@
 //! Conversation Manager API v3.
 //!
 //! Layers: [`api`] (client, models, auth, assets, exchange recording) and
-//! [`sandbox`] (the local hub) never depend on the UI.
+//! [`sandbox`] (the local hub) and [`callback`] (the console's callback
+//! receiver) never depend on the UI.
 
 pub mod api;
+pub mod callback;
 pub mod cli;
 pub mod config;
 pub mod reqlog;

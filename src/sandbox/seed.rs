@@ -80,6 +80,13 @@ fn role(name: &str, callback: &str, auth: &str) -> Value {
 pub fn seed_demo(state: &SharedState) -> Result<(), String> {
     let state: &SandboxState = state;
     let urls = Callbacks::for_state(state);
+    let (username, password) = match &state.config.hub.demo_callback_auth {
+        Some((username, password)) => (username.clone(), password.clone()),
+        None => (
+            DEMO_AUTH_USERNAME.to_owned(),
+            format!("demo-{}", uuid::Uuid::new_v4().simple()),
+        ),
+    };
     let auth = create(
         state,
         EntityKind::Authentication,
@@ -88,8 +95,8 @@ pub fn seed_demo(state: &SharedState) -> Result<(), String> {
             "description": "Basic auth the sandbox uses on the demo callbacks",
             "type": "basic",
             "basicAuth": {
-                "username": DEMO_AUTH_USERNAME,
-                "password": format!("demo-{}", uuid::Uuid::new_v4().simple()),
+                "username": username,
+                "password": password,
             },
         }),
     )?;

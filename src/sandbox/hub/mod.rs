@@ -59,6 +59,10 @@ pub struct HubOptions {
     /// Where the demo seed points the customer and agent roles' callbacks
     /// (the console's receiver); `None` uses the sandbox's own inbox routes.
     pub demo_callback_base: Option<String>,
+    /// Basic credentials (username, password) the demo Authentication sends
+    /// on those callbacks, so the receiver can check them; `None` uses the
+    /// demo username with a random password.
+    pub demo_callback_auth: Option<(String, String)>,
     /// How many delivery outcomes `GET /sandbox/deliveries` keeps.
     pub delivery_log_size: usize,
     /// How many received callbacks `GET /sandbox/inbox` keeps.
@@ -74,6 +78,7 @@ impl Default for HubOptions {
             bot_delay: Duration::from_millis(300),
             agent_delay: Duration::from_millis(600),
             demo_callback_base: None,
+            demo_callback_auth: None,
             delivery_log_size: 200,
             inbox_size: 200,
         }
