@@ -203,7 +203,9 @@ fn list_picker(doc: &Value) -> Option<Rich> {
         return None;
     }
     Some(Rich::ListPicker {
-        title: first_string(doc, &["title"]).or_else(|| string(list, "title")).unwrap_or_default(),
+        title: first_string(doc, &["title"])
+            .or_else(|| string(list, "title"))
+            .unwrap_or_default(),
         subtitle: string(doc, "subtitle"),
         sections,
         multiple: list.get("multipleSelection").and_then(Value::as_bool).unwrap_or(false),
@@ -305,7 +307,10 @@ mod tests {
 
     #[test]
     fn state_status() {
-        assert_eq!(conversation_state(r#"{"status":"escalated"}"#).as_deref(), Some("escalated"));
+        assert_eq!(
+            conversation_state(r#"{"status":"escalated"}"#).as_deref(),
+            Some("escalated")
+        );
         assert_eq!(conversation_state("escalated"), None);
     }
 }

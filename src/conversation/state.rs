@@ -478,7 +478,10 @@ impl Conversations {
     pub fn mark_sent(&mut self, local_id: LocalId, response: &SendMessageResponse) -> Option<Handle> {
         let mut handle = self.in_flight.remove(&local_id)?;
         let accepted_id = response.messages.message.first().and_then(|m| m.id.clone());
-        let assigned = response.conversation_id().filter(|id| !id.is_empty()).map(str::to_owned);
+        let assigned = response
+            .conversation_id()
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned);
         if let Some(new_id) = assigned {
             handle = self.assign(handle, local_id, &new_id)?;
         }

@@ -212,9 +212,18 @@ impl MessageContext {
         put(names::ACCOUNT_ADDRESS, Some(&self.account_address));
         put(names::CHANNEL_TYPE, Some(&self.channel_type));
         put(names::ENTRY_POINT, self.entry_point.as_deref());
-        put(names::CONTACT_TYPE, self.contact.as_ref().map(|c| c.contact_type.as_str()));
-        put(names::CONTACT_SUB_TYPE, self.contact.as_ref().and_then(|c| c.sub_type.as_deref()));
-        put(names::CONTACT_ADDRESS, self.contact.as_ref().map(|c| c.address.as_str()));
+        put(
+            names::CONTACT_TYPE,
+            self.contact.as_ref().map(|c| c.contact_type.as_str()),
+        );
+        put(
+            names::CONTACT_SUB_TYPE,
+            self.contact.as_ref().and_then(|c| c.sub_type.as_deref()),
+        );
+        put(
+            names::CONTACT_ADDRESS,
+            self.contact.as_ref().map(|c| c.address.as_str()),
+        );
         put(names::CONVERSATION_ID, self.conversation_id.as_deref());
         put(names::TEXT, self.text.as_deref());
         put(names::ANSWER_ID, self.answer_id.as_deref());
@@ -413,10 +422,7 @@ fn fill(
             // text) may itself contain braces.
             for found in placeholders(value) {
                 if values.contains_key(found.name.as_str()) {
-                    return Err(format!(
-                        "{{{{{}}}}} must be a whole value (at {path})",
-                        found.name
-                    ));
+                    return Err(format!("{{{{{}}}}} must be a whole value (at {path})", found.name));
                 }
                 if bindings.get(&found.name).is_none() {
                     return Err(format!("{} (at {path})", describe(&found.name)));
@@ -470,7 +476,10 @@ mod tests {
             &b,
             &BTreeMap::new(),
         );
-        assert_eq!(out, Ok(Some(json!({"sender": {"type": "customer"}, "kept": {}, "n": 3}))));
+        assert_eq!(
+            out,
+            Ok(Some(json!({"sender": {"type": "customer"}, "kept": {}, "n": 3})))
+        );
     }
 
     #[test]

@@ -53,7 +53,11 @@ pub fn to_markdown(conversation: &Conversation) -> String {
             let _ = write!(who, " ({kind})");
         }
         let _ = writeln!(out, "- Customer: {who}");
-        let contacts = customer.contacts.as_ref().map(|c| c.contact.as_slice()).unwrap_or_default();
+        let contacts = customer
+            .contacts
+            .as_ref()
+            .map(|c| c.contact.as_slice())
+            .unwrap_or_default();
         for contact in contacts {
             let kind = match &contact.sub_type {
                 Some(sub) => format!("{}.{sub}", contact.contact_type),
@@ -161,7 +165,13 @@ pub fn save(dir: &Path, conversation: &Conversation, format: Format) -> io::Resu
 pub fn file_name(id: &str, format: Format) -> String {
     let safe: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
     let safe = if safe.is_empty() { "unknown".into() } else { safe };
