@@ -9,6 +9,7 @@ pub mod api;
 pub mod callback;
 pub mod cli;
 pub mod config;
+pub mod conversation;
 pub mod reqlog;
 pub mod sandbox;
 pub mod schema;

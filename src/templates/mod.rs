@@ -194,7 +194,8 @@ pub fn load(user_dir: Option<&Path>) -> Result<Templates, TemplateError> {
     Ok(templates)
 }
 
-fn parse(path: &Path, text: &str) -> Result<Value, TemplateError> {
+/// `text` as a JSON object template, errors naming `path` and the line.
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Value, TemplateError> {
     let body: Value = serde_json::from_str(text).map_err(|e| TemplateError::Parse {
         path: path.to_owned(),
         line: e.line(),
