@@ -5,6 +5,7 @@
 //! [`sandbox`] (the local hub) never depend on the UI.
 
 pub mod api;
+pub mod callback_takeover;
 pub mod cli;
 pub mod config;
 pub mod reqlog;
