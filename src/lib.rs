@@ -1,7 +1,8 @@
 //! egain-console: a terminal console and a local sandbox hub for eGain's
 //! Conversation Manager API v3.
 //!
-//! Layers: [`api`] (client, models, auth, assets, exchange recording) and
+//! Layers: [`api`] (client, models, auth, assets, exchange recording),
+//! [`callback_takeover`] (pointing a tenant's role at the console) and
 //! [`sandbox`] (the local hub) never depend on the UI.
 
 pub mod api;

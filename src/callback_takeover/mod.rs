@@ -193,10 +193,6 @@ pub async fn apply(client: &Client, state_dir: &Path, plan: &TakeoverPlan) -> Re
     let current_auth = role.get("authentication").cloned();
 
     let journal = Journal::new(state_dir);
-    let lease = lease::hold(state_dir).map_err(|e| JournalError {
-        path: state_dir.to_owned(),
-        detail: format!("cannot take the console's lease: {e}"),
-    })?;
     let entry = PendingRestore {
         base_url: client.base_url().to_owned(),
         app_id: plan.app_id.clone(),
@@ -211,9 +207,15 @@ pub async fn apply(client: &Client, state_dir: &Path, plan: &TakeoverPlan) -> Re
         pid: std::process::id(),
         since: jiff::Timestamp::now(),
     };
-    let (entry, earlier) = blocking({
+    let ((entry, earlier), lease) = blocking({
         let journal = journal.clone();
-        move || record(&journal, entry)
+        move || {
+            let lease = lease::hold(journal.dir()).map_err(|e| JournalError {
+                path: journal.dir().to_owned(),
+                detail: format!("cannot take the console's lease: {e}"),
+            })?;
+            record(&journal, entry).map(|recorded| (recorded, lease))
+        }
     })
     .await??;
 
