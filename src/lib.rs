@@ -1,12 +1,14 @@
 //! egain-console: a terminal console and a local sandbox hub for eGain's
 //! Conversation Manager API v3.
 //!
-//! Layers: [`api`] (client, models, auth, assets, exchange recording) and
-//! [`sandbox`] (the local hub) and [`callback`] (the console's callback
-//! receiver) never depend on the UI.
+//! Layers: [`api`] (client, models, auth, assets, exchange recording),
+//! [`sandbox`] (the local hub), [`callback`] (the console's callback
+//! receiver) and [`callback_takeover`] (pointing a tenant's role at the
+//! console) never depend on the UI; [`tui`] sits on top of them.
 
 pub mod api;
 pub mod callback;
+pub mod callback_takeover;
 pub mod cli;
 pub mod config;
 pub mod conversation;

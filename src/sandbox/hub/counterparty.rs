@@ -10,8 +10,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::routing::submit;
-use crate::api::models::conversation::{ConversationRef, Message, MessageEnvelope, Party, SenderType};
+use crate::api::models::common::Extra;
+use crate::api::models::conversation::{
+    AssetRef, Attachments, ConversationRef, Message, MessageEnvelope, Party, SenderType,
+};
 use crate::sandbox::SharedState;
+use crate::sandbox::clock::now_iso;
 
 /// Name the built-in agent joins with.
 pub const AGENT_NAME: &str = "Alex (sandbox agent)";
@@ -20,6 +24,12 @@ pub const BOT_NAME: &str = "Sandbox bot";
 
 /// The list picker the bot offers on "menu", in the mobile SDK's format.
 pub const MENU_LIST_PICKER: &str = r#"{"type":"list","version":"1","title":"How can we help?","subtitle":"Pick a topic","list":{"multipleSelection":false,"sections":[{"title":"Topics","order":1,"items":[{"id":"orders","title":"My orders","subtitle":"Track or change an order","actions":[{"type":"postback"}]},{"id":"billing","title":"Billing","subtitle":"Invoices and payments","actions":[{"type":"postback"}]},{"id":"agent","title":"Talk to an agent","subtitle":"Hand over to a person","actions":[{"type":"postback"}]}]}]}}"#;
+
+/// The file the bot sends back on "file": a short plain-text receipt.
+pub const RECEIPT_NAME: &str = "sandbox-receipt.txt";
+pub const RECEIPT_CONTENT_TYPE: &str = "text/plain";
+/// Text of the message carrying the receipt.
+pub const RECEIPT_TEXT: &str = "Here is your file.";
 
 /// `POST /sandbox/bot`.
 pub(super) async fn bot(State(state): State<SharedState>, body: Bytes) -> StatusCode {
@@ -48,8 +58,8 @@ where
     StatusCode::OK
 }
 
-/// Typing, a pause, then: escalate on "agent", a list picker on "menu",
-/// otherwise an echo.
+/// Typing, a pause, then: escalate on "agent", a list picker on "menu", a
+/// receipt file on "file", otherwise an echo.
 async fn bot_turn(state: SharedState, message: Message) {
     if message.sender.party_type != SenderType::Customer || message.kind() != "text" {
         return;
@@ -60,7 +70,7 @@ async fn bot_turn(state: SharedState, message: Message) {
     let me = addressee(&message, SenderType::is_bot, SenderType::CustomBot, BOT_NAME);
     let text = message.text().unwrap_or_default().to_owned();
     let lower = text.to_lowercase();
-    let say = |kind: &str, text: Option<String>| reply(&state, &conversation, kind, &me, text);
+    let say = |kind: &str, text: Option<String>| reply(&state, &conversation, Message::new(kind, me.clone(), text));
     if !say("typing.start", None) || !pause(&state, state.hub.options.bot_delay).await || !say("typing.end", None) {
         return;
     }
@@ -70,6 +80,8 @@ async fn bot_turn(state: SharedState, message: Message) {
         }
     } else if lower.contains("menu") {
         say("richMessage.listpicker", Some(MENU_LIST_PICKER.into()));
+    } else if lower.contains("file") {
+        reply(&state, &conversation, receipt(&state, &conversation, &me, &text));
     } else {
         say("text", Some(format!("You said: {text}")));
     }
@@ -85,7 +97,7 @@ async fn agent_turn(state: SharedState, message: Message) {
     let me = Party::named(me.party_type, AGENT_NAME);
     let from_customer_text = message.sender.party_type == SenderType::Customer && message.kind() == "text";
     let first_contact = state.hub.agent_join(&conversation);
-    let say = |kind: &str, text: Option<String>| reply(&state, &conversation, kind, &me, text);
+    let say = |kind: &str, text: Option<String>| reply(&state, &conversation, Message::new(kind, me.clone(), text));
     if first_contact && (message.kind() == "escalation.transfer" || from_customer_text) {
         if !say("agent.join", None) || !pause(&state, state.hub.options.agent_delay).await {
             return;
@@ -120,10 +132,39 @@ fn addressee(message: &Message, is_mine: fn(&SenderType) -> bool, fallback: Send
     }
 }
 
+/// A text message carrying a freshly stored receipt naming the
+/// conversation, so a console can show and download an inbound attachment.
+fn receipt(state: &SharedState, conversation: &str, me: &Party, asked: &str) -> Message {
+    let body = format!(
+        "Sandbox receipt\n\
+         Conversation: {conversation}\n\
+         Requested with: {asked}\n\
+         Issued: {}\n\
+         Sent by the sandbox's built-in bot; download it to try inbound attachments.\n",
+        now_iso()
+    );
+    let content = Bytes::from(body);
+    let size = content.len() as u64;
+    let id = state.assets.create_stored(RECEIPT_NAME, RECEIPT_CONTENT_TYPE, content);
+    let mut message = Message::new("text", me.clone(), Some(RECEIPT_TEXT.into()));
+    if let Some(content) = message.content.as_mut() {
+        content.attachments = Some(Attachments {
+            attachment: vec![AssetRef {
+                id,
+                name: Some(RECEIPT_NAME.into()),
+                content_type: Some(RECEIPT_CONTENT_TYPE.into()),
+                size: Some(size),
+                extra: Extra::new(),
+            }],
+            extra: Extra::new(),
+        });
+    }
+    message
+}
+
 /// Send one message into the conversation through the hub's send path.
 /// False when refused (e.g. the conversation ended meanwhile): the turn stops.
-fn reply(state: &SharedState, conversation: &str, kind: &str, sender: &Party, text: Option<String>) -> bool {
-    let mut message = Message::new(kind, sender.clone(), text);
+fn reply(state: &SharedState, conversation: &str, mut message: Message) -> bool {
     message.conversation = Some(ConversationRef {
         id: Some(conversation.to_owned()),
         ..Default::default()

@@ -39,7 +39,7 @@ use super::error::{HubError, HubResult, codes};
 use crate::api::models::conversation::{Conversation, SendMessageResponse};
 use conversation::ConversationState;
 
-pub use counterparty::{AGENT_NAME, BOT_NAME, MENU_LIST_PICKER};
+pub use counterparty::{AGENT_NAME, BOT_NAME, MENU_LIST_PICKER, RECEIPT_CONTENT_TYPE, RECEIPT_NAME, RECEIPT_TEXT};
 pub use idle::SYSTEM_SENDER;
 pub use routing::submit;
 
