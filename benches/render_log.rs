@@ -37,7 +37,12 @@ struct Size {
 }
 
 fn main() {
-    let smoke = std::env::var_os(SMOKE_ENV).is_some() || !std::env::args().any(|a| a == "--bench");
+    let case = std::env::var(CASE_ENV).ok();
+    // A case process is told by the parent; the parent by how cargo ran it.
+    let smoke = match case {
+        Some(_) => std::env::var_os(SMOKE_ENV).is_some(),
+        None => !std::env::args().any(|a| a == "--bench"),
+    };
     let size = if smoke {
         Size {
             pushed: 2_000,
@@ -49,7 +54,7 @@ fn main() {
             frames: 2_000,
         }
     };
-    if let Ok(case) = std::env::var(CASE_ENV) {
+    if let Some(case) = case {
         run_case(&case, size);
         return;
     }
