@@ -94,6 +94,7 @@ fn run_case(case: &str, size: Size) {
             sandbox: false,
             sandbox_root: None,
             read_only: false,
+            callback_urls: Vec::new(),
         },
         Keymap::defaults(),
         Theme { color: true },

@@ -38,6 +38,21 @@ async fn main() -> color_eyre::Result<()> {
             let connection = connect::connect(config, cli.profile.as_deref(), cli.read_only)
                 .await
                 .map_err(|e| eyre!(e))?;
+            if !connection.session.sandbox && !connection.session.read_only {
+                // A previous run that crashed may have left a role pointed at a dead console.
+                let state_dir = runtime::default_state_dir();
+                match egain_console::callback_takeover::recover(&connection.client, &state_dir).await {
+                    Ok(outcomes) => {
+                        for o in outcomes {
+                            eprintln!(
+                                "callback takeover left by an earlier run: {} of {}: {:?}",
+                                o.entry.role, o.entry.app_name, o.status
+                            );
+                        }
+                    }
+                    Err(e) => eprintln!("warning: could not check for callback takeovers to restore: {e}"),
+                }
+            }
             let mut app = App::new(
                 connection.session,
                 keymap,
@@ -48,7 +63,14 @@ async fn main() -> color_eyre::Result<()> {
             app.mouse = cli.mouse || ui.mouse.unwrap_or(false);
             app.log = LogPane::new(ui.log_caps());
             let _sandbox = connection.sandbox;
-            runtime::run(app, connection.client, connection.exchanges, ui.export_dir())
+            let _receiver = connection.receiver;
+            let options = runtime::RunOptions {
+                export_dir: ui.export_dir(),
+                download_dir: None,
+                state_dir: None,
+                inbound: connection.inbound,
+            };
+            runtime::run(app, connection.client, connection.exchanges, options)
                 .await
                 .wrap_err("terminal")?;
             Ok(())

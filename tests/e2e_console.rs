@@ -295,7 +295,6 @@ fn editor_type(screen: &str) -> Option<String> {
 
 const CTRL_C: &[u8] = b"\x03";
 const CTRL_S: &[u8] = b"\x13";
-const TAB: &[u8] = b"\t";
 
 #[test]
 fn create_a_channel_see_it_logged_and_quit() {
@@ -317,7 +316,7 @@ fn create_a_channel_see_it_logged_and_quit() {
     console.step(CTRL_S, "the new channel in the list", |s| {
         s.contains("Channels 2") && s.contains(&channel_type) && s.contains("custom.demo")
     });
-    console.step(TAB, "the POST in the request log", |s| {
+    console.step(b"3", "the POST in the request log", |s| {
         s.contains("Request log")
             && s.lines()
                 .any(|l| l.contains("POST") && l.contains("/channels") && l.contains(" 201 "))
@@ -345,12 +344,35 @@ fn a_wide_terminal_shows_both_panes() {
     console.wait_for("the demo account", |s| s.contains("Demo Account"));
     console.resize(40, 120);
     // Side by side: the two pane borders meet on one line.
-    console.wait_for("both panes, the log showing the accounts listed", |s| {
+    console.wait_for("all panes, the log showing the accounts listed", |s| {
         s.lines()
-            .any(|l| l.contains("1 Entities") && l.contains("┐┌ 2 Request log"))
+            .any(|l| l.contains("1 Entities") && l.contains("┐┌ 2 Conversation"))
+            && s.contains("3 Request log")
             && s.lines()
                 .any(|l| l.contains("GET") && l.contains("/accounts") && l.contains(" 200 "))
     });
     console.press(b"q");
+    console.wait_exit().assert_clean();
+}
+
+#[test]
+fn a_customer_message_gets_the_bots_reply() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = Console::start(dir.path(), false);
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
+    for byte in b"hello there" {
+        console.press(&[*byte]);
+    }
+    console.wait_for("the typed text", |s| s.contains("hello there"));
+    console.step(b"\r", "the role picker", |s| s.contains("Act as which role?"));
+    console.step(b"\r", "the account picker", |s| {
+        s.contains("Start a conversation on which account?")
+    });
+    // The first message opens the conversation; the bot answers through the
+    // hub's callback to the console's receiver.
+    console.step(b"\r", "the bot's reply", |s| s.contains("You said: hello there"));
+    console.wait_for("no request in flight", |s| !s.contains("in flight"));
+    console.press(CTRL_C);
     console.wait_exit().assert_clean();
 }

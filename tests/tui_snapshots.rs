@@ -107,7 +107,7 @@ fn asset_lookup() -> App {
 fn request_log() -> App {
     let mut app = loaded_app(false);
     push_exchanges(&mut app);
-    press(&mut app, '2');
+    press(&mut app, '3');
     press(&mut app, 'k');
     app
 }

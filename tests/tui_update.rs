@@ -40,13 +40,25 @@ fn panes_switch_with_tab_backtab_and_digits() {
     let mut app = loaded_app(false);
     assert_eq!(app.focus, PaneId::Entities);
     assert!(press_code(&mut app, KeyCode::Tab).is_empty());
+    assert_eq!(app.focus, PaneId::Conversation);
+    // The composer is a typing context, but Tab still moves on.
+    press_code(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, PaneId::Log);
     press_code(&mut app, KeyCode::BackTab);
+    assert_eq!(app.focus, PaneId::Conversation);
+    press_code(&mut app, KeyCode::BackTab);
     assert_eq!(app.focus, PaneId::Entities);
-    press(&mut app, '2');
+    press(&mut app, '3');
     assert_eq!(app.focus, PaneId::Log);
-    press(&mut app, '2');
+    press(&mut app, '3');
     assert_eq!(app.focus, PaneId::Log, "a digit focuses its pane, it does not toggle");
+    press(&mut app, '2');
+    assert_eq!(app.focus, PaneId::Conversation);
+    // In the composer digits are text.
+    press(&mut app, '1');
+    assert_eq!(app.focus, PaneId::Conversation);
+    assert_eq!(app.conversation.composer_text(), "1");
+    press_code(&mut app, KeyCode::Esc);
     press(&mut app, '1');
     assert_eq!(app.focus, PaneId::Entities);
 }
@@ -579,7 +591,7 @@ fn typing_in_the_editor_or_a_prompt_never_fires_shortcuts() {
     assert!(app.should_quit);
 
     let mut app = loaded_app(false);
-    press(&mut app, '2');
+    press(&mut app, '3');
     press(&mut app, '/');
     assert!(type_text(&mut app, "q1?c").is_empty());
     assert!(matches!(&app.modal, Some(Modal::Prompt(p)) if p.text() == "q1?c"));
@@ -651,7 +663,7 @@ fn the_spinner_ticks_only_while_something_is_in_flight() {
 #[test]
 fn log_shows_exchanges_follows_and_filters() {
     let mut app = loaded_app(false);
-    press(&mut app, '2');
+    press(&mut app, '3');
     push_exchanges(&mut app);
     let total = exchanges().len();
     assert_eq!(app.log.log.len(), total);
@@ -708,7 +720,7 @@ fn log_shows_exchanges_follows_and_filters() {
 #[test]
 fn log_detail_and_exports_carry_no_secret() {
     let mut app = loaded_app(false);
-    press(&mut app, '2');
+    press(&mut app, '3');
     push_exchanges(&mut app);
     // Select the token exchange (the first one) and copy it as curl.
     press(&mut app, 'g');

@@ -29,6 +29,9 @@ pub struct SandboxSettings {
     pub bot_delay_ms: Option<u64>,
     /// Delay before the built-in agent joins and answers.
     pub agent_delay_ms: Option<u64>,
+    /// Who answers escalations of the demo account in the console:
+    /// "simulated" (the sandbox's agent) or "console" (you, as the agent).
+    pub agent: Option<crate::sandbox::hub::DemoAgent>,
 }
 
 /// `seed = "demo" | "empty"`.
@@ -51,6 +54,9 @@ impl From<SeedChoice> for Seed {
 impl SandboxSettings {
     /// Override `config` with the keys that are set.
     pub fn apply(&self, config: &mut SandboxConfig) {
+        if let Some(agent) = self.agent {
+            config.hub.demo_agent = agent;
+        }
         if let Some(listen) = self.listen {
             config.listen = listen;
         }

@@ -46,10 +46,14 @@ impl Callbacks {
         match state.config.hub.demo_callback_base.as_deref() {
             Some(base) => {
                 let base = base.trim_end_matches('/');
+                let agent = match state.config.hub.demo_agent {
+                    super::hub::DemoAgent::Console => format!("{base}/agent"),
+                    super::hub::DemoAgent::Simulated => format!("{root}{BUILTIN_AGENT_PATH}"),
+                };
                 Self {
                     customer: format!("{base}/customer"),
                     bot,
-                    agent: format!("{base}/agent"),
+                    agent,
                 }
             }
             None => Self {

@@ -8,6 +8,7 @@ use crate::templates::Templates;
 
 use super::keymap::{Context, Keymap};
 use super::modal::Modal;
+use super::panes::conversation::ConversationPane;
 use super::panes::entities::EntitiesPane;
 use super::panes::log::LogPane;
 use super::theme::Theme;
@@ -23,23 +24,47 @@ pub struct Session {
     /// Root URL of the embedded sandbox (for its built-in bot and agent routes).
     pub sandbox_root: Option<String>,
     pub read_only: bool,
+    /// The callback receiver's URL per role, when one runs.
+    pub callback_urls: Vec<(String, String)>,
+}
+
+/// A role whose callback this console took over (restored on exit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakenRole {
+    pub app_name: String,
+    pub role: String,
+    pub original: Option<String>,
 }
 
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaneId {
     Entities,
+    Conversation,
     Log,
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 2] = [PaneId::Entities, PaneId::Log];
+    pub const ALL: [PaneId; 3] = [PaneId::Entities, PaneId::Conversation, PaneId::Log];
 
     pub fn title(self) -> &'static str {
         match self {
             PaneId::Entities => "Entities",
+            PaneId::Conversation => "Conversation",
             PaneId::Log => "Request log",
         }
+    }
+
+    pub fn next(self) -> Self {
+        match self {
+            PaneId::Entities => PaneId::Conversation,
+            PaneId::Conversation => PaneId::Log,
+            PaneId::Log => PaneId::Entities,
+        }
+    }
+
+    pub fn prev(self) -> Self {
+        self.next().next()
     }
 }
 
@@ -60,7 +85,12 @@ pub struct App {
     pub templates: Templates,
     pub focus: PaneId,
     pub entities: EntitiesPane,
+    pub conversation: ConversationPane,
     pub log: LogPane,
+    /// Roles pointed at this console for the run.
+    pub taken: Vec<TakenRole>,
+    /// The same takeovers as the runtime restores them on exit.
+    pub takeovers: Vec<Box<crate::callback_takeover::ActiveTakeover>>,
     /// A popup over the panes (help, editor, prompt, confirmation, setup).
     pub modal: Option<Modal>,
     /// The guided setup, parked while one of its steps is open in the editor.
@@ -91,7 +121,10 @@ impl App {
                 tab: 5,
                 ..EntitiesPane::default()
             },
+            conversation: ConversationPane::default(),
             log: LogPane::default(),
+            taken: Vec::new(),
+            takeovers: Vec::new(),
             modal: None,
             parked_setup: None,
             status: Status::default(),
@@ -111,6 +144,7 @@ impl App {
             Some(modal) => modal.context(),
             None => match self.focus {
                 PaneId::Entities => self.entities.context(),
+                PaneId::Conversation => self.conversation.context(),
                 PaneId::Log => self.log.context(),
             },
         }

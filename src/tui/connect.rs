@@ -8,7 +8,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use super::app::Session;
 use crate::api::auth::DEFAULT_SCOPES;
 use crate::api::{AuthConfig, Client, ClientConfig, Exchange, Recorder, Secret};
-use crate::config::{AuthSettings, Config};
+use crate::callback::{CallbackConfig, Inbound, Receiver, ReceiverAuth, RunningReceiver};
+use crate::config::{AuthSettings, CallbackAuth, Config};
 use crate::sandbox::{self, RunningSandbox, SandboxConfig, Seed};
 
 /// A ready client, the stream of its exchanges, and the sandbox if embedded.
@@ -18,6 +19,31 @@ pub struct Connection {
     pub exchanges: UnboundedReceiver<Exchange>,
     /// Kept alive for the run; dropping it stops the embedded sandbox.
     pub sandbox: Option<RunningSandbox>,
+    /// The callback receiver (always in sandbox mode; with a profile's
+    /// `[callback]` table for a tenant). Kept alive for the run.
+    pub receiver: Option<RunningReceiver>,
+    /// Deliveries the receiver accepted.
+    pub inbound: Option<UnboundedReceiver<Inbound>>,
+}
+
+fn role_urls(receiver: &RunningReceiver) -> Vec<(String, String)> {
+    receiver
+        .role_urls()
+        .into_iter()
+        .map(|(role, url)| (role.to_owned(), url))
+        .collect()
+}
+
+/// Start the receiver and take its delivery stream.
+async fn start_receiver(
+    config: CallbackConfig,
+    recorder: &Arc<Recorder>,
+) -> Result<(RunningReceiver, UnboundedReceiver<Inbound>), String> {
+    let mut receiver = Receiver::start(config, recorder.clone()).await?;
+    let inbound = receiver
+        .take_inbound()
+        .ok_or_else(|| "callback receiver has no delivery stream".to_owned())?;
+    Ok((receiver, inbound))
 }
 
 /// Connect as the command line and config ask: `--profile`, else the
@@ -31,10 +57,29 @@ pub async fn connect(config: Option<&Config>, profile: Option<&str>, read_only: 
     let exchanges = recorder.subscribe();
     match chosen {
         None => {
+            // The demo client application's customer and agent roles call
+            // this receiver, with Basic credentials made up for this run.
+            let password = Secret::new(format!("cb-{}", uuid::Uuid::new_v4().simple()));
+            let (receiver, inbound) = start_receiver(
+                CallbackConfig {
+                    auth: ReceiverAuth::Basic {
+                        username: "console".into(),
+                        password: password.clone(),
+                    },
+                    ..CallbackConfig::default()
+                },
+                &recorder,
+            )
+            .await?;
             let mut sandbox_config = SandboxConfig {
                 seed: Seed::Demo,
                 ..SandboxConfig::default()
             };
+            sandbox_config.hub.demo_callback_base = Some(receiver.callback_base());
+            sandbox_config.hub.demo_callback_auth = Some(("console".into(), password.expose().to_owned()));
+            // A lively demo: the simulated agent answers escalations. `[sandbox]
+            // agent = "console"` (or `u` on the demo application) lets you answer instead.
+            sandbox_config.hub.demo_agent = crate::sandbox::hub::DemoAgent::Simulated;
             if let Some(c) = config {
                 c.sandbox.apply(&mut sandbox_config);
             }
@@ -57,10 +102,13 @@ pub async fn connect(config: Option<&Config>, profile: Option<&str>, read_only: 
                     sandbox: true,
                     sandbox_root: Some(sandbox.urls.root.clone()),
                     read_only,
+                    callback_urls: role_urls(&receiver),
                 },
                 client,
                 exchanges,
                 sandbox: Some(sandbox),
+                receiver: Some(receiver),
+                inbound: Some(inbound),
             })
         }
         Some(name) => {
@@ -84,6 +132,33 @@ pub async fn connect(config: Option<&Config>, profile: Option<&str>, read_only: 
                 AuthSettings::StaticBearer(token) => AuthConfig::Bearer(token),
             };
             let read_only = read_only || profile.read_only;
+            let (receiver, inbound) = match &profile.callback {
+                Some(settings) => {
+                    let settings = settings.clone();
+                    let auth_profile = profile.clone();
+                    let auth = tokio::task::spawn_blocking(move || auth_profile.resolve_callback_auth())
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .map_err(|e| e.to_string())?;
+                    let auth = match auth {
+                        CallbackAuth::None => ReceiverAuth::None,
+                        CallbackAuth::Basic { username, password } => ReceiverAuth::Basic { username, password },
+                        CallbackAuth::Bearer(secret) => ReceiverAuth::Bearer {
+                            client_id: "egain-hub".into(),
+                            client_secret: secret,
+                        },
+                    };
+                    let config = CallbackConfig {
+                        listen: settings.listen,
+                        public_url: settings.public_url.clone(),
+                        auth,
+                        ..CallbackConfig::default()
+                    };
+                    let (r, i) = start_receiver(config, &recorder).await?;
+                    (Some(r), Some(i))
+                }
+                None => (None, None),
+            };
             let mut client_config = ClientConfig::new(profile.base_url.to_string(), auth);
             client_config.read_only = read_only;
             client_config.timeout = profile.timeout;
@@ -95,10 +170,13 @@ pub async fn connect(config: Option<&Config>, profile: Option<&str>, read_only: 
                     sandbox: false,
                     sandbox_root: None,
                     read_only,
+                    callback_urls: receiver.as_ref().map(role_urls).unwrap_or_default(),
                 },
                 client,
                 exchanges,
                 sandbox: None,
+                receiver,
+                inbound,
             })
         }
     }

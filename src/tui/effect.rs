@@ -2,9 +2,13 @@
 //! terminal) and reports back with a [`super::msg::Msg`]; `update` itself
 //! never does I/O, which keeps it testable and the UI from blocking.
 
+use std::path::PathBuf;
+
 use serde_json::Value;
 
-use crate::api::models::EntityKind;
+use crate::api::models::{AttachmentPolicy, Conversation, EntityKind, SenderType};
+use crate::callback_takeover::TakeoverPlan;
+use crate::conversation::state::LocalId;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -20,6 +24,33 @@ pub enum Effect {
         kind: EntityKind,
         body: Value,
     },
+    /// POST /conversations/messages with this exact body.
+    Send {
+        local_id: LocalId,
+        body: Value,
+    },
+    /// Check a file (size, name, the channel's policy) and, only if it
+    /// passes, create the asset and upload it with progress.
+    Upload {
+        local_id: LocalId,
+        path: PathBuf,
+        channel_type: String,
+        sender: SenderType,
+        policy: Option<AttachmentPolicy>,
+    },
+    CancelUpload,
+    /// Download assets into the download directory (never overwriting).
+    Download(Vec<String>),
+    GetTranscript(String),
+    /// Save a transcript as JSON and Markdown.
+    SaveTranscript(Box<Conversation>),
+    CompletePath(String),
+    PlanTakeover {
+        app_id: String,
+        role: String,
+        console_url: String,
+    },
+    ApplyTakeover(Box<TakeoverPlan>),
     /// Hand the terminal to `$EDITOR` with this text.
     ExternalEdit(String),
     /// Put text on the clipboard (OSC 52, works over SSH).

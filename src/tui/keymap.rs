@@ -25,10 +25,14 @@ pub enum Context {
     Confirm,
     Help,
     Setup,
+    Conversation,
+    Composer,
+    Pick,
+    Transcript,
 }
 
 impl Context {
-    const ALL: [Context; 11] = [
+    const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
         Context::Entities,
@@ -40,6 +44,10 @@ impl Context {
         Context::Confirm,
         Context::Help,
         Context::Setup,
+        Context::Conversation,
+        Context::Composer,
+        Context::Pick,
+        Context::Transcript,
     ];
 
     fn name(self) -> &'static str {
@@ -55,6 +63,10 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Help => "help",
             Context::Setup => "setup",
+            Context::Conversation => "conversation",
+            Context::Composer => "composer",
+            Context::Pick => "pick",
+            Context::Transcript => "transcript",
         }
     }
 
@@ -71,6 +83,11 @@ impl Context {
             Context::LogDetail => &[Context::LogDetail, Context::List, Context::Global],
             Context::Help => &[Context::Help, Context::List],
             Context::Setup => &[Context::Setup, Context::List],
+            Context::Conversation => &[Context::Conversation, Context::List, Context::Global],
+            // A typing context: its own keys only.
+            Context::Composer => &[Context::Composer],
+            Context::Pick => &[Context::Pick, Context::List],
+            Context::Transcript => &[Context::Transcript, Context::List],
             // Typing and modal contexts: only their own keys (Ctrl-C is handled before lookup).
             Context::Editor => &[Context::Editor],
             Context::Prompt => &[Context::Prompt],
@@ -94,6 +111,10 @@ impl Context {
             Context::Confirm => "Confirmation",
             Context::Help => "Help",
             Context::Setup => "Guided setup",
+            Context::Conversation => "Conversation",
+            Context::Composer => "Composer",
+            Context::Pick => "Pick lists",
+            Context::Transcript => "Transcript",
         }
     }
 }
@@ -329,12 +350,16 @@ impl Keymap {
             Context::List,
             Context::Entities,
             Context::EntityDetail,
+            Context::Conversation,
+            Context::Composer,
             Context::Log,
             Context::LogDetail,
             Context::Editor,
             Context::Prompt,
             Context::Confirm,
             Context::Setup,
+            Context::Pick,
+            Context::Transcript,
         ]
     }
 }

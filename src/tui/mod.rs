@@ -3,6 +3,7 @@
 pub mod action;
 pub mod app;
 pub mod connect;
+pub mod conversation_flow;
 pub mod effect;
 pub mod keymap;
 pub mod modal;

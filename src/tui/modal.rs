@@ -19,6 +19,8 @@ pub enum EditTarget {
     SetupStep {
         step: usize,
     },
+    /// The exact JSON body of `POST /conversations/messages`.
+    RawMessage,
 }
 
 /// The built-in JSON editor.
@@ -52,6 +54,16 @@ impl Editor {
         }
     }
 
+    /// The raw message editor: the exact body to send.
+    pub fn raw_message(text: &str) -> Self {
+        Self::new(
+            crate::api::models::EntityKind::Account,
+            EditTarget::RawMessage,
+            text,
+            vec!["Sent exactly as written after a check against SendMessageRequest.".into()],
+        )
+    }
+
     pub fn text(&self) -> String {
         self.textarea.lines().join("\n")
     }
@@ -67,6 +79,7 @@ impl Editor {
             EditTarget::Create => format!("New {}", self.kind),
             EditTarget::Update { id } => format!("Edit {} {}", self.kind, short_id(id)),
             EditTarget::SetupStep { step } => format!("Setup step {}: {}", step + 1, self.kind),
+            EditTarget::RawMessage => "Raw message: POST /conversations/messages".into(),
         }
     }
 }
@@ -77,6 +90,7 @@ pub enum PromptPurpose {
     EntityFilter,
     LogFilter,
     AssetId,
+    AttachPath,
 }
 
 pub struct Prompt {
@@ -105,6 +119,7 @@ impl Prompt {
             PromptPurpose::EntityFilter => "Filter objects (name, id, any text)",
             PromptPurpose::LogFilter => "Filter log (text  m:POST  s:4xx,5xx  s:failed  d:in  k:token)",
             PromptPurpose::AssetId => "Asset id",
+            PromptPurpose::AttachPath => "Attach which file? (Tab completes)",
         }
     }
 }
@@ -114,6 +129,29 @@ impl Prompt {
 pub enum Pending {
     Delete { kind: EntityKind, id: String },
     Quit,
+    EndConversation,
+    Takeover(Box<crate::callback_takeover::TakeoverPlan>),
+}
+
+/// What a pick list chooses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickPurpose {
+    /// The role to act as in the conversation pane.
+    Role,
+    /// The account of a new customer conversation.
+    Account,
+    /// An option of a list picker or quick reply.
+    Choice,
+    /// The role of a client application to point at this console.
+    TakeoverRole { app_id: String },
+}
+
+/// A short list to choose one item from.
+pub struct Pick {
+    pub title: String,
+    pub items: Vec<String>,
+    pub selected: usize,
+    pub purpose: PickPurpose,
 }
 
 pub struct Confirm {
@@ -130,11 +168,19 @@ pub struct Setup {
 }
 
 pub enum Modal {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Confirm(Confirm),
     Prompt(Box<Prompt>),
     Editor(Box<Editor>),
     Setup(Box<Setup>),
+    Pick(Box<Pick>),
+    /// A fetched transcript, scrollable; it can be saved.
+    Transcript {
+        conversation: Box<crate::api::models::Conversation>,
+        scroll: u16,
+    },
 }
 
 impl Modal {
@@ -145,6 +191,8 @@ impl Modal {
             Modal::Prompt(_) => Context::Prompt,
             Modal::Editor(_) => Context::Editor,
             Modal::Setup(_) => Context::Setup,
+            Modal::Pick(_) => Context::Pick,
+            Modal::Transcript { .. } => Context::Transcript,
         }
     }
 }

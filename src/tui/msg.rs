@@ -4,8 +4,13 @@
 use crossterm::event::{KeyEvent, MouseEvent};
 use serde_json::Value;
 
-use crate::api::models::{AssetDownloadTicket, EntityKind, Page};
+use std::path::PathBuf;
+
+use crate::api::models::{AssetDownloadTicket, AssetRef, Conversation, EntityKind, Page, SendMessageResponse};
 use crate::api::{ApiError, Exchange, TokenState};
+use crate::callback::Inbound;
+use crate::callback_takeover::{ActiveTakeover, TakeoverPlan};
+use crate::conversation::state::LocalId;
 
 /// One event for [`super::update::update`].
 #[derive(Debug)]
@@ -26,6 +31,31 @@ pub enum Msg {
     ExternalEdit(Result<String, String>),
     /// A file was written (curl command, HAR export), or failed to be.
     Saved(Result<String, String>),
+    /// The hub delivered a message to the console's callback receiver.
+    Inbound(Box<Inbound>),
+    /// Bytes of a running upload sent so far.
+    UploadProgress {
+        local_id: LocalId,
+        done: u64,
+        total: u64,
+    },
+    /// The upload finished: the asset to reference, or why not (refused
+    /// locally before any request, failed, or cancelled).
+    UploadDone {
+        local_id: LocalId,
+        result: Result<AssetRef, String>,
+    },
+    DownloadProgress {
+        done: u64,
+        total: u64,
+    },
+    DownloadDone(Result<PathBuf, String>),
+    /// Completion for a path typed in the attach prompt.
+    PathCompleted {
+        input: String,
+        completed: String,
+        candidates: Vec<String>,
+    },
 }
 
 /// Results of API effects, tagged with what they were for.
@@ -58,6 +88,16 @@ pub enum ApiReply {
         id: String,
         result: Result<AssetDownloadTicket, ApiError>,
     },
+    Sent {
+        local_id: LocalId,
+        result: Result<SendMessageResponse, ApiError>,
+    },
+    Transcript {
+        id: String,
+        result: Result<Box<Conversation>, ApiError>,
+    },
+    TakeoverPlanned(Result<TakeoverPlan, String>),
+    TakeoverApplied(Result<Box<ActiveTakeover>, String>),
     /// A guided-setup step finished.
     SetupStep {
         step: usize,

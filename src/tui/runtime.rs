@@ -10,13 +10,20 @@ use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
 use super::app::App;
 use super::effect::Effect;
 use super::msg::{ApiReply, Msg};
 use super::terminal;
 use super::update::{startup, update};
 use super::view;
+use crate::api::models::{AssetRef, AttachmentPolicy, SenderType};
+use crate::api::transfer::{LocalAsset, Progress, ProgressFn};
 use crate::api::{Client, Exchange, Paging};
+use crate::callback::Inbound;
 
 /// Messages handled before a redraw when many arrive at once (bursts of
 /// exchanges or callbacks become one frame).
@@ -27,14 +34,30 @@ pub struct Runtime {
     client: Client,
     tx: UnboundedSender<Msg>,
     export_dir: PathBuf,
+    download_dir: PathBuf,
+    state_dir: PathBuf,
+    /// Cancels the running upload.
+    upload_cancel: std::sync::Mutex<Option<CancellationToken>>,
 }
 
-/// Run the console until the user quits.
+/// Where the runtime reads and writes, and the streams it forwards.
+pub struct RunOptions {
+    /// curl commands, HAR exports and transcripts (default: current directory).
+    pub export_dir: Option<PathBuf>,
+    /// Downloaded attachments (default: the user's download directory).
+    pub download_dir: Option<PathBuf>,
+    /// The callback-takeover journal (default: the user's data directory).
+    pub state_dir: Option<PathBuf>,
+    pub inbound: Option<UnboundedReceiver<Inbound>>,
+}
+
+/// Run the console until the user quits. Callback takeovers still active
+/// at the end are restored before returning.
 pub async fn run(
     mut app: App,
     client: Client,
     exchanges: UnboundedReceiver<Exchange>,
-    export_dir: Option<PathBuf>,
+    options: RunOptions,
 ) -> std::io::Result<()> {
     terminal::install_panic_hook();
     let _guard = terminal::Guard;
@@ -43,11 +66,7 @@ pub async fn run(
     app.size = (size.width, size.height);
     let (tx, mut rx) = unbounded_channel();
     forward_exchanges(exchanges, tx.clone());
-    let runtime = Runtime {
-        client,
-        tx,
-        export_dir: export_dir.unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))),
-    };
+    let runtime = Runtime::new(client, tx, options);
     let mut events = EventStream::new();
     let mut effects = startup();
     app.in_flight += effects.len();
@@ -99,7 +118,29 @@ pub async fn run(
     }
     drop(term);
     terminal::restore();
+    // Put back every callback this console took over, before the process ends.
+    for active in app.takeovers.drain(..) {
+        let outcome = crate::callback_takeover::restore(&runtime.client, &active).await;
+        eprintln!("callback of {} restored: {:?}", active.entry().role, outcome.status);
+    }
     Ok(())
+}
+
+/// Where the takeover journal lives when nothing else is configured.
+pub fn default_state_dir() -> PathBuf {
+    directories::ProjectDirs::from("cloud", "egain", "egain-console")
+        .map(|d| d.data_dir().to_owned())
+        .unwrap_or_else(|| std::env::temp_dir().join("egain-console"))
+}
+
+fn forward_inbound(mut inbound: UnboundedReceiver<Inbound>, tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        while let Some(x) = inbound.recv().await {
+            if tx.send(Msg::Inbound(Box::new(x))).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 fn to_msg(event: Event) -> Option<Msg> {
@@ -123,8 +164,29 @@ fn forward_exchanges(mut exchanges: UnboundedReceiver<Exchange>, tx: UnboundedSe
 }
 
 impl Runtime {
+    /// A runtime that performs effects and reports on `tx`; it also forwards
+    /// the receiver's deliveries to `tx`. Usable without a terminal (tests
+    /// drive `update` and `perform` directly).
+    pub fn new(client: Client, tx: UnboundedSender<Msg>, options: RunOptions) -> Self {
+        if let Some(inbound) = options.inbound {
+            forward_inbound(inbound, tx.clone());
+        }
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        Self {
+            client,
+            tx,
+            export_dir: options.export_dir.unwrap_or_else(|| cwd.clone()),
+            download_dir: options
+                .download_dir
+                .or_else(|| directories::UserDirs::new().and_then(|u| u.download_dir().map(PathBuf::from)))
+                .unwrap_or_else(|| cwd.clone()),
+            state_dir: options.state_dir.unwrap_or_else(default_state_dir),
+            upload_cancel: std::sync::Mutex::new(None),
+        }
+    }
+
     /// Carry out one effect (all but `ExternalEdit`, which the loop owns).
-    fn perform(&self, effect: Effect, app: &mut App) -> std::io::Result<()> {
+    pub fn perform(&self, effect: Effect, app: &mut App) -> std::io::Result<()> {
         match effect {
             Effect::Quit => app.should_quit = true,
             Effect::ScheduleTick => {
@@ -152,14 +214,105 @@ impl Runtime {
                 });
             }
             Effect::ExternalEdit(_) => {}
+            Effect::Upload {
+                local_id,
+                path,
+                channel_type,
+                sender,
+                policy,
+            } => self.spawn_upload(local_id, path, channel_type, sender, policy),
+            Effect::CancelUpload => {
+                if let Some(token) = self.upload_cancel.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    token.cancel();
+                }
+            }
+            Effect::Download(ids) => self.spawn_download(ids),
+            Effect::SaveTranscript(conversation) => {
+                let dir = self.export_dir.clone();
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    use crate::conversation::transcript::{Format, save};
+                    let result = save(&dir, &conversation, Format::Json)
+                        .and_then(|json| save(&dir, &conversation, Format::Markdown).map(|md| (json, md)))
+                        .map(|(json, md)| format!("saved {} and {}", json.display(), md.display()))
+                        .map_err(|e| format!("saving the transcript: {e}"));
+                    let _ = tx.send(Msg::Saved(result));
+                });
+            }
+            Effect::CompletePath(input) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (completed, candidates) = complete_path(&input);
+                    let _ = tx.send(Msg::PathCompleted {
+                        input,
+                        completed,
+                        candidates,
+                    });
+                });
+            }
             api => self.spawn_api(api),
         }
         Ok(())
     }
 
+    fn spawn_upload(
+        &self,
+        local_id: u64,
+        path: PathBuf,
+        channel_type: String,
+        sender: crate::api::models::SenderType,
+        policy: Option<crate::api::models::AttachmentPolicy>,
+    ) {
+        let token = CancellationToken::new();
+        *self.upload_cancel.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = upload(
+                &client,
+                &path,
+                &channel_type,
+                sender,
+                policy.as_ref(),
+                local_id,
+                &tx,
+                token,
+            )
+            .await;
+            let _ = tx.send(Msg::UploadDone { local_id, result });
+        });
+    }
+
+    fn spawn_download(&self, ids: Vec<String>) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        let dir = self.download_dir.clone();
+        tokio::spawn(async move {
+            let mut last = Err("nothing downloaded".to_owned());
+            for id in ids {
+                let progress_tx = tx.clone();
+                let progress: ProgressFn = Arc::new(move |p: Progress| {
+                    let _ = progress_tx.send(Msg::DownloadProgress {
+                        done: p.done,
+                        total: p.total,
+                    });
+                });
+                last = client
+                    .download_asset(&id, &dir, progress, CancellationToken::new())
+                    .await
+                    .map_err(|e| e.to_string());
+                if last.is_err() {
+                    break;
+                }
+            }
+            let _ = tx.send(Msg::DownloadDone(last));
+        });
+    }
+
     fn spawn_api(&self, effect: Effect) {
         let client = self.client.clone();
         let tx = self.tx.clone();
+        let state_dir = self.state_dir.clone();
         tokio::spawn(async move {
             let reply = match effect {
                 Effect::List(kind) => ApiReply::Listed {
@@ -193,6 +346,29 @@ impl Runtime {
                     step,
                     result: client.create_raw(kind, &body).await,
                 },
+                Effect::Send { local_id, body } => ApiReply::Sent {
+                    local_id,
+                    result: client.send_messages_raw(&body).await,
+                },
+                Effect::GetTranscript(id) => ApiReply::Transcript {
+                    result: client.get_conversation(&id).await.map(Box::new),
+                    id,
+                },
+                Effect::PlanTakeover {
+                    app_id,
+                    role,
+                    console_url,
+                } => ApiReply::TakeoverPlanned(
+                    crate::callback_takeover::plan(&client, &app_id, &role, &console_url)
+                        .await
+                        .map_err(|e| e.to_string()),
+                ),
+                Effect::ApplyTakeover(plan) => ApiReply::TakeoverApplied(
+                    crate::callback_takeover::apply(&client, &state_dir, &plan)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| e.to_string()),
+                ),
                 _ => return,
             };
             let _ = tx.send(Msg::Api(reply));
@@ -228,4 +404,98 @@ fn external_edit(text: &str) -> Result<String, String> {
     };
     let _ = std::fs::remove_file(&path);
     result
+}
+
+/// Check a file against the asset rules and the channel's attachment policy
+/// (no request is made when either refuses), then upload it with progress.
+#[allow(clippy::too_many_arguments)]
+async fn upload(
+    client: &Client,
+    path: &std::path::Path,
+    channel_type: &str,
+    sender: SenderType,
+    policy: Option<&AttachmentPolicy>,
+    local_id: u64,
+    tx: &UnboundedSender<Msg>,
+    cancel: CancellationToken,
+) -> Result<AssetRef, String> {
+    let file = check_attachment(path, policy).await?;
+    let progress_tx = tx.clone();
+    let progress: ProgressFn = Arc::new(move |p: Progress| {
+        let _ = progress_tx.send(Msg::UploadProgress {
+            local_id,
+            done: p.done,
+            total: p.total,
+        });
+    });
+    let uploaded = client
+        .upload_asset(path, channel_type, sender, progress, cancel)
+        .await
+        .map_err(|e| match e {
+            crate::api::ApiError::Cancelled => "upload cancelled".to_owned(),
+            other => other.to_string(),
+        })?;
+    Ok(AssetRef {
+        id: uploaded.ticket.id,
+        name: Some(file.name),
+        content_type: Some(file.content_type),
+        size: Some(file.size),
+        extra: Default::default(),
+    })
+}
+
+/// The local checks of an attachment: size, name and the channel's policy.
+pub async fn check_attachment(path: &std::path::Path, policy: Option<&AttachmentPolicy>) -> Result<LocalAsset, String> {
+    let file = LocalAsset::inspect(path).await.map_err(|e| e.to_string())?;
+    if let Some(reason) = policy.and_then(|p| p.refusal(&file.name, file.size)) {
+        return Err(format!("refused by the channel's attachment policy: {reason}"));
+    }
+    Ok(file)
+}
+
+/// Complete a typed path: the longest common prefix of the matching entries,
+/// and the matches when there are several.
+pub fn complete_path(input: &str) -> (String, Vec<String>) {
+    let expanded = match input.strip_prefix("~/") {
+        Some(rest) => directories::BaseDirs::new()
+            .map(|b| format!("{}/{rest}", b.home_dir().display()))
+            .unwrap_or_else(|| input.to_owned()),
+        None => input.to_owned(),
+    };
+    let (dir, prefix) = match expanded.rfind('/') {
+        Some(i) => (&expanded[..=i], &expanded[i + 1..]),
+        None => ("./", expanded.as_str()),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (input.to_owned(), Vec::new());
+    };
+    let mut matches: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_owned();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            name.starts_with(prefix)
+                .then(|| if is_dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    matches.sort();
+    let Some(first) = matches.first() else {
+        return (input.to_owned(), Vec::new());
+    };
+    let common: String = matches.iter().skip(1).fold(first.clone(), |acc, m| {
+        acc.chars()
+            .zip(m.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    let base = if expanded.contains('/') {
+        dir.to_owned()
+    } else {
+        String::new()
+    };
+    (
+        format!("{base}{common}"),
+        if matches.len() > 1 { matches } else { Vec::new() },
+    )
 }

@@ -13,9 +13,10 @@ use crate::templates::{placeholders, reference_kind};
 
 use super::action::Action;
 use super::app::{App, PaneId};
+use super::conversation_flow;
 use super::effect::Effect;
 use super::keymap::{Context, Key};
-use super::modal::{Confirm, EditTarget, Editor, Modal, Pending, Prompt, PromptPurpose, Setup, short_id};
+use super::modal::{Confirm, EditTarget, Editor, Modal, Pending, PickPurpose, Prompt, PromptPurpose, Setup, short_id};
 use super::msg::{ApiReply, Msg};
 use super::panes::entities::{ASSETS_TAB, Detail, TAB_COUNT, kind_index};
 use super::panes::log::LogDetail;
@@ -56,6 +57,28 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::ExternalEdit(result) => on_external_edit(app, result),
+        Msg::Inbound(inbound) => conversation_flow::on_inbound(app, &inbound),
+        Msg::PathCompleted {
+            input,
+            completed,
+            candidates,
+        } => {
+            if let Some(Modal::Prompt(prompt)) = &mut app.modal
+                && prompt.purpose == PromptPurpose::AttachPath
+                && prompt.text() == input
+            {
+                **prompt = Prompt::new(PromptPurpose::AttachPath, &completed);
+                prompt.error = match candidates.len() {
+                    0 | 1 => None,
+                    n => Some(format!("{n} matches: {}", candidates.join("  "))),
+                };
+            }
+            Vec::new()
+        }
+        transfer @ (Msg::UploadProgress { .. }
+        | Msg::UploadDone { .. }
+        | Msg::DownloadProgress { .. }
+        | Msg::DownloadDone(_)) => conversation_flow::on_transfer(app, transfer),
         Msg::Saved(result) => {
             match result {
                 Ok(notice) => notice_(app, notice),
@@ -83,6 +106,10 @@ fn is_api(effect: &Effect) -> bool {
             | Effect::Delete(..)
             | Effect::GetAsset(_)
             | Effect::SetupStep { .. }
+            | Effect::Send { .. }
+            | Effect::GetTranscript(_)
+            | Effect::PlanTakeover { .. }
+            | Effect::ApplyTakeover(_)
     )
 }
 
@@ -129,6 +156,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Context::Composer => match action {
+            Some(a) => conversation_flow::composer_action(app, a),
+            None => conversation_flow::composer_key(app, key),
+        },
         Context::Prompt => match action {
             Some(a) => prompt_action(app, a),
             None => {
@@ -149,6 +180,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    if app.modal.is_none() && app.focus == PaneId::Conversation && app.conversation.composing {
+        return conversation_flow::composer_paste(app, text);
+    }
     match &mut app.modal {
         Some(Modal::Editor(editor)) if !editor.sending => {
             editor.textarea.insert_str(text);
@@ -181,6 +215,17 @@ pub fn dispatch(app: &mut App, context: Context, action: Action) -> Vec<Effect> 
         Context::Prompt => prompt_action(app, action),
         Context::Entities | Context::EntityDetail => entities_action(app, action),
         Context::Log | Context::LogDetail => log_action(app, action),
+        Context::Conversation => {
+            let effects = conversation_flow::conversation_action(app, action);
+            if effects.is_empty() && !conversation_handles(action) {
+                global_action(app, action)
+            } else {
+                effects
+            }
+        }
+        Context::Composer => conversation_flow::composer_action(app, action),
+        Context::Pick => pick_action(app, action),
+        Context::Transcript => transcript_action(app, action),
         Context::Global | Context::List => global_action(app, action),
     }
 }
@@ -207,11 +252,16 @@ fn global_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.modal = Some(Modal::Help { scroll: 0 });
             Vec::new()
         }
-        Action::NextPane | Action::PrevPane => {
-            app.focus = match app.focus {
-                PaneId::Entities => PaneId::Log,
-                PaneId::Log => PaneId::Entities,
-            };
+        Action::NextPane => {
+            app.focus = app.focus.next();
+            Vec::new()
+        }
+        Action::PrevPane => {
+            app.focus = app.focus.prev();
+            Vec::new()
+        }
+        Action::FocusConversation => {
+            app.focus = PaneId::Conversation;
             Vec::new()
         }
         Action::FocusEntities => {
@@ -458,6 +508,10 @@ fn detail_action(app: &mut App, action: Action) -> Vec<Effect> {
             detail.loading = true;
             vec![Effect::Get(detail.kind, detail.id.clone())]
         }
+        Action::UseConsoleForRole => {
+            let (kind, id, value) = (detail.kind, detail.id.clone(), detail.value.clone());
+            choose_takeover_role(app, kind, id, value)
+        }
         Action::Edit | Action::EditExternal => {
             let (kind, id) = (detail.kind, detail.id.clone());
             start_edit(app, kind, &id, action == Action::EditExternal)
@@ -612,6 +666,7 @@ fn submit_editor(app: &mut App) -> Vec<Effect> {
     let kind = editor.kind;
     let schema = match editor.target {
         EditTarget::Update { .. } => kind.update_schema(),
+        EditTarget::RawMessage => "SendMessageRequest",
         _ => kind.input_schema(),
     };
     let unfilled = placeholders(&body);
@@ -633,6 +688,12 @@ fn submit_editor(app: &mut App) -> Vec<Effect> {
         editor.problems = violations.iter().map(|v| v.to_string()).collect();
         return Vec::new();
     }
+    if editor.target == EditTarget::RawMessage && app.session.read_only {
+        editor
+            .problems
+            .push("read-only: sending messages is disabled for this profile".into());
+        return Vec::new();
+    }
     if matches!(editor.target, EditTarget::Update { .. }) && body.get("modified").is_none() {
         editor
             .problems
@@ -647,6 +708,10 @@ fn submit_editor(app: &mut App) -> Vec<Effect> {
         EditTarget::Update { id } => {
             editor.sending = true;
             vec![Effect::Update(kind, id, body)]
+        }
+        EditTarget::RawMessage => {
+            app.modal = None;
+            conversation_flow::send_raw(app, body)
         }
         EditTarget::SetupStep { step } => {
             // Back to the setup with the fixed body; the user resumes from there.
@@ -664,6 +729,10 @@ fn submit_editor(app: &mut App) -> Vec<Effect> {
 
 fn on_external_edit(app: &mut App, result: Result<String, String>) -> Vec<Effect> {
     match result {
+        Ok(text) if app.modal.is_none() && app.focus == PaneId::Conversation => {
+            app.conversation.set_composer_text(text.trim_end_matches('\n'));
+            app.conversation.composing = true;
+        }
         Ok(text) => {
             if let Some(Modal::Editor(editor)) = &mut app.modal {
                 editor.set_text(&text);
@@ -683,6 +752,8 @@ fn prompt_action(app: &mut App, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     match action {
+        Action::Complete if prompt.purpose == PromptPurpose::AttachPath => vec![Effect::CompletePath(prompt.text())],
+        Action::Complete => Vec::new(),
         Action::Cancel => {
             app.modal = None;
             Vec::new()
@@ -709,6 +780,14 @@ fn prompt_action(app: &mut App, action: Action) -> Vec<Effect> {
                         Vec::new()
                     }
                 },
+                PromptPurpose::AttachPath => {
+                    if text.trim().is_empty() {
+                        prompt.error = Some("type a file path (Tab completes)".into());
+                        return Vec::new();
+                    }
+                    app.modal = None;
+                    conversation_flow::start_upload(app, &text)
+                }
                 PromptPurpose::AssetId => {
                     let id = text.trim().to_owned();
                     if id.is_empty() || id.chars().count() > 255 {
@@ -739,6 +818,14 @@ fn confirm_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Pending::Quit => {
                     app.should_quit = true;
                     vec![Effect::Quit]
+                }
+                Pending::EndConversation => conversation_flow::end_conversation(app),
+                Pending::Takeover(plan) => {
+                    notice_(
+                        app,
+                        format!("pointing {} of {} at this console…", plan.role, plan.app_name),
+                    );
+                    vec![Effect::ApplyTakeover(plan)]
                 }
                 Pending::Delete { kind, id } => {
                     notice_(app, format!("deleting {kind} {}…", short_id(&id)));
@@ -1057,6 +1144,61 @@ fn on_reply(app: &mut App, reply: ApiReply) -> Vec<Effect> {
             }
             Vec::new()
         }
+        ApiReply::Sent { local_id, result } => conversation_flow::on_sent(app, local_id, result),
+        ApiReply::Transcript { id, result } => {
+            match result {
+                Ok(conversation) => {
+                    app.modal = Some(Modal::Transcript {
+                        conversation,
+                        scroll: 0,
+                    })
+                }
+                Err(e) => error_(app, format!("transcript of {}: {e}", short_id(&id))),
+            }
+            Vec::new()
+        }
+        ApiReply::TakeoverPlanned(result) => {
+            match result {
+                Ok(plan) => {
+                    let message = format!(
+                        "Point role {} of \"{}\" at this console?\n  now: {}\n  new: {}\nThe original is restored when the console exits (and after a crash, on the next start).",
+                        plan.role,
+                        plan.app_name,
+                        plan.current_callback.as_deref().unwrap_or("(none)"),
+                        plan.new_callback
+                    );
+                    app.modal = Some(Modal::Confirm(Confirm {
+                        message,
+                        pending: Pending::Takeover(Box::new(plan)),
+                    }));
+                }
+                Err(e) => error_(app, format!("use console for role: {e}")),
+            }
+            Vec::new()
+        }
+        ApiReply::TakeoverApplied(result) => {
+            match result {
+                Ok(active) => {
+                    let entry = active.entry();
+                    app.taken.push(super::app::TakenRole {
+                        app_name: entry.app_name.clone(),
+                        role: entry.role.clone(),
+                        original: entry.original_callback.clone(),
+                    });
+                    notice_(
+                        app,
+                        format!(
+                            "{} of {} now calls this console (restored on exit)",
+                            entry.role, entry.app_name
+                        ),
+                    );
+                    app.takeovers.push(active);
+                    return EntityKind::ALL.into_iter().map(Effect::List).collect();
+                }
+                Err(e) => error_(app, format!("use console for role: {e}")),
+            }
+            Vec::new()
+        }
         ApiReply::SetupStep { step, result } => {
             let setup = match &mut app.modal {
                 Some(Modal::Setup(setup)) => setup,
@@ -1102,5 +1244,150 @@ fn refresh_detail_refs(app: &mut App) {
     if let Some(detail) = app.entities.detail.as_mut() {
         detail.ref_selected = detail.ref_selected.min(refs.len().saturating_sub(1));
         detail.refs = refs;
+    }
+}
+
+// ---------------------------------------------------------------- pick lists, transcripts, takeover
+
+/// Actions the message list consumes even when they produce no effect.
+fn conversation_handles(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Compose
+            | Action::NewConversation
+            | Action::NextConversation
+            | Action::PrevConversation
+            | Action::Choose
+            | Action::Attach
+            | Action::Download
+            | Action::CancelUpload
+            | Action::EndConversation
+            | Action::Transcript
+            | Action::RawMessage
+            | Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+    )
+}
+
+fn pick_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let Some(Modal::Pick(pick)) = &mut app.modal else {
+        return Vec::new();
+    };
+    match action {
+        Action::Cancel => {
+            app.modal = None;
+            Vec::new()
+        }
+        Action::Confirm => {
+            let (purpose, index) = (pick.purpose.clone(), pick.selected);
+            conversation_flow::picked(app, purpose, index)
+        }
+        other => {
+            let len = pick.items.len();
+            move_selection(&mut pick.selected, len, other);
+            Vec::new()
+        }
+    }
+}
+
+fn transcript_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let Some(Modal::Transcript {
+        conversation,
+        scroll: offset,
+    }) = &mut app.modal
+    else {
+        return Vec::new();
+    };
+    match action {
+        Action::Cancel => {
+            app.modal = None;
+            Vec::new()
+        }
+        Action::Save => vec![Effect::SaveTranscript(conversation.clone())],
+        other => {
+            scroll(offset, other);
+            Vec::new()
+        }
+    }
+}
+
+/// `u` on a client application: pick the role to point at this console.
+fn choose_takeover_role(app: &mut App, kind: EntityKind, id: String, value: Option<Value>) -> Vec<Effect> {
+    if kind != EntityKind::ClientApplication {
+        error_(app, "use console for role: open a Client Application first");
+        return Vec::new();
+    }
+    if refuse_read_only(app, "pointing a role at this console") {
+        return Vec::new();
+    }
+    if app.session.callback_urls.is_empty() {
+        error_(
+            app,
+            "no callback receiver runs: add a [profiles.NAME.callback] table (listen, public_url) to the config",
+        );
+        return Vec::new();
+    }
+    let roles: Vec<String> = value
+        .as_ref()
+        .and_then(|v| v.get("roles"))
+        .and_then(Value::as_array)
+        .map(|roles| {
+            roles
+                .iter()
+                .filter_map(|r| r.get("name").and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if roles.is_empty() {
+        error_(app, "this client application has no roles");
+        return Vec::new();
+    }
+    app.modal = Some(Modal::Pick(Box::new(super::modal::Pick {
+        title: "Use this console for which role?".into(),
+        items: roles,
+        selected: 0,
+        purpose: PickPurpose::TakeoverRole { app_id: id },
+    })));
+    Vec::new()
+}
+
+/// The role was picked: ask the runtime for the plan (current and new callback).
+pub fn plan_takeover(app: &mut App, app_id: String, index: usize) -> Vec<Effect> {
+    let role = app
+        .entities
+        .list(EntityKind::ClientApplication)
+        .items
+        .iter()
+        .find(|v| v.get("id").and_then(Value::as_str) == Some(app_id.as_str()))
+        .or(app.entities.detail.as_ref().and_then(|d| d.value.as_ref()))
+        .and_then(|v| v.get("roles"))
+        .and_then(Value::as_array)
+        .and_then(|roles| roles.get(index))
+        .and_then(|r| r.get("name"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let Some(role) = role else {
+        return Vec::new();
+    };
+    let url = app
+        .session
+        .callback_urls
+        .iter()
+        .find(|(r, _)| *r == role)
+        .map(|(_, u)| u.clone());
+    match url {
+        Some(console_url) => vec![Effect::PlanTakeover {
+            app_id,
+            role,
+            console_url,
+        }],
+        None => {
+            error_(app, format!("the receiver has no callback for role {role}"));
+            Vec::new()
+        }
     }
 }

@@ -166,6 +166,7 @@ pub fn session(read_only: bool) -> Session {
         sandbox: true,
         sandbox_root: Some(SANDBOX_ROOT.into()),
         read_only,
+        callback_urls: Vec::new(),
     }
 }
 

@@ -43,6 +43,17 @@ pub use counterparty::{AGENT_NAME, BOT_NAME, MENU_LIST_PICKER, RECEIPT_CONTENT_T
 pub use idle::SYSTEM_SENDER;
 pub use routing::submit;
 
+/// Who plays the agent of the demo account when a demo callback base is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DemoAgent {
+    /// The agent role calls the console: the user answers as the agent.
+    #[default]
+    Console,
+    /// The sandbox's built-in agent joins and replies.
+    Simulated,
+}
+
 /// How the hub delivers and how the built-in counterparties behave.
 #[derive(Debug, Clone)]
 pub struct HubOptions {
@@ -59,6 +70,9 @@ pub struct HubOptions {
     /// Where the demo seed points the customer and agent roles' callbacks
     /// (the console's receiver); `None` uses the sandbox's own inbox routes.
     pub demo_callback_base: Option<String>,
+    /// Whether the demo agent role calls the console (`demo_callback_base`)
+    /// or the sandbox's simulated agent.
+    pub demo_agent: DemoAgent,
     /// Basic credentials (username, password) the demo Authentication sends
     /// on those callbacks, so the receiver can check them; `None` uses the
     /// demo username with a random password.
@@ -79,6 +93,7 @@ impl Default for HubOptions {
             agent_delay: Duration::from_millis(600),
             demo_callback_base: None,
             demo_callback_auth: None,
+            demo_agent: DemoAgent::Console,
             delivery_log_size: 200,
             inbox_size: 200,
         }

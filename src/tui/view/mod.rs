@@ -1,5 +1,6 @@
 //! Rendering: a pure function of [`App`]. Only visible rows are laid out.
 
+mod conversation;
 mod entities;
 pub mod json;
 mod log;
@@ -36,12 +37,16 @@ pub fn render(app: &App, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), error_area);
     }
     if app.wide() {
+        // Entities over the request log on the left, the conversation on the right.
         let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-        entities::render(app, frame, left, app.focus == PaneId::Entities);
-        log::render(app, frame, right, app.focus == PaneId::Log);
+        let [top, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(left);
+        entities::render(app, frame, top, app.focus == PaneId::Entities);
+        log::render(app, frame, bottom, app.focus == PaneId::Log);
+        conversation::render(app, frame, right, app.focus == PaneId::Conversation);
     } else {
         match app.focus {
             PaneId::Entities => entities::render(app, frame, body, true),
+            PaneId::Conversation => conversation::render(app, frame, body, true),
             PaneId::Log => log::render(app, frame, body, true),
         }
     }
@@ -94,6 +99,20 @@ fn footer_actions(context: Context) -> &'static [super::action::Action] {
         Context::Confirm => &[A::Confirm, A::Cancel],
         Context::Setup => &[A::Confirm, A::Edit, A::Cancel],
         Context::Help => &[A::Back],
+        Context::Conversation => &[
+            A::Compose,
+            A::NewConversation,
+            A::NextConversation,
+            A::Choose,
+            A::Attach,
+            A::Download,
+            A::EndConversation,
+            A::Transcript,
+            A::RawMessage,
+        ],
+        Context::Composer => &[A::Send, A::Newline, A::Attach, A::LeaveComposer, A::NextPane],
+        Context::Pick => &[A::Confirm, A::Cancel],
+        Context::Transcript => &[A::Save, A::Cancel],
         Context::Global | Context::List => &[],
     }
 }
@@ -102,7 +121,10 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     use super::action::Action as A;
     let context = app.context();
     let mut actions: Vec<A> = footer_actions(context).to_vec();
-    if !matches!(context, Context::Editor | Context::Prompt | Context::Confirm) {
+    if !matches!(
+        context,
+        Context::Editor | Context::Prompt | Context::Confirm | Context::Composer | Context::Pick
+    ) {
         actions.extend([A::NextPane, A::Help, A::Quit]);
     }
     let mut spans = Vec::new();

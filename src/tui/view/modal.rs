@@ -10,7 +10,7 @@ use super::centered;
 use crate::setup::StepStatus;
 use crate::tui::app::App;
 use crate::tui::keymap::Keymap;
-use crate::tui::modal::{Confirm, Editor, Modal, Prompt, Setup};
+use crate::tui::modal::{Confirm, Editor, Modal, Pick, Prompt, Setup};
 
 pub fn render(app: &App, modal: &Modal, frame: &mut Frame, area: Rect) {
     match modal {
@@ -19,7 +19,62 @@ pub fn render(app: &App, modal: &Modal, frame: &mut Frame, area: Rect) {
         Modal::Prompt(p) => render_prompt(app, p, frame, area),
         Modal::Editor(e) => render_editor(app, e, frame, area),
         Modal::Setup(s) => render_setup(app, s, frame, area),
+        Modal::Pick(p) => render_pick(app, p, frame, area),
+        Modal::Transcript { conversation, scroll } => render_transcript(app, conversation, *scroll, frame, area),
     }
+}
+
+fn render_pick(app: &App, pick: &Pick, frame: &mut Frame, area: Rect) {
+    let height = (pick.items.len() as u16 + 3).min(area.height);
+    let rect = centered(area, 76, height);
+    let inner = popup(app, frame, rect, pick.title.clone());
+    let mut lines: Vec<Line> = pick
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let line = Line::from(format!(" {}. {item}", i + 1));
+            if i == pick.selected {
+                line.style(app.theme.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(
+        " ↑↓ choose · Enter picks · Esc cancels",
+        app.theme.dim(),
+    )));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_transcript(
+    app: &App,
+    conversation: &crate::api::models::Conversation,
+    scroll: u16,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let rect = centered(area, area.width, area.height);
+    let inner = popup(
+        app,
+        frame,
+        rect,
+        format!(
+            "Transcript {} · s saves JSON and Markdown · Esc closes",
+            conversation.id
+        ),
+    );
+    let text = crate::conversation::transcript::to_markdown(conversation);
+    let total = text.lines().count();
+    let max = total.saturating_sub(inner.height as usize) as u16;
+    let lines: Vec<Line> = text
+        .lines()
+        .skip(scroll.min(max) as usize)
+        .take(inner.height as usize)
+        .map(|l| Line::from(l.to_owned()))
+        .collect();
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn popup(app: &App, frame: &mut Frame, area: Rect, title: String) -> Rect {

@@ -1,0 +1,322 @@
+//! The Conversation pane: conversation tabs with unread counts, the message
+//! list (bottom-anchored; only entries that fit are laid out), the typing
+//! line, transfer progress and the composer.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
+
+use super::pane_title;
+use crate::conversation::state::{Conversation, Entry, EntryKind, Status};
+use crate::reqlog::format::size;
+use crate::tui::app::{App, PaneId};
+use crate::tui::theme::Theme;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
+    let pane = &app.conversation;
+    let viewed = pane.viewed();
+    let extra = match (viewed, &pane.target) {
+        (Some(c), _) => format!(
+            "as {} · {}",
+            c.role(),
+            c.account().map(|a| a.address.as_str()).unwrap_or("?")
+        ),
+        (None, Some(t)) => format!("new · as customer · {}", t.account_name),
+        (None, None) => format!("as {}", pane.role),
+    };
+    let block = Block::bordered()
+        .title(pane_title(app, PaneId::Conversation, &extra))
+        .border_style(app.theme.border(focused));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let typing = viewed.and_then(|c| c.typing()).is_some();
+    let transfer = pane.upload.is_some() || pane.download.is_some();
+    let [tabs, messages, typing_area, transfer_area, composer_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(u16::from(typing)),
+        Constraint::Length(u16::from(transfer)),
+        Constraint::Length(4),
+    ])
+    .areas(inner);
+    render_tabs(app, frame, tabs);
+    match viewed {
+        Some(c) => render_messages(app, c, frame, messages, focused && !pane.composing),
+        None => {
+            let text = match &pane.target {
+                Some(t) => format!(
+                    "New conversation on {} ({} on {}). Type the first message below.",
+                    t.account_name, t.address, t.channel_type
+                ),
+                None => "No conversation yet. n (from the message list; Esc leaves the composer) picks an account and the role to act as; or just type a message.".into(),
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, app.theme.dim())).wrap(ratatui::widgets::Wrap { trim: true }),
+                messages,
+            );
+        }
+    }
+    if let Some(t) = viewed.and_then(|c| c.typing()) {
+        let who = t.name.clone().unwrap_or_else(|| t.sender.to_string());
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("{who} is typing…"), app.theme.dim())),
+            typing_area,
+        );
+    }
+    if transfer {
+        render_transfer(app, frame, transfer_area);
+    }
+    render_composer(app, frame, composer_area, focused && pane.composing);
+}
+
+fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
+    let pane = &app.conversation;
+    let viewed = pane.conversations.viewed();
+    let mut spans = Vec::new();
+    for c in pane.conversations.iter() {
+        let name = c.account().map(|a| a.address.clone()).unwrap_or_else(|| "?".into());
+        let state = if c.is_closed() {
+            " ended"
+        } else if c.is_pending() {
+            " …"
+        } else {
+            ""
+        };
+        let mut text = format!(" {name}·{}{state}", c.role());
+        if c.unread() > 0 {
+            text.push_str(&format!(" ({})", c.unread()));
+        }
+        text.push(' ');
+        let style = if Some(c.handle()) == viewed {
+            app.theme.selected()
+        } else if c.unread() > 0 {
+            app.theme.key()
+        } else {
+            app.theme.dim()
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::styled("│", app.theme.dim()));
+    }
+    if spans.is_empty() {
+        spans.push(Span::styled("no conversations", app.theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Cut text into lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.is_empty() {
+            out.push(String::new());
+        }
+        for chunk in chars.chunks(width) {
+            out.push(chunk.iter().collect());
+        }
+    }
+    out
+}
+
+fn time_of(entry: &Entry) -> String {
+    entry
+        .time
+        .as_deref()
+        .and_then(|t| t.get(11..19))
+        .unwrap_or("--:--:--")
+        .to_owned()
+}
+
+/// The lines of one entry, already wrapped to `width`.
+fn entry_lines(entry: &Entry, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let time = time_of(entry);
+    let who = entry.sender_name.clone().unwrap_or_else(|| entry.sender.to_string());
+    match entry.kind {
+        EntryKind::Event(_) => {
+            let detail = entry.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+            for l in wrap(&format!("{time} ── {} by {who}{detail} ──", entry.message_type), width) {
+                lines.push(Line::from(Span::styled(l, theme.dim().add_modifier(Modifier::ITALIC))));
+            }
+            return lines;
+        }
+        EntryKind::Unhandled => {
+            lines.push(Line::from(Span::styled(
+                format!("{time} ({} from {who}: not handled by the console)", entry.message_type),
+                theme.dim(),
+            )));
+            return lines;
+        }
+        EntryKind::Message => {}
+    }
+    let status = match &entry.status {
+        Status::Sending => " sending…".to_owned(),
+        Status::Sent | Status::Received => String::new(),
+        Status::Failed(e) => format!(" FAILED: {e}"),
+    };
+    let kind = if entry.message_type == "text" {
+        String::new()
+    } else {
+        format!(" [{}]", entry.message_type)
+    };
+    let who_style = if entry.mine { theme.ok() } else { theme.key() };
+    lines.push(Line::from(vec![
+        Span::styled(format!("{time} "), theme.dim()),
+        Span::styled(who, who_style),
+        Span::styled(kind, theme.dim()),
+        Span::styled(
+            status.clone(),
+            if status.contains("FAILED") {
+                theme.error()
+            } else {
+                theme.dim()
+            },
+        ),
+    ]));
+    let body_width = width.saturating_sub(2);
+    match &entry.rich {
+        Some(rich) => {
+            for (i, l) in rich.to_lines().iter().enumerate() {
+                for w in wrap(l, body_width) {
+                    let style = if i == 0 { theme.title() } else { Default::default() };
+                    lines.push(Line::from(Span::styled(format!("  {w}"), style)));
+                }
+            }
+            if !rich.choices().is_empty() && !entry.mine {
+                lines.push(Line::from(Span::styled("  c answers", theme.dim())));
+            }
+        }
+        None => {
+            if let Some(text) = &entry.text {
+                for w in wrap(text, body_width) {
+                    lines.push(Line::from(format!("  {w}")));
+                }
+            }
+        }
+    }
+    for a in &entry.attachments {
+        let name = a.name.clone().unwrap_or_else(|| a.id.clone());
+        let meta = [a.content_type.clone(), a.size.map(|s| size(s).as_str().to_owned())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.push(Line::from(vec![
+            Span::styled("  [file] ", theme.key()),
+            Span::raw(format!("{name} ({meta})")),
+            Span::styled(if entry.mine { "" } else { "  D downloads" }, theme.dim()),
+        ]));
+    }
+    lines
+}
+
+fn render_messages(app: &App, conv: &Conversation, frame: &mut Frame, area: Rect, list_focus: bool) {
+    let entries = conv.entries();
+    if entries.is_empty() {
+        frame.render_widget(Paragraph::new(Span::styled("No messages yet.", app.theme.dim())), area);
+        return;
+    }
+    let width = area.width as usize;
+    let height = area.height as usize;
+    let anchor = app
+        .conversation
+        .selected
+        .unwrap_or(entries.len() - 1)
+        .min(entries.len() - 1);
+    // Walk back from the anchor until the area is full: only these are laid out.
+    let mut blocks: Vec<Vec<Line>> = Vec::new();
+    let mut used = 0;
+    for i in (0..=anchor).rev() {
+        let mut lines = entry_lines(&entries[i], width, &app.theme);
+        if list_focus && i == anchor {
+            lines = lines.into_iter().map(|l| l.style(app.theme.selected())).collect();
+        }
+        used += lines.len();
+        blocks.push(lines);
+        if used >= height {
+            break;
+        }
+    }
+    let mut lines: Vec<Line> = blocks.into_iter().rev().flatten().collect();
+    if conv.dropped() > 0 && lines.len() < height {
+        lines.insert(
+            0,
+            Line::from(Span::styled(
+                format!("({} older entries dropped)", conv.dropped()),
+                app.theme.dim(),
+            )),
+        );
+    }
+    let skip = lines.len().saturating_sub(height);
+    let visible: Vec<Line> = lines.into_iter().skip(skip).collect();
+    frame.render_widget(Paragraph::new(visible), area);
+}
+
+fn render_transfer(app: &App, frame: &mut Frame, area: Rect) {
+    let pane = &app.conversation;
+    let (label, ratio) = if let Some(u) = &pane.upload {
+        let ratio = if u.total > 0 {
+            u.done as f64 / u.total as f64
+        } else {
+            0.0
+        };
+        (
+            format!(
+                "uploading {} {} / {} {:.0}% {}/s · Esc (message list) cancels",
+                u.name,
+                size(u.done).as_str(),
+                size(u.total).as_str(),
+                ratio * 100.0,
+                size(u.rate as u64).as_str()
+            ),
+            ratio,
+        )
+    } else if let Some(d) = &pane.download {
+        let ratio = if d.total > 0 {
+            d.done as f64 / d.total as f64
+        } else {
+            0.0
+        };
+        (
+            format!(
+                "downloading {} {} / {} {:.0}%",
+                d.name,
+                size(d.done).as_str(),
+                size(d.total).as_str(),
+                ratio * 100.0
+            ),
+            ratio,
+        )
+    } else {
+        return;
+    };
+    let gauge = Gauge::default()
+        .gauge_style(app.theme.ok())
+        .ratio(ratio.clamp(0.0, 1.0))
+        .label(label);
+    frame.render_widget(gauge, area);
+}
+
+fn render_composer(app: &App, frame: &mut Frame, area: Rect, active: bool) {
+    let pane = &app.conversation;
+    let role = pane
+        .viewed()
+        .map(|c| c.role().to_string())
+        .unwrap_or_else(|| pane.role.to_string());
+    let hint = if active {
+        " Enter sends · Alt-Enter new line · Ctrl-O attach · Ctrl-E $EDITOR · Esc message list "
+    } else {
+        " i or Enter: compose "
+    };
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(Span::styled(format!(" as {role} "), app.theme.title()))
+        .title(Span::styled(hint, app.theme.dim()))
+        .border_style(app.theme.border(active));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(&pane.composer, inner);
+}
