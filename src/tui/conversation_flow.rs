@@ -632,7 +632,7 @@ fn download_ids(app: &mut App) -> Vec<Effect> {
         // Else the latest message with attachments.
         app.conversation
             .viewed()
-            .and_then(|c| c.entries().iter().rev().find(|e| !e.attachments.is_empty()))
+            .and_then(|c| c.entries().iter().rev().find(|e| !e.mine && !e.attachments.is_empty()))
             .map(|e| e.attachments.iter().map(|a| a.id.clone()).collect())
             .unwrap_or_default()
     } else {
