@@ -35,6 +35,12 @@ async fn main() -> color_eyre::Result<()> {
                 .and_then(|(_, path)| path.parent().map(|p| p.join("templates")))
                 .or_else(|| Config::default_path().and_then(|p| p.parent().map(|d| d.join("templates"))));
             let templates = egain_console::templates::load(template_dir.as_deref()).map_err(|e| eyre!("{e}"))?;
+            // Message envelopes (parts of the schema are our best model): overridable the same way.
+            let message_dir = template_dir
+                .as_ref()
+                .and_then(|d| d.parent().map(|p| p.join("messages")));
+            let messages = egain_console::conversation::templates::MessageTemplates::load(message_dir.as_deref())
+                .map_err(|e| eyre!("{e}"))?;
             let connection = connect::connect(config, cli.profile.as_deref(), cli.read_only)
                 .await
                 .map_err(|e| eyre!(e))?;
@@ -62,6 +68,7 @@ async fn main() -> color_eyre::Result<()> {
             );
             app.mouse = cli.mouse || ui.mouse.unwrap_or(false);
             app.log = LogPane::new(ui.log_caps());
+            app.conversation.templates = messages;
             let _sandbox = connection.sandbox;
             let _receiver = connection.receiver;
             let options = runtime::RunOptions {

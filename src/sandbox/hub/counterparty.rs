@@ -82,6 +82,17 @@ async fn bot_turn(state: SharedState, message: Message) {
         say("richMessage.listpicker", Some(MENU_LIST_PICKER.into()));
     } else if lower.contains("file") {
         reply(&state, &conversation, receipt(&state, &conversation, &me, &text));
+    } else if !message.attachments().is_empty() {
+        let names: Vec<String> = message
+            .attachments()
+            .iter()
+            .map(|a| match (&a.name, a.size) {
+                (Some(name), Some(size)) => format!("{name} ({size} bytes)"),
+                (Some(name), None) => name.clone(),
+                _ => a.id.clone(),
+            })
+            .collect();
+        say("text", Some(format!("Thanks, I received {}.", names.join(", "))));
     } else {
         say("text", Some(format!("You said: {text}")));
     }
