@@ -136,20 +136,26 @@ fn render_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
 }
 
 fn render_confirm(app: &App, confirm: &Confirm, frame: &mut Frame, area: Rect) {
-    let rect = centered(area, 70, 6);
+    let width = 76.min(area.width);
+    let inner_width = width.saturating_sub(2).max(1) as usize;
+    // Each message line wraps on its own; the box grows to fit them.
+    let rows: usize = confirm
+        .message
+        .lines()
+        .map(|l| l.chars().count().div_ceil(inner_width).max(1))
+        .sum();
+    let rect = centered(area, width, rows as u16 + 4);
     let inner = popup(app, frame, rect, "Confirm".into());
-    let lines = vec![
-        Line::from(confirm.message.clone()),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("y", app.theme.key()),
-            Span::raw(" yes   "),
-            Span::styled("n", app.theme.key()),
-            Span::raw(" / "),
-            Span::styled("Esc", app.theme.key()),
-            Span::raw(" no"),
-        ]),
-    ];
+    let mut lines: Vec<Line> = confirm.message.lines().map(|l| Line::from(l.to_owned())).collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", app.theme.key()),
+        Span::raw(" yes   "),
+        Span::styled("n", app.theme.key()),
+        Span::raw(" / "),
+        Span::styled("Esc", app.theme.key()),
+        Span::raw(" no"),
+    ]));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
