@@ -262,19 +262,9 @@ impl MessageTemplates {
             return Ok(templates);
         };
         for name in file_names() {
-            let path = dir.join(name);
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(TemplateError::Read {
-                        path,
-                        message: e.to_string(),
-                    });
-                }
-            };
-            let body = crate::templates::parse(&path, &text)?;
-            templates.files.insert(name, (body, Origin::User(path)));
+            if let Some((path, body)) = crate::templates::read_override(dir, name)? {
+                templates.files.insert(name, (body, Origin::User(path)));
+            }
         }
         Ok(templates)
     }

@@ -161,6 +161,27 @@ impl Templates {
     }
 }
 
+/// A user's override file `<dir>/<name>`, parsed: `None` when there is none.
+/// Shared by entity and message templates so both report errors alike.
+pub(crate) fn read_override(
+    dir: &Path,
+    name: &str,
+) -> Result<Option<(std::path::PathBuf, serde_json::Value)>, TemplateError> {
+    let path = dir.join(name);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(TemplateError::Read {
+                path,
+                message: e.to_string(),
+            });
+        }
+    };
+    let body = parse(&path, &text)?;
+    Ok(Some((path, body)))
+}
+
 /// The shipped templates, each replaced by `<user_dir>/<segment>.json` when
 /// that file exists. A missing directory or file is not an error; an
 /// unreadable file or one that is not a JSON object is, naming file and line.
@@ -170,18 +191,9 @@ pub fn load(user_dir: Option<&Path>) -> Result<Templates, TemplateError> {
         return Ok(templates);
     };
     for kind in EntityKind::ALL {
-        let path = dir.join(file_name(kind));
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
-                return Err(TemplateError::Read {
-                    path,
-                    message: e.to_string(),
-                });
-            }
+        let Some((path, body)) = read_override(dir, &file_name(kind))? else {
+            continue;
         };
-        let body = parse(&path, &text)?;
         templates.by_kind.insert(
             kind,
             Template {
