@@ -56,17 +56,29 @@ fn context(app: &App, text: Option<String>) -> Result<MessageContext, String> {
             return Err("this conversation has ended: n starts a new one".into());
         }
         if conv.is_pending() {
-            return Err("waiting for the hub to name the conversation (its first message is in flight)".into());
+            if conv.entries().iter().any(|e| e.status == Status::Sending) {
+                return Err("waiting for the hub to name the conversation (its first message is in flight)".into());
+            }
+            // Its opening message failed: the next one opens it again, on the
+            // same account (the target below, when it is still that account).
+            let same = |t: &Target| {
+                conv.account()
+                    .is_some_and(|a| a.address == t.address && a.channel.channel_type == t.channel_type)
+            };
+            if !pane.target.as_ref().is_some_and(same) || pane.role != SenderType::Customer {
+                return Err("this conversation never opened: n starts a new one".into());
+            }
+        } else {
+            let mut ctx = MessageContext::new(conv.role().clone());
+            if let Some(account) = conv.account() {
+                ctx.account_address = account.address.clone();
+                ctx.channel_type = account.channel.channel_type.clone();
+            }
+            ctx.conversation_id = conv.id().map(str::to_owned);
+            ctx.participant_name = participant_name(conv.role());
+            ctx.text = text;
+            return Ok(ctx);
         }
-        let mut ctx = MessageContext::new(conv.role().clone());
-        if let Some(account) = conv.account() {
-            ctx.account_address = account.address.clone();
-            ctx.channel_type = account.channel.channel_type.clone();
-        }
-        ctx.conversation_id = conv.id().map(str::to_owned);
-        ctx.participant_name = participant_name(conv.role());
-        ctx.text = text;
-        return Ok(ctx);
     }
     let Some(target) = &pane.target else {
         return Err("no conversation yet: n picks an account and the role to act as".into());
@@ -101,6 +113,10 @@ fn participant_name(role: &SenderType) -> Option<String> {
 /// Build, record and send one message; `None` when it cannot be built (the
 /// reason is on the status line and nothing is lost).
 fn send(app: &mut App, kind: OutgoingKind, ctx: &MessageContext) -> Option<Vec<Effect>> {
+    if app.session.read_only {
+        error(app, "read-only: sending messages is disabled for this profile");
+        return None;
+    }
     let body = match app.conversation.templates.build(kind, ctx) {
         Ok(body) => body,
         Err(e) => {
@@ -118,6 +134,9 @@ fn send(app: &mut App, kind: OutgoingKind, ctx: &MessageContext) -> Option<Vec<E
 
 /// Whether the viewed conversation's channel carries typing events for our role.
 fn typing_allowed(app: &App) -> bool {
+    if app.session.read_only {
+        return false;
+    }
     let Some(conv) = app.conversation.viewed() else {
         return false;
     };
@@ -194,15 +213,18 @@ pub fn composer_action(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 /// Up/Down: walk back and forth through sent texts (only while the
-/// composer holds nothing new, so a draft is never overwritten).
+/// composer holds nothing new, so a draft is never overwritten; in a
+/// draft they move the cursor between its lines).
 fn recall(app: &mut App, back: bool) {
     let pane = &mut app.conversation;
-    if pane.history.is_empty() {
-        return;
-    }
     let current = pane.composer_text();
     let in_history = pane.history_pos.is_some_and(|i| pane.history.get(i) == Some(&current));
-    if !current.is_empty() && !in_history {
+    if pane.history.is_empty() || (!current.is_empty() && !in_history) {
+        pane.composer.move_cursor(if back {
+            ratatui_textarea::CursorMove::Up
+        } else {
+            ratatui_textarea::CursorMove::Down
+        });
         return;
     }
     let last = pane.history.len() - 1;
@@ -266,6 +288,10 @@ pub fn conversation_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::NewConversation => open_start(app),
         Action::NextConversation | Action::PrevConversation => {
             cycle(app, action == Action::NextConversation);
+            Vec::new()
+        }
+        Action::Choose | Action::EndConversation if app.session.read_only => {
+            error(app, "read-only: sending messages is disabled for this profile");
             Vec::new()
         }
         Action::Choose => open_choices(app),
