@@ -302,7 +302,10 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
         .await;
     assert_eq!(console.viewed().id(), Some(conversation_id.as_str()));
 
-    // The transcript holds every text the pane showed, in the same order.
+    // The transcript holds every text the pane showed, each side's in the
+    // same order. (Between the sides the pane shows ours when sent and
+    // theirs when delivered, so a reply in flight may swap with our next
+    // message; the hub's order is by acceptance.)
     console.char('t');
     console
         .run_until("the transcript", |app| {
@@ -319,20 +322,25 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
         .iter()
         .filter_map(|m| m.text().map(|t| (m.sender.party_type.clone(), t)))
         .collect();
-    let shown: Vec<(SenderType, &str)> = console
+    let shown: Vec<(bool, SenderType, &str)> = console
         .viewed()
         .entries()
         .iter()
         .filter(|e| e.kind == EntryKind::Message)
-        .filter_map(|e| e.text.as_deref().map(|t| (e.sender.clone(), t)))
+        .filter_map(|e| e.text.as_deref().map(|t| (e.mine, e.sender.clone(), t)))
         .collect();
     assert!(shown.len() >= 5, "hello, echo, agent, hand-over, greeting: {shown:?}");
-    let mut rest = transcript.iter();
-    for item in &shown {
-        assert!(
-            rest.any(|t| t == item),
-            "{item:?} is missing from the transcript, or out of order\nshown: {shown:#?}\ntranscript: {transcript:#?}"
-        );
+    for ours in [true, false] {
+        let side: Vec<_> = shown.iter().filter(|(mine, ..)| *mine == ours).collect();
+        let mut rest = transcript
+            .iter()
+            .filter(|(sender, _)| (*sender == SenderType::Customer) == ours);
+        for (_, sender, text) in &side {
+            assert!(
+                rest.any(|(s, t)| s == sender && t == text),
+                "({sender:?}, {text:?}) is missing from the transcript, or out of order\nshown: {shown:#?}\ntranscript: {transcript:#?}"
+            );
+        }
     }
     assert!(
         conversation
