@@ -377,6 +377,39 @@ fn typing_events_go_out_once_per_burst_where_the_channel_has_them() {
     assert!(entries.iter().all(|e| !e.message_type.starts_with("typing.")));
 }
 
+/// (type, conversation id) of the typing notifications among `effects`.
+fn typing_to(effects: &[Effect]) -> Vec<(String, String)> {
+    sends(effects)
+        .iter()
+        .filter(|(_, b)| message_type(b).starts_with("typing."))
+        .map(|(_, b)| {
+            let id = b.pointer("/messages/message/0/conversation/id").and_then(Value::as_str);
+            (message_type(b).to_owned(), id.unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn switching_conversations_ends_typing_in_the_one_left() {
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "hi", CONV);
+    send(&mut app, bot_says(OTHER, "a second conversation"));
+    assert_eq!(
+        typing_to(&type_text(&mut app, "abc")),
+        [("typing.start".to_owned(), CONV.to_owned())]
+    );
+    press_code(&mut app, KeyCode::Esc);
+    let effects = press(&mut app, ']');
+    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(OTHER));
+    assert_eq!(typing_to(&effects), [("typing.end".to_owned(), CONV.to_owned())]);
+    press(&mut app, 'i');
+    assert_eq!(
+        typing_to(&type_text(&mut app, "d")),
+        [("typing.start".to_owned(), OTHER.to_owned())],
+        "the draft now types into the other conversation"
+    );
+}
+
 #[test]
 fn no_typing_events_where_the_channel_has_none() {
     let mut app = conversation_app(false);

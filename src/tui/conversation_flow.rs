@@ -286,10 +286,7 @@ pub fn conversation_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::NewConversation => open_start(app),
-        Action::NextConversation | Action::PrevConversation => {
-            cycle(app, action == Action::NextConversation);
-            Vec::new()
-        }
+        Action::NextConversation | Action::PrevConversation => cycle(app, action == Action::NextConversation),
         Action::Choose | Action::EndConversation if app.session.read_only => {
             error(app, "read-only: sending messages is disabled for this profile");
             Vec::new()
@@ -356,10 +353,12 @@ fn move_selection(app: &mut App, action: Action) {
     app.conversation.selected = if next == last { None } else { Some(next) };
 }
 
-fn cycle(app: &mut App, forward: bool) {
+/// Show the next (or previous) conversation; the one left hears that we
+/// stopped typing, so its typing line does not hang until the draft is sent.
+fn cycle(app: &mut App, forward: bool) -> Vec<Effect> {
     let handles: Vec<_> = app.conversation.conversations.iter().map(|c| c.handle()).collect();
     if handles.is_empty() {
-        return;
+        return Vec::new();
     }
     let current = app
         .conversation
@@ -371,8 +370,13 @@ fn cycle(app: &mut App, forward: bool) {
         (Some(i), true) => (i + 1) % handles.len(),
         (Some(i), false) => (i + handles.len() - 1) % handles.len(),
     };
+    if current == Some(next) {
+        return Vec::new();
+    }
+    let effects = typing(app, false);
     app.conversation.conversations.view(handles[next]);
     app.conversation.selected = None;
+    effects
 }
 
 /// Start dialog: first the role, then (for a customer) the account.
@@ -425,6 +429,8 @@ pub fn picked(app: &mut App, purpose: PickPurpose, index: usize) -> Vec<Effect> 
         PickPurpose::Role => {
             let role = ROLES.get(index).cloned().unwrap_or(SenderType::Customer);
             app.conversation.role = role.clone();
+            // The conversation on screen is left: it hears that we stopped typing.
+            let effects = typing(app, false);
             if role != SenderType::Customer {
                 app.modal = None;
                 app.conversation.conversations.unview();
@@ -434,13 +440,13 @@ pub fn picked(app: &mut App, purpose: PickPurpose, index: usize) -> Vec<Effect> 
                         "acting as {role}: conversations the hub routes to this console's {role} callback appear here"
                     ),
                 );
-                return Vec::new();
+                return effects;
             }
             let targets = targets(app);
             if targets.is_empty() {
                 app.modal = None;
                 error(app, "no accounts loaded: create one (Entities, s for the guided setup)");
-                return Vec::new();
+                return effects;
             }
             app.modal = Some(Modal::Pick(Box::new(Pick {
                 title: "Start a conversation on which account?".into(),
@@ -451,7 +457,7 @@ pub fn picked(app: &mut App, purpose: PickPurpose, index: usize) -> Vec<Effect> 
                 selected: 0,
                 purpose: PickPurpose::Account,
             })));
-            Vec::new()
+            effects
         }
         PickPurpose::Account => {
             app.modal = None;
