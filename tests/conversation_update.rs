@@ -241,6 +241,29 @@ fn a_failed_send_does_not_overwrite_a_new_draft() {
 }
 
 #[test]
+fn callbacks_that_beat_the_202_join_the_conversation_on_screen_as_read() {
+    let mut app = conversation_app(false);
+    type_text(&mut app, "hello");
+    press_code(&mut app, KeyCode::Enter);
+    press_code(&mut app, KeyCode::Enter);
+    let (local_id, _) = sends(&press_code(&mut app, KeyCode::Enter)).remove(0);
+    // The bot answers before the hub's 202 reaches the console.
+    send(
+        &mut app,
+        inbound("customer", CONV, "typing.start", SenderType::CustomBot, None),
+    );
+    send(&mut app, bot_says(CONV, "You said: hello"));
+    send(&mut app, accepted_reply(local_id, CONV, 1));
+    assert_eq!(app.conversation.conversations.len(), 1, "one conversation");
+    let conv = app.conversation.viewed().expect("on screen");
+    assert_eq!(conv.id(), Some(CONV));
+    let texts: Vec<_> = conv.entries().iter().map(|e| e.text.as_deref()).collect();
+    assert_eq!(texts, [Some("hello"), Some("You said: hello")]);
+    assert_eq!(conv.unread(), 0, "what is on screen is read");
+    assert_eq!(app.conversation.conversations.total_unread(), 0);
+}
+
+#[test]
 fn a_failed_opening_message_can_be_sent_again() {
     let mut app = conversation_app(false);
     type_text(&mut app, "hello");
