@@ -549,6 +549,12 @@ impl Conversations {
                     if self.viewed == Some(other.handle) {
                         self.viewed = Some(handle);
                     }
+                    // What arrives in the conversation on screen is read.
+                    if self.viewed == Some(handle)
+                        && let Some(ours) = self.get_mut(handle)
+                    {
+                        ours.unread = 0;
+                    }
                     for h in self.in_flight.values_mut() {
                         if *h == other.handle {
                             *h = handle;

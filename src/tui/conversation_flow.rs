@@ -56,17 +56,29 @@ fn context(app: &App, text: Option<String>) -> Result<MessageContext, String> {
             return Err("this conversation has ended: n starts a new one".into());
         }
         if conv.is_pending() {
-            return Err("waiting for the hub to name the conversation (its first message is in flight)".into());
+            if conv.entries().iter().any(|e| e.status == Status::Sending) {
+                return Err("waiting for the hub to name the conversation (its first message is in flight)".into());
+            }
+            // Its opening message failed: the next one opens it again, on the
+            // same account (the target below, when it is still that account).
+            let same = |t: &Target| {
+                conv.account()
+                    .is_some_and(|a| a.address == t.address && a.channel.channel_type == t.channel_type)
+            };
+            if !pane.target.as_ref().is_some_and(same) || pane.role != SenderType::Customer {
+                return Err("this conversation never opened: n starts a new one".into());
+            }
+        } else {
+            let mut ctx = MessageContext::new(conv.role().clone());
+            if let Some(account) = conv.account() {
+                ctx.account_address = account.address.clone();
+                ctx.channel_type = account.channel.channel_type.clone();
+            }
+            ctx.conversation_id = conv.id().map(str::to_owned);
+            ctx.participant_name = participant_name(conv.role());
+            ctx.text = text;
+            return Ok(ctx);
         }
-        let mut ctx = MessageContext::new(conv.role().clone());
-        if let Some(account) = conv.account() {
-            ctx.account_address = account.address.clone();
-            ctx.channel_type = account.channel.channel_type.clone();
-        }
-        ctx.conversation_id = conv.id().map(str::to_owned);
-        ctx.participant_name = participant_name(conv.role());
-        ctx.text = text;
-        return Ok(ctx);
     }
     let Some(target) = &pane.target else {
         return Err("no conversation yet: n picks an account and the role to act as".into());
@@ -101,6 +113,10 @@ fn participant_name(role: &SenderType) -> Option<String> {
 /// Build, record and send one message; `None` when it cannot be built (the
 /// reason is on the status line and nothing is lost).
 fn send(app: &mut App, kind: OutgoingKind, ctx: &MessageContext) -> Option<Vec<Effect>> {
+    if app.session.read_only {
+        error(app, "read-only: sending messages is disabled for this profile");
+        return None;
+    }
     let body = match app.conversation.templates.build(kind, ctx) {
         Ok(body) => body,
         Err(e) => {
@@ -118,6 +134,9 @@ fn send(app: &mut App, kind: OutgoingKind, ctx: &MessageContext) -> Option<Vec<E
 
 /// Whether the viewed conversation's channel carries typing events for our role.
 fn typing_allowed(app: &App) -> bool {
+    if app.session.read_only {
+        return false;
+    }
     let Some(conv) = app.conversation.viewed() else {
         return false;
     };
@@ -194,15 +213,18 @@ pub fn composer_action(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 /// Up/Down: walk back and forth through sent texts (only while the
-/// composer holds nothing new, so a draft is never overwritten).
+/// composer holds nothing new, so a draft is never overwritten; in a
+/// draft they move the cursor between its lines).
 fn recall(app: &mut App, back: bool) {
     let pane = &mut app.conversation;
-    if pane.history.is_empty() {
-        return;
-    }
     let current = pane.composer_text();
     let in_history = pane.history_pos.is_some_and(|i| pane.history.get(i) == Some(&current));
-    if !current.is_empty() && !in_history {
+    if pane.history.is_empty() || (!current.is_empty() && !in_history) {
+        pane.composer.move_cursor(if back {
+            ratatui_textarea::CursorMove::Up
+        } else {
+            ratatui_textarea::CursorMove::Down
+        });
         return;
     }
     let last = pane.history.len() - 1;
@@ -264,8 +286,9 @@ pub fn conversation_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::NewConversation => open_start(app),
-        Action::NextConversation | Action::PrevConversation => {
-            cycle(app, action == Action::NextConversation);
+        Action::NextConversation | Action::PrevConversation => cycle(app, action == Action::NextConversation),
+        Action::Choose | Action::EndConversation if app.session.read_only => {
+            error(app, "read-only: sending messages is disabled for this profile");
             Vec::new()
         }
         Action::Choose => open_choices(app),
@@ -330,10 +353,12 @@ fn move_selection(app: &mut App, action: Action) {
     app.conversation.selected = if next == last { None } else { Some(next) };
 }
 
-fn cycle(app: &mut App, forward: bool) {
+/// Show the next (or previous) conversation; the one left hears that we
+/// stopped typing, so its typing line does not hang until the draft is sent.
+fn cycle(app: &mut App, forward: bool) -> Vec<Effect> {
     let handles: Vec<_> = app.conversation.conversations.iter().map(|c| c.handle()).collect();
     if handles.is_empty() {
-        return;
+        return Vec::new();
     }
     let current = app
         .conversation
@@ -345,8 +370,13 @@ fn cycle(app: &mut App, forward: bool) {
         (Some(i), true) => (i + 1) % handles.len(),
         (Some(i), false) => (i + handles.len() - 1) % handles.len(),
     };
+    if current == Some(next) {
+        return Vec::new();
+    }
+    let effects = typing(app, false);
     app.conversation.conversations.view(handles[next]);
     app.conversation.selected = None;
+    effects
 }
 
 /// Start dialog: first the role, then (for a customer) the account.
@@ -399,6 +429,8 @@ pub fn picked(app: &mut App, purpose: PickPurpose, index: usize) -> Vec<Effect> 
         PickPurpose::Role => {
             let role = ROLES.get(index).cloned().unwrap_or(SenderType::Customer);
             app.conversation.role = role.clone();
+            // The conversation on screen is left: it hears that we stopped typing.
+            let effects = typing(app, false);
             if role != SenderType::Customer {
                 app.modal = None;
                 app.conversation.conversations.unview();
@@ -408,13 +440,13 @@ pub fn picked(app: &mut App, purpose: PickPurpose, index: usize) -> Vec<Effect> 
                         "acting as {role}: conversations the hub routes to this console's {role} callback appear here"
                     ),
                 );
-                return Vec::new();
+                return effects;
             }
             let targets = targets(app);
             if targets.is_empty() {
                 app.modal = None;
                 error(app, "no accounts loaded: create one (Entities, s for the guided setup)");
-                return Vec::new();
+                return effects;
             }
             app.modal = Some(Modal::Pick(Box::new(Pick {
                 title: "Start a conversation on which account?".into(),
@@ -425,7 +457,7 @@ pub fn picked(app: &mut App, purpose: PickPurpose, index: usize) -> Vec<Effect> 
                 selected: 0,
                 purpose: PickPurpose::Account,
             })));
-            Vec::new()
+            effects
         }
         PickPurpose::Account => {
             app.modal = None;
