@@ -275,6 +275,8 @@ fn send_text(app: &mut App) -> Vec<Effect> {
     pane.history_pos = None;
     pane.set_composer_text("");
     app.status.error = None;
+    // "the first message opens it" and the like are done with.
+    app.status.notice = None;
     effects
 }
 

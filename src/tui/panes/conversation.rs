@@ -92,9 +92,12 @@ impl Default for ConversationPane {
     }
 }
 
+/// The empty composer's text; its keys are on the border above it.
+const PLACEHOLDER: &str = "Type a message…";
+
 pub fn new_composer() -> TextArea<'static> {
     let mut t = TextArea::default();
-    t.set_placeholder_text("Type a message · Enter sends · Alt-Enter new line · Esc for the message list");
+    t.set_placeholder_text(PLACEHOLDER);
     t
 }
 
@@ -113,7 +116,7 @@ impl ConversationPane {
 
     pub fn set_composer_text(&mut self, text: &str) {
         let mut t = TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
-        t.set_placeholder_text("Type a message · Enter sends · Alt-Enter new line · Esc for the message list");
+        t.set_placeholder_text(PLACEHOLDER);
         t.move_cursor(ratatui_textarea::CursorMove::Bottom);
         t.move_cursor(ratatui_textarea::CursorMove::End);
         self.composer = t;

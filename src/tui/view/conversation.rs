@@ -9,9 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 
 use super::pane_title;
+use crate::api::models::SenderType;
 use crate::conversation::state::{Conversation, Entry, EntryKind, Status};
 use crate::reqlog::format::size;
+use crate::tui::action::Action;
 use crate::tui::app::{App, PaneId};
+use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
@@ -71,24 +74,85 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
     render_composer(app, frame, composer_area, focused && pane.composing);
 }
 
+/// The short name of a role, for tabs that would not fit otherwise.
+fn short_role(role: &SenderType) -> String {
+    match role {
+        SenderType::CustomAgent => "agent".into(),
+        SenderType::CustomBot => "bot".into(),
+        SenderType::EgainAgent => "eg.agent".into(),
+        SenderType::EgainBot => "eg.bot".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A tab's label: its number, account address and role, or in `compact` form the
+/// address's local part and the short role; state and unread count always.
+fn tab_label(number: usize, c: &Conversation, compact: bool) -> String {
+    let address = c.account().map(|a| a.address.as_str()).unwrap_or("?");
+    let (address, role) = if compact {
+        (address.split('@').next().unwrap_or(address), short_role(c.role()))
+    } else {
+        (address, c.role().to_string())
+    };
+    let state = if c.is_closed() {
+        " ended"
+    } else if c.is_pending() {
+        " …"
+    } else {
+        ""
+    };
+    let unread = if c.unread() > 0 {
+        format!(" ({})", c.unread())
+    } else {
+        String::new()
+    };
+    format!(" {number} {address}·{role}{state}{unread} ")
+}
+
+/// One row of tabs. Labels go compact when the full ones do not fit; if
+/// even those do not, the row starts late enough to show the viewed tab and
+/// ends with how many tabs (and unread messages) are cut off.
 fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
     let pane = &app.conversation;
     let viewed = pane.conversations.viewed();
+    let convs: Vec<&Conversation> = pane.conversations.iter().collect();
+    if convs.is_empty() {
+        frame.render_widget(Paragraph::new(Span::styled("no conversations", app.theme.dim())), area);
+        return;
+    }
+    let width = area.width as usize;
+    // Each tab is followed by a one-column separator.
+    let row_width = |labels: &[String]| labels.iter().map(|l| l.chars().count() + 1).sum::<usize>();
+    let mut labels: Vec<String> = convs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| tab_label(i + 1, c, false))
+        .collect();
+    if row_width(&labels) > width {
+        labels = convs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| tab_label(i + 1, c, true))
+            .collect();
+    }
+    let widths: Vec<usize> = labels.iter().map(|l| l.chars().count() + 1).collect();
+    let fits_all = row_width(&labels) <= width;
+    // Room kept for the "+N more" marker when not everything fits.
+    let reserve = if fits_all { 0 } else { 18 };
+    let viewed_index = convs.iter().position(|c| Some(c.handle()) == viewed).unwrap_or(0);
+    let mut first = 0;
+    while first < viewed_index && widths[first..=viewed_index].iter().sum::<usize>() + reserve > width {
+        first += 1;
+    }
     let mut spans = Vec::new();
-    for c in pane.conversations.iter() {
-        let name = c.account().map(|a| a.address.clone()).unwrap_or_else(|| "?".into());
-        let state = if c.is_closed() {
-            " ended"
-        } else if c.is_pending() {
-            " …"
-        } else {
-            ""
-        };
-        let mut text = format!(" {name}·{}{state}", c.role());
-        if c.unread() > 0 {
-            text.push_str(&format!(" ({})", c.unread()));
+    let mut used = 0;
+    let mut shown = Vec::new();
+    for (i, (c, label)) in convs.iter().zip(&labels).enumerate().skip(first) {
+        if used + widths[i] + reserve > width && !fits_all {
+            break;
         }
-        text.push(' ');
+        used += widths[i];
+        shown.push(i);
         let style = if Some(c.handle()) == viewed {
             app.theme.selected()
         } else if c.unread() > 0 {
@@ -96,26 +160,58 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             app.theme.dim()
         };
-        spans.push(Span::styled(text, style));
+        spans.push(Span::styled(label.clone(), style));
         spans.push(Span::styled("│", app.theme.dim()));
     }
-    if spans.is_empty() {
-        spans.push(Span::styled("no conversations", app.theme.dim()));
+    let hidden: Vec<&&Conversation> = convs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !shown.contains(i))
+        .map(|(_, c)| c)
+        .collect();
+    if !hidden.is_empty() {
+        let unread: usize = hidden.iter().map(|c| c.unread()).sum();
+        let text = if unread > 0 {
+            format!(" +{} more ({unread})", hidden.len())
+        } else {
+            format!(" +{} more", hidden.len())
+        };
+        let style = if unread > 0 { app.theme.key() } else { app.theme.dim() };
+        spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Cut text into lines of at most `width` characters.
+/// Cut text into lines of at most `width` characters, at spaces where
+/// possible (a word longer than a line is cut).
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
     for line in text.split('\n') {
-        let chars: Vec<char> = line.chars().collect();
-        if chars.is_empty() {
-            out.push(String::new());
+        let mut rest = line;
+        let mut pushed = false;
+        while let Some((cut, _)) = rest.char_indices().nth(width) {
+            let head = &rest[..cut];
+            let at_space = rest[cut..].starts_with(' ');
+            let brk = if at_space {
+                Some(cut)
+            } else {
+                head.rfind(' ').filter(|&i| i > 0)
+            };
+            match brk {
+                Some(i) => {
+                    out.push(rest[..i].trim_end().to_owned());
+                    rest = rest[i..].trim_start_matches(' ');
+                }
+                None => {
+                    out.push(head.to_owned());
+                    rest = &rest[cut..];
+                }
+            }
+            pushed = true;
         }
-        for chunk in chars.chunks(width) {
-            out.push(chunk.iter().collect());
+        if !rest.is_empty() || !pushed {
+            out.push(rest.to_owned());
         }
     }
     out
@@ -152,10 +248,12 @@ fn entry_lines(entry: &Entry, width: usize, theme: &Theme) -> Vec<Line<'static>>
         }
         EntryKind::Message => {}
     }
-    let status = match &entry.status {
-        Status::Sending => " sending…".to_owned(),
-        Status::Sent | Status::Received => String::new(),
-        Status::Failed(e) => format!(" FAILED: {e}"),
+    // The error goes on lines of its own below the message: eGain errors are
+    // long and a header line is not wrapped.
+    let (status, failure) = match &entry.status {
+        Status::Sending => (" sending…", None),
+        Status::Sent | Status::Received => ("", None),
+        Status::Failed(e) => (" FAILED", Some(e)),
     };
     let kind = if entry.message_type == "text" {
         String::new()
@@ -167,14 +265,7 @@ fn entry_lines(entry: &Entry, width: usize, theme: &Theme) -> Vec<Line<'static>>
         Span::styled(format!("{time} "), theme.dim()),
         Span::styled(who, who_style),
         Span::styled(kind, theme.dim()),
-        Span::styled(
-            status.clone(),
-            if status.contains("FAILED") {
-                theme.error()
-            } else {
-                theme.dim()
-            },
-        ),
+        Span::styled(status, if failure.is_some() { theme.error() } else { theme.dim() }),
     ]));
     let body_width = width.saturating_sub(2);
     match &entry.rich {
@@ -209,6 +300,11 @@ fn entry_lines(entry: &Entry, width: usize, theme: &Theme) -> Vec<Line<'static>>
             Span::raw(format!("{name} ({meta})")),
             Span::styled(if entry.mine { "" } else { "  D downloads" }, theme.dim()),
         ]));
+    }
+    if let Some(e) = failure {
+        for w in wrap(&format!("✗ {e}"), body_width) {
+            lines.push(Line::from(Span::styled(format!("  {w}"), theme.error())));
+        }
     }
     lines
 }
@@ -257,21 +353,27 @@ fn render_messages(app: &App, conv: &Conversation, frame: &mut Frame, area: Rect
 
 fn render_transfer(app: &App, frame: &mut Frame, area: Rect) {
     let pane = &app.conversation;
-    let (label, ratio) = if let Some(u) = &pane.upload {
+    // Labels from most to least detailed: the first that fits is shown.
+    let (labels, ratio) = if let Some(u) = &pane.upload {
         let ratio = if u.total > 0 {
             u.done as f64 / u.total as f64
         } else {
             0.0
         };
+        let progress = format!(
+            "{} / {} {:.0}% {}/s",
+            size(u.done).as_str(),
+            size(u.total).as_str(),
+            ratio * 100.0,
+            size(u.rate as u64).as_str()
+        );
         (
-            format!(
-                "uploading {} {} / {} {:.0}% {}/s · Esc (message list) cancels",
-                u.name,
-                size(u.done).as_str(),
-                size(u.total).as_str(),
-                ratio * 100.0,
-                size(u.rate as u64).as_str()
-            ),
+            vec![
+                format!("uploading {} {progress} · Esc (message list) cancels", u.name),
+                format!("uploading {} {progress}", u.name),
+                format!("↑ {} {progress}", u.name),
+                format!("↑ {:.0}% {}/s", ratio * 100.0, size(u.rate as u64).as_str()),
+            ],
             ratio,
         )
     } else if let Some(d) = &pane.download {
@@ -280,19 +382,30 @@ fn render_transfer(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             0.0
         };
+        let progress = format!(
+            "{} / {} {:.0}%",
+            size(d.done).as_str(),
+            size(d.total).as_str(),
+            ratio * 100.0
+        );
         (
-            format!(
-                "downloading {} {} / {} {:.0}%",
-                d.name,
-                size(d.done).as_str(),
-                size(d.total).as_str(),
-                ratio * 100.0
-            ),
+            vec![
+                format!("downloading {} {progress}", d.name),
+                format!("↓ {} {progress}", d.name),
+                format!("↓ {:.0}%", ratio * 100.0),
+            ],
             ratio,
         )
     } else {
         return;
     };
+    let width = area.width as usize;
+    let label = labels
+        .iter()
+        .find(|l| l.chars().count() <= width)
+        .or(labels.last())
+        .cloned()
+        .unwrap_or_default();
     let gauge = Gauge::default()
         .gauge_style(app.theme.ok())
         .ratio(ratio.clamp(0.0, 1.0))
@@ -306,14 +419,39 @@ fn render_composer(app: &App, frame: &mut Frame, area: Rect, active: bool) {
         .viewed()
         .map(|c| c.role().to_string())
         .unwrap_or_else(|| pane.role.to_string());
+    let title = format!(" as {role} ");
     let hint = if active {
-        " Enter sends · Alt-Enter new line · Ctrl-O attach · Ctrl-E $EDITOR · Esc message list "
+        // The composer's keys as bound, as many as fit beside the title.
+        let room = (area.width as usize).saturating_sub(title.chars().count() + 3);
+        let mut hint = String::new();
+        for action in [
+            Action::Send,
+            Action::Newline,
+            Action::LeaveComposer,
+            Action::EditExternal,
+            Action::Attach,
+        ] {
+            let Some(key) = app.keymap.key_for(Context::Composer, action) else {
+                continue;
+            };
+            let part = format!("{key} {}", action.label());
+            let next = if hint.is_empty() {
+                format!(" {part} ")
+            } else {
+                format!("{}· {part} ", hint)
+            };
+            if next.chars().count() > room {
+                break;
+            }
+            hint = next;
+        }
+        hint
     } else {
-        " i or Enter: compose "
+        " i or Enter: compose ".to_owned()
     };
     let block = Block::default()
         .borders(Borders::TOP)
-        .title(Span::styled(format!(" as {role} "), app.theme.title()))
+        .title(Span::styled(title, app.theme.title()))
         .title(Span::styled(hint, app.theme.dim()))
         .border_style(app.theme.border(active));
     let inner = block.inner(area);

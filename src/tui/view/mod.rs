@@ -133,10 +133,11 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         let Some(key) = app.keymap.key_for(context, action) else {
             continue;
         };
-        let label = if matches!(context, Context::Setup) && action == A::Confirm {
-            "run next step"
-        } else {
-            action.label()
+        let label = match (context, action) {
+            (Context::Setup, A::Confirm) => "run next step",
+            // Save means validate-and-send in the editor; here it writes files.
+            (Context::Transcript, A::Save) => "save",
+            _ => action.label(),
         };
         let key = key.to_string();
         let needed = key.chars().count() + label.chars().count() + 3;
