@@ -39,6 +39,11 @@ impl Console {
     /// Start the binary in `dir` with no user config (HOME and
     /// XDG_CONFIG_HOME point into `dir`), so it runs the embedded sandbox.
     fn start(dir: &Path, no_color: bool) -> Self {
+        Self::start_with(dir, no_color, &[])
+    }
+
+    /// As [`Console::start`], with extra environment variables.
+    fn start_with(dir: &Path, no_color: bool, env: &[(&str, &str)]) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -57,6 +62,9 @@ impl Console {
         cmd.env("TERM", "xterm-256color");
         if no_color {
             cmd.env("NO_COLOR", "1");
+        }
+        for (key, value) in env {
+            cmd.env(key, value);
         }
         cmd.cwd(dir);
         let child = pty.slave.spawn_command(cmd).expect("spawn egain-console");
@@ -258,6 +266,11 @@ impl Exited {
     /// bracketed paste off, cooked mode.
     fn assert_clean(&self) {
         assert_eq!(self.code, 0, "exit code; screen:\n{}", self.screen);
+        self.assert_restored();
+    }
+
+    /// The terminal as it was, whatever the exit code.
+    fn assert_restored(&self) {
         let entered = find_last(&self.raw, ENTER_ALT).expect("the console entered the alternate screen");
         let tail = &self.raw[entered..];
         let left = find_last(tail, LEAVE_ALT).expect("left the alternate screen");
@@ -375,4 +388,19 @@ fn a_customer_message_gets_the_bots_reply() {
     console.wait_for("no request in flight", |s| !s.contains("in flight"));
     console.press(CTRL_C);
     console.wait_exit().assert_clean();
+}
+
+#[test]
+fn a_panic_restores_the_terminal_before_the_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = Console::start_with(dir.path(), true, &[("EGAIN_CONSOLE_PANIC_ON_KEY", "%")]);
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.press(b"%");
+    let exited = console.wait_exit();
+    assert_ne!(exited.code, 0, "a panic is a failure exit");
+    exited.assert_restored();
+    // color-eyre's report comes after the terminal was restored, so it is readable.
+    let left = find_last(&exited.raw, LEAVE_ALT).expect("left the alternate screen");
+    let report = find_last(&exited.raw, b"panic requested").expect("the panic report is printed");
+    assert!(report > left, "the report was printed inside the alternate screen");
 }

@@ -103,6 +103,8 @@ pub async fn run(
             },
             Some(msg) = rx.recv() => msg,
         };
+        #[cfg(debug_assertions)]
+        panic_if_requested(&first);
         effects.extend(update(&mut app, first));
         let mut handled = 1;
         while handled < BATCH {
@@ -141,6 +143,19 @@ fn forward_inbound(mut inbound: UnboundedReceiver<Inbound>, tx: UnboundedSender<
             }
         }
     });
+}
+
+/// Test hook, debug builds only: panic when the key named by
+/// `EGAIN_CONSOLE_PANIC_ON_KEY` is pressed, so the end-to-end tests can prove
+/// that a panic restores the terminal before the report is printed.
+#[cfg(debug_assertions)]
+fn panic_if_requested(msg: &Msg) {
+    if let Msg::Key(key) = msg
+        && let crossterm::event::KeyCode::Char(c) = key.code
+        && std::env::var("EGAIN_CONSOLE_PANIC_ON_KEY").is_ok_and(|v| v.starts_with(c))
+    {
+        panic!("panic requested with EGAIN_CONSOLE_PANIC_ON_KEY (test hook)");
+    }
 }
 
 fn to_msg(event: Event) -> Option<Msg> {
