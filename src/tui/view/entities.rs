@@ -237,15 +237,13 @@ fn render_detail(app: &App, detail: &Detail, frame: &mut Frame, area: Rect) {
             return;
         }
     };
-    let max_scroll = text.lines().count().saturating_sub(body.height as usize) as u16;
-    let scroll = detail.scroll.min(max_scroll);
-    let lines: Vec<Line> = text
-        .lines()
-        .skip(scroll as usize)
-        .take(body.height as usize)
-        .map(|l| highlight_line(l, theme))
-        .collect();
-    frame.render_widget(Paragraph::new(lines), body);
+    // Long values (icons, payloads) wrap instead of being cut off.
+    let lines: Vec<Line> = text.lines().map(|l| highlight_line(l, theme)).collect();
+    let scroll = detail.scroll.min(super::max_scroll(&lines, body));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }).scroll((scroll, 0)),
+        body,
+    );
 }
 
 fn render_asset(app: &App, frame: &mut Frame, area: Rect) {

@@ -182,12 +182,10 @@ fn render_detail(x: &Exchange, detail: &LogDetail, theme: &Theme, frame: &mut Fr
         }
         body_lines("Response", &x.response_body, theme, &mut lines);
     }
-    let max_scroll = lines.len().saturating_sub(area.height as usize) as u16;
-    let scroll = detail.scroll.min(max_scroll);
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(scroll as usize)
-        .take(area.height as usize)
-        .collect();
-    frame.render_widget(Paragraph::new(visible), area);
+    // Long URLs, headers and bodies wrap instead of being cut off.
+    let scroll = detail.scroll.min(super::max_scroll(&lines, area));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }).scroll((scroll, 0)),
+        area,
+    );
 }

@@ -151,6 +151,14 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// How far wrapped `lines` can scroll in `area` before the end leaves the
+/// bottom row (each line takes as many rows as its width needs).
+pub(super) fn max_scroll(lines: &[Line], area: Rect) -> u16 {
+    let width = area.width.max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    rows.saturating_sub(area.height as usize).min(u16::MAX as usize) as u16
+}
+
 /// A rectangle centred in `area`, at most `width` x `height`.
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
