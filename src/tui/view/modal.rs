@@ -116,11 +116,8 @@ fn render_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
         "Keys (Esc closes; keys can be changed in the config's [keys])".into(),
     );
     let rows = help_lines(&app.keymap);
-    let max = rows.len().saturating_sub(inner.height as usize) as u16;
     let lines: Vec<Line> = rows
         .into_iter()
-        .skip(scroll.min(max) as usize)
-        .take(inner.height as usize)
         .map(|(section, keys, text)| {
             if section.is_empty() {
                 Line::from(vec![
@@ -132,7 +129,9 @@ fn render_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
             }
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    // Narrow terminals wrap long descriptions rather than cut them.
+    let scroll = scroll.min(super::max_scroll(&lines, inner));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
 }
 
 fn render_confirm(app: &App, confirm: &Confirm, frame: &mut Frame, area: Rect) {
