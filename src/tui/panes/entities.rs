@@ -129,16 +129,24 @@ impl EntitiesPane {
 
     /// Outgoing references of an object, then the loaded objects pointing at it.
     pub fn references(&self, kind: EntityKind, id: &str, value: &Value) -> Vec<RefLink> {
-        let mut out: Vec<RefLink> = edges(kind, value)
-            .into_iter()
-            .map(|e| RefLink {
-                name: self.name_of(e.target, &e.id),
-                path: e.path,
-                kind: e.target,
-                id: e.id,
-                outgoing: true,
-            })
-            .collect();
+        let mut out: Vec<RefLink> = Vec::new();
+        for e in edges(kind, value) {
+            // One line per target: an application used as bot, escalation
+            // agent and customer is one reference with three paths.
+            match out.iter_mut().find(|r| r.kind == e.target && r.id == e.id) {
+                Some(existing) => {
+                    existing.path.push_str(", ");
+                    existing.path.push_str(&e.path);
+                }
+                None => out.push(RefLink {
+                    name: self.name_of(e.target, &e.id),
+                    path: e.path,
+                    kind: e.target,
+                    id: e.id,
+                    outgoing: true,
+                }),
+            }
+        }
         for other in EntityKind::ALL {
             for obj in &self.list(other).items {
                 let Some(other_id) = obj.get("id").and_then(Value::as_str) else {

@@ -241,7 +241,9 @@ fn render_detail(app: &App, detail: &Detail, frame: &mut Frame, area: Rect) {
     let lines: Vec<Line> = text.lines().map(|l| highlight_line(l, theme)).collect();
     let scroll = detail.scroll.min(super::max_scroll(&lines, body));
     frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }).scroll((scroll, 0)),
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .scroll((scroll, 0)),
         body,
     );
 }

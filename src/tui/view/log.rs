@@ -185,7 +185,9 @@ fn render_detail(x: &Exchange, detail: &LogDetail, theme: &Theme, frame: &mut Fr
     // Long URLs, headers and bodies wrap instead of being cut off.
     let scroll = detail.scroll.min(super::max_scroll(&lines, area));
     frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }).scroll((scroll, 0)),
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .scroll((scroll, 0)),
         area,
     );
 }

@@ -131,7 +131,10 @@ fn render_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
         .collect();
     // Narrow terminals wrap long descriptions rather than cut them.
     let scroll = scroll.min(super::max_scroll(&lines, inner));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)),
+        inner,
+    );
 }
 
 fn render_confirm(app: &App, confirm: &Confirm, frame: &mut Frame, area: Rect) {
