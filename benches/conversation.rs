@@ -40,6 +40,9 @@ use egain_console::tui::{update, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+mod support;
+use support::{Rng, ms, percentile};
+
 /// Messages `runtime.rs` handles before a redraw.
 const BATCH: usize = 512;
 const MAIN: &str = "5f0c6a1e-2b7d-4c1a-9e3f-0123456789ab";
@@ -551,35 +554,4 @@ fn callback(i: u64, conversation: &str, rng: &mut Rng) -> (Msg, Msg) {
         exchange_id: i,
     };
     (Msg::Exchange(Box::new(x)), Msg::Inbound(Box::new(inbound)))
-}
-
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() - 1) * p / 100).min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-/// xorshift64: reproducible variety without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
 }

@@ -25,6 +25,9 @@ use egain_console::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+mod support;
+use support::{Rng, mib, ms, peak_rss_kib, percentile};
+
 const CASE_ENV: &str = "RENDER_LOG_CASE";
 const SMOKE_ENV: &str = "RENDER_LOG_SMOKE";
 
@@ -204,50 +207,6 @@ fn frames(app: &mut App, (width, height): (u16, u16), count: usize, detail: bool
     app.log.detail = None;
     times.sort();
     times
-}
-
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
-    sorted[((sorted.len() - 1) * p / 100).min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn mib(bytes: u64) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
-}
-
-/// Peak resident memory of this process, in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
-/// xorshift64: reproducible variety without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
 }
 
 const BASE: &str = "https://api.example.egain.cloud/conversation/conversationmgr/v3";

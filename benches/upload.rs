@@ -17,29 +17,15 @@ use egain_console::api::transfer::LocalAsset;
 use egain_console::api::{AuthConfig, Client, ClientConfig, Recorder, Secret};
 use tokio_util::sync::CancellationToken;
 
+mod support;
+use support::{peak_rss_kib, reset_peak};
+
 const ROUNDS: usize = 20;
 const CHANNEL: &str = "custom.demo";
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(run());
-}
-
-/// Peak resident memory of this process since the last reset, in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
-/// Reset the peak-RSS mark (Linux: write 5 to clear_refs).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 async fn run() {
