@@ -6,7 +6,6 @@ use color_eyre::eyre::{WrapErr, eyre};
 use egain_console::cli::{Cli, Command};
 use egain_console::config::Config;
 use egain_console::sandbox::standalone;
-use egain_console::schema::Spec;
 use egain_console::tui::panes::log::LogPane;
 use egain_console::tui::settings::UiSettings;
 use egain_console::tui::{app::App, connect, keymap::Keymap, runtime, theme::Theme};
@@ -59,13 +58,8 @@ async fn main() -> color_eyre::Result<()> {
                     Err(e) => eprintln!("warning: could not check for callback takeovers to restore: {e}"),
                 }
             }
-            let mut app = App::new(
-                connection.session,
-                keymap,
-                Theme::from_env(),
-                Spec::embedded(),
-                templates,
-            );
+            let spec = ui.spec().map_err(|e| eyre!("config [ui] spec_file: {e}"))?;
+            let mut app = App::new(connection.session, keymap, Theme::from_env(), spec, templates);
             app.mouse = cli.mouse || ui.mouse.unwrap_or(false);
             app.log = LogPane::new(ui.log_caps());
             app.conversation.templates = messages;

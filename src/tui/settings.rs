@@ -14,6 +14,9 @@ pub struct UiSettings {
     pub log_max_body_bytes: Option<usize>,
     pub mouse: Option<bool>,
     pub export_dir: Option<PathBuf>,
+    /// An edited OpenAPI file to validate edits against instead of the
+    /// embedded one (parts of the spec are a best model of the vendor's).
+    pub spec_file: Option<PathBuf>,
 }
 
 impl UiSettings {
@@ -41,11 +44,22 @@ impl UiSettings {
 
     /// The export directory, with a leading `~/` expanded.
     pub fn export_dir(&self) -> Option<PathBuf> {
-        let dir = self.export_dir.as_ref()?;
-        match dir.strip_prefix("~") {
-            Ok(rest) => directories::BaseDirs::new().map(|b| b.home_dir().join(rest)),
-            Err(_) => Some(dir.clone()),
+        self.export_dir.as_deref().and_then(expand_home)
+    }
+
+    /// The spec to validate against: the configured file, else the embedded one.
+    pub fn spec(&self) -> Result<std::sync::Arc<crate::schema::Spec>, String> {
+        match self.spec_file.as_deref().and_then(expand_home) {
+            Some(path) => crate::schema::Spec::load(&path).map(std::sync::Arc::new),
+            None => Ok(crate::schema::Spec::embedded()),
         }
+    }
+}
+
+fn expand_home(path: &std::path::Path) -> Option<PathBuf> {
+    match path.strip_prefix("~") {
+        Ok(rest) => directories::BaseDirs::new().map(|b| b.home_dir().join(rest)),
+        Err(_) => Some(path.to_owned()),
     }
 }
 
