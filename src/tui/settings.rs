@@ -77,4 +77,22 @@ mod tests {
         assert_eq!(ui.log_caps().max_entries, 10);
         assert_eq!(ui.mouse, Some(true));
     }
+
+    #[test]
+    fn spec_file_is_loaded_or_named_in_the_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("edited.yaml");
+        std::fs::write(&path, crate::schema::EMBEDDED_SPEC).expect("write");
+        let ui = UiSettings {
+            spec_file: Some(path.clone()),
+            ..UiSettings::default()
+        };
+        assert!(ui.spec().is_ok());
+        let missing = UiSettings {
+            spec_file: Some(dir.path().join("nope.yaml")),
+            ..UiSettings::default()
+        };
+        let err = missing.spec().expect_err("missing file");
+        assert!(err.contains("nope.yaml"), "{err}");
+    }
 }
