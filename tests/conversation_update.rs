@@ -216,6 +216,62 @@ fn a_failed_send_keeps_the_text_and_shows_the_egain_error() {
 }
 
 #[test]
+fn a_failed_attachment_send_keeps_the_asset_for_the_next_enter() {
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "first", CONV);
+    // The upload finished; the attachment message goes out and is refused.
+    app.conversation.upload = Some(egain_console::tui::panes::conversation::Upload {
+        local_id: 900,
+        name: "photo.png".into(),
+        done: 3,
+        total: 3,
+        started: std::time::Instant::now(),
+        rate: 0.0,
+        handle: app.conversation.conversations.viewed(),
+    });
+    let asset = egain_console::api::models::AssetRef {
+        id: "asset-1".into(),
+        name: Some("photo.png".into()),
+        content_type: Some("image/png".into()),
+        size: Some(3),
+        extra: Default::default(),
+    };
+    let effects = send(
+        &mut app,
+        Msg::UploadDone {
+            local_id: 900,
+            result: Ok(asset),
+        },
+    );
+    let (local_id, body) = sends(&effects).remove(0);
+    assert_eq!(
+        body.pointer("/messages/message/0/content/attachments/attachment/0/id"),
+        Some(&json!("asset-1"))
+    );
+    send(
+        &mut app,
+        Msg::Api(ApiReply::Sent {
+            local_id,
+            result: Err(api_error(500, "500-101", "try again")),
+        }),
+    );
+    assert_eq!(app.conversation.kept_attachments.len(), 1, "the uploaded asset is kept");
+    // Enter with an empty composer sends it again; with text, the text goes along.
+    type_text(&mut app, "here it is");
+    let effects = press_code(&mut app, KeyCode::Enter);
+    let (_, body) = sends(&effects)
+        .into_iter()
+        .find(|(_, b)| message_type(b) == "text")
+        .expect("a send");
+    assert_eq!(
+        body.pointer("/messages/message/0/content/attachments/attachment/0/id"),
+        Some(&json!("asset-1"))
+    );
+    assert_eq!(message_text(&body), Some("here it is"));
+    assert!(app.conversation.kept_attachments.is_empty());
+}
+
+#[test]
 fn a_failed_send_does_not_overwrite_a_new_draft() {
     let mut app = conversation_app(false);
     open_conversation(&mut app, "first", CONV);

@@ -246,7 +246,8 @@ fn send_text(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let text = app.conversation.composer_text();
-    if text.trim().is_empty() {
+    let attachments = app.conversation.kept_attachments.clone();
+    if text.trim().is_empty() && attachments.is_empty() {
         return Vec::new();
     }
     if app.conversation.viewed().is_none() && app.conversation.target.is_none() {
@@ -264,12 +265,22 @@ fn send_text(app: &mut App) -> Vec<Effect> {
     if app.conversation.typing_sent {
         effects.extend(typing(app, false));
     }
-    let Some(sent) = send(app, OutgoingKind::Text, &ctx) else {
+    // Attachments kept from a failed send go along with the text.
+    let (kind, ctx) = if attachments.is_empty() {
+        (OutgoingKind::Text, ctx)
+    } else {
+        let mut ctx = ctx;
+        ctx.attachments = attachments;
+        ctx.text = Some(text.clone()).filter(|t| !t.trim().is_empty());
+        (OutgoingKind::Attachments, ctx)
+    };
+    let Some(sent) = send(app, kind, &ctx) else {
         return effects;
     };
     effects.extend(sent);
     let pane = &mut app.conversation;
-    if pane.history.last() != Some(&text) {
+    pane.kept_attachments.clear();
+    if !text.trim().is_empty() && pane.history.last() != Some(&text) {
         pane.history.push(text);
     }
     pane.history_pos = None;
@@ -749,6 +760,11 @@ pub fn on_sent(
             let message = e.to_string();
             if let Some(failed) = app.conversation.conversations.mark_failed(local_id, message.clone()) {
                 // Nothing typed is lost: the text goes back into the composer.
+                // Uploaded attachments are kept too: the next Enter sends them again.
+                if failed.kind == EntryKind::Message && !failed.attachments.is_empty() {
+                    app.conversation.kept_attachments = failed.attachments.clone();
+                    app.conversation.composing = true;
+                }
                 if failed.kind == EntryKind::Message
                     && let Some(text) = failed.text
                 {

@@ -68,6 +68,8 @@ pub struct ConversationPane {
     pub typing_sent: bool,
     pub upload: Option<Upload>,
     pub download: Option<Download>,
+    /// Uploaded attachments of a send that failed, sent again with the next message.
+    pub kept_attachments: Vec<crate::api::models::AssetRef>,
     pub next_local_id: LocalId,
 }
 
@@ -87,6 +89,7 @@ impl Default for ConversationPane {
             typing_sent: false,
             upload: None,
             download: None,
+            kept_attachments: Vec::new(),
             next_local_id: 1,
         }
     }

@@ -419,7 +419,15 @@ fn render_composer(app: &App, frame: &mut Frame, area: Rect, active: bool) {
         .viewed()
         .map(|c| c.role().to_string())
         .unwrap_or_else(|| pane.role.to_string());
-    let title = format!(" as {role} ");
+    let mut title = format!(" as {role} ");
+    if !pane.kept_attachments.is_empty() {
+        let names: Vec<&str> = pane
+            .kept_attachments
+            .iter()
+            .map(|a| a.name.as_deref().unwrap_or(a.id.as_str()))
+            .collect();
+        title.push_str(&format!("+ [file] {} ", names.join(", ")));
+    }
     let hint = if active {
         // The composer's keys as bound, as many as fit beside the title.
         let room = (area.width as usize).saturating_sub(title.chars().count() + 3);
