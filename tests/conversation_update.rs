@@ -272,6 +272,22 @@ fn a_failed_attachment_send_keeps_the_asset_for_the_next_enter() {
 }
 
 #[test]
+fn messages_arriving_off_screen_are_counted_on_the_pane_title() {
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "first", CONV);
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, '1');
+    assert_eq!(app.focus, PaneId::Entities);
+    send(&mut app, bot_says(CONV, "one"));
+    send(&mut app, bot_says(CONV, "two"));
+    assert_eq!(app.conversation.unseen, 2);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("2 Conversation (2 new)"), "{screen}");
+    press(&mut app, '2');
+    assert_eq!(app.conversation.unseen, 0, "seen once the pane is on screen");
+}
+
+#[test]
 fn a_failed_send_does_not_overwrite_a_new_draft() {
     let mut app = conversation_app(false);
     open_conversation(&mut app, "first", CONV);

@@ -734,12 +734,17 @@ pub fn send_raw(app: &mut App, body: serde_json::Value) -> Vec<Effect> {
 /// The hub delivered a message to our receiver.
 pub fn on_inbound(app: &mut App, inbound: &Inbound) -> Vec<Effect> {
     let role: SenderType = inbound.role.parse().unwrap_or(SenderType::Customer);
+    let hidden = !app.wide() && app.focus != super::app::PaneId::Conversation;
     let pane = &mut app.conversation;
     for result in pane.conversations.ingest_envelope(&role, &inbound.envelope) {
-        if let crate::conversation::state::Ingest::Added(handle) = result
-            && pane.conversations.viewed().is_none()
-        {
-            pane.conversations.view(handle);
+        if let crate::conversation::state::Ingest::Added(handle) = result {
+            if pane.conversations.viewed().is_none() {
+                pane.conversations.view(handle);
+            }
+            // Arrived while the pane is off screen: the pane title counts it.
+            if hidden {
+                pane.unseen += 1;
+            }
         }
     }
     Vec::new()

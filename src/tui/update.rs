@@ -87,6 +87,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     };
+    // What arrived while the conversation was off screen has been seen once it is on screen.
+    if app.focus == PaneId::Conversation || app.wide() {
+        app.conversation.unseen = 0;
+    }
     // Count API effects as in flight, and keep a spinner ticking while any are.
     app.in_flight += effects.iter().filter(|e| is_api(e)).count();
     if app.in_flight > 0 && !app.ticking {

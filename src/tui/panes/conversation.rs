@@ -68,6 +68,8 @@ pub struct ConversationPane {
     pub typing_sent: bool,
     pub upload: Option<Upload>,
     pub download: Option<Download>,
+    /// Entries that arrived while the pane was off screen (narrow layout).
+    pub unseen: usize,
     /// Uploaded attachments of a send that failed, sent again with the next message.
     pub kept_attachments: Vec<crate::api::models::AssetRef>,
     pub next_local_id: LocalId,
@@ -90,6 +92,7 @@ impl Default for ConversationPane {
             upload: None,
             download: None,
             kept_attachments: Vec::new(),
+            unseen: 0,
             next_local_id: 1,
         }
     }

@@ -64,7 +64,12 @@ pub(super) fn pane_title(app: &App, pane: PaneId, extra: &str) -> Line<'static> 
         if *p != pane && app.wide() {
             continue;
         }
-        let text = format!(" {} {} ", i + 1, p.title());
+        let unseen = app.conversation.unseen;
+        let text = if *p == PaneId::Conversation && unseen > 0 {
+            format!(" {} {} ({unseen} new) ", i + 1, p.title())
+        } else {
+            format!(" {} {} ", i + 1, p.title())
+        };
         if *p == pane {
             spans.push(Span::styled(text, app.theme.title()));
         } else {
