@@ -29,13 +29,9 @@ use egain_console::api::models::conversation::{
 use egain_console::api::{Direction, Exchange, ExchangeKind, RecordedBody};
 use egain_console::callback::Inbound;
 use egain_console::sandbox::hub::MENU_LIST_PICKER;
-use egain_console::schema::Spec;
-use egain_console::templates::Templates;
-use egain_console::tui::app::{App, PaneId, Session};
+use egain_console::tui::app::{App, PaneId};
 use egain_console::tui::effect::Effect;
-use egain_console::tui::keymap::Keymap;
 use egain_console::tui::msg::{ApiReply, Msg};
-use egain_console::tui::theme::Theme;
 use egain_console::tui::{update, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -430,20 +426,7 @@ fn produce(tx: mpsc::Sender<Event>, deliveries: Vec<(Msg, Msg)>, rate: u64, keys
 // ------------------------------------------------------------ fixtures
 
 fn new_app() -> App {
-    let mut app = App::new(
-        Session {
-            profile: "bench".into(),
-            host: "api.example.egain.cloud".into(),
-            sandbox: false,
-            sandbox_root: None,
-            read_only: false,
-            callback_urls: Vec::new(),
-        },
-        Keymap::defaults(),
-        Theme { color: true },
-        Spec::embedded(),
-        Templates::embedded(),
-    );
+    let mut app = support::bench_app();
     app.focus = PaneId::Conversation;
     app
 }

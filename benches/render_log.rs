@@ -15,12 +15,8 @@ use std::time::{Duration, Instant};
 
 use egain_console::api::{Direction, Exchange, ExchangeKind, RecordedBody};
 use egain_console::reqlog::LogCaps;
-use egain_console::schema::Spec;
-use egain_console::templates::Templates;
-use egain_console::tui::app::{App, PaneId, Session};
-use egain_console::tui::keymap::Keymap;
+use egain_console::tui::app::{App, PaneId};
 use egain_console::tui::panes::log::{LogDetail, LogPane};
-use egain_console::tui::theme::Theme;
 use egain_console::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -90,20 +86,7 @@ fn caps_for(case: &str, size: Size) -> LogCaps {
 
 fn run_case(case: &str, size: Size) {
     let caps = caps_for(case, size);
-    let mut app = App::new(
-        Session {
-            profile: "bench".into(),
-            host: "api.example.egain.cloud".into(),
-            sandbox: false,
-            sandbox_root: None,
-            read_only: false,
-            callback_urls: Vec::new(),
-        },
-        Keymap::defaults(),
-        Theme { color: true },
-        Spec::embedded(),
-        Templates::embedded(),
-    );
+    let mut app = support::bench_app();
     app.log = LogPane::new(caps);
     app.focus = PaneId::Log;
 

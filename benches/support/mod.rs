@@ -4,6 +4,30 @@
 
 use std::time::Duration;
 
+use egain_console::schema::Spec;
+use egain_console::templates::Templates;
+use egain_console::tui::app::{App, Session};
+use egain_console::tui::keymap::Keymap;
+use egain_console::tui::theme::Theme;
+
+/// A console on a made-up tenant, in colour, with nothing loaded.
+pub fn bench_app() -> App {
+    App::new(
+        Session {
+            profile: "bench".into(),
+            host: "api.example.egain.cloud".into(),
+            sandbox: false,
+            sandbox_root: None,
+            read_only: false,
+            callback_urls: Vec::new(),
+        },
+        Keymap::defaults(),
+        Theme { color: true },
+        Spec::embedded(),
+        Templates::embedded(),
+    )
+}
+
 /// The `p`th percentile of sorted samples.
 pub fn percentile(sorted: &[Duration], p: usize) -> Duration {
     if sorted.is_empty() {

@@ -351,15 +351,16 @@ fn render_messages(app: &App, conv: &Conversation, frame: &mut Frame, area: Rect
     frame.render_widget(Paragraph::new(visible), area);
 }
 
+/// Share of a transfer done, 0.0 while the total is unknown.
+fn fraction(done: u64, total: u64) -> f64 {
+    if total > 0 { done as f64 / total as f64 } else { 0.0 }
+}
+
 fn render_transfer(app: &App, frame: &mut Frame, area: Rect) {
     let pane = &app.conversation;
     // Labels from most to least detailed: the first that fits is shown.
     let (labels, ratio) = if let Some(u) = &pane.upload {
-        let ratio = if u.total > 0 {
-            u.done as f64 / u.total as f64
-        } else {
-            0.0
-        };
+        let ratio = fraction(u.done, u.total);
         let progress = format!(
             "{} / {} {:.0}% {}/s",
             size(u.done).as_str(),
@@ -377,11 +378,7 @@ fn render_transfer(app: &App, frame: &mut Frame, area: Rect) {
             ratio,
         )
     } else if let Some(d) = &pane.download {
-        let ratio = if d.total > 0 {
-            d.done as f64 / d.total as f64
-        } else {
-            0.0
-        };
+        let ratio = fraction(d.done, d.total);
         let progress = format!(
             "{} / {} {:.0}%",
             size(d.done).as_str(),
