@@ -11,6 +11,7 @@ pub mod callback;
 pub mod callback_takeover;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod conversation;
 pub mod reqlog;
 pub mod sandbox;

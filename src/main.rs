@@ -3,12 +3,13 @@
 use clap::Parser;
 use color_eyre::eyre::{WrapErr, eyre};
 
+use egain_console::cli::sandbox as standalone;
 use egain_console::cli::{Cli, Command};
 use egain_console::config::Config;
-use egain_console::sandbox::standalone;
+use egain_console::connect;
 use egain_console::tui::panes::log::LogPane;
 use egain_console::tui::settings::UiSettings;
-use egain_console::tui::{app::App, connect, keymap::Keymap, runtime, theme::Theme};
+use egain_console::tui::{app::App, keymap::Keymap, runtime, theme::Theme};
 
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {

@@ -11,7 +11,6 @@ pub mod error;
 pub mod faults;
 pub mod hub;
 pub mod seed;
-pub mod standalone;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -35,7 +34,7 @@ pub const API_BASE_PATH: &str = "/conversation/conversationmgr/v3";
 pub const TOKEN_PATH: &str = "/system/auth/SANDBOX-U/oauth2/token";
 
 /// Which objects the sandbox starts with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
     /// One working object of each kind, wired together.
     #[default]

@@ -13,20 +13,7 @@ use super::panes::entities::EntitiesPane;
 use super::panes::log::LogPane;
 use super::theme::Theme;
 
-/// Facts about the connection, fixed for a run.
-#[derive(Debug, Clone)]
-pub struct Session {
-    /// Profile name, or "sandbox".
-    pub profile: String,
-    /// Host of the API base URL.
-    pub host: String,
-    pub sandbox: bool,
-    /// Root URL of the embedded sandbox (for its built-in bot and agent routes).
-    pub sandbox_root: Option<String>,
-    pub read_only: bool,
-    /// The callback receiver's URL per role, when one runs.
-    pub callback_urls: Vec<(String, String)>,
-}
+pub use crate::connect::Session;
 
 /// A role whose callback this console took over (restored on exit).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,6 @@
 
 pub mod action;
 pub mod app;
-pub mod connect;
 pub mod conversation_flow;
 pub mod effect;
 pub mod keymap;

@@ -5,12 +5,26 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::app::Session;
 use crate::api::auth::DEFAULT_SCOPES;
 use crate::api::{AuthConfig, Client, ClientConfig, Exchange, Recorder, Secret};
 use crate::callback::{CallbackConfig, Inbound, Receiver, ReceiverAuth, RunningReceiver};
 use crate::config::{AuthSettings, CallbackAuth, Config};
 use crate::sandbox::{self, RunningSandbox, SandboxConfig, Seed};
+
+/// Facts about the connection, fixed for a run.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Profile name, or "sandbox".
+    pub profile: String,
+    /// Host of the API base URL.
+    pub host: String,
+    pub sandbox: bool,
+    /// Root URL of the embedded sandbox (for its built-in bot and agent routes).
+    pub sandbox_root: Option<String>,
+    pub read_only: bool,
+    /// The callback receiver's URL per role, when one runs.
+    pub callback_urls: Vec<(String, String)>,
+}
 
 /// A ready client, the stream of its exchanges, and the sandbox if embedded.
 pub struct Connection {

@@ -3,9 +3,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::sandbox::Seed;
+
+pub mod sandbox;
 
 /// Terminal console for eGain Conversation Manager API v3, with an embedded sandbox hub.
 #[derive(Debug, Parser)]
@@ -50,8 +52,8 @@ pub struct SandboxArgs {
     pub state: Option<PathBuf>,
 
     /// Objects to start with (when the state file is new or absent).
-    #[arg(long, value_enum, default_value_t = Seed::Demo)]
-    pub seed: Seed,
+    #[arg(long, value_enum, default_value_t = SeedArg::Demo)]
+    pub seed: SeedArg,
 
     /// OpenAPI file to validate against instead of the embedded one.
     #[arg(long, value_name = "FILE")]
@@ -93,13 +95,31 @@ impl Default for SandboxArgs {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             state: None,
-            seed: Seed::Demo,
+            seed: SeedArg::Demo,
             spec: None,
             client_secret: None,
             latency_ms: 0,
             failure_rate: 0.0,
             token_lifetime_secs: 3600,
             demo_callback_base: None,
+        }
+    }
+}
+
+/// `--seed`: the sandbox's [`Seed`] as a command-line value (clap stays out of the sandbox).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeedArg {
+    /// One working object of each kind, wired together.
+    Demo,
+    /// Nothing.
+    Empty,
+}
+
+impl From<SeedArg> for Seed {
+    fn from(seed: SeedArg) -> Self {
+        match seed {
+            SeedArg::Demo => Seed::Demo,
+            SeedArg::Empty => Seed::Empty,
         }
     }
 }

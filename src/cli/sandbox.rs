@@ -4,8 +4,8 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Credentials, Faults, SandboxConfig};
-use crate::cli::SandboxArgs;
+use super::SandboxArgs;
+use crate::sandbox::{self, Credentials, Faults, SandboxConfig};
 use crate::schema::Spec;
 
 /// Build a sandbox configuration from command-line options.
@@ -21,7 +21,7 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig, String> {
     let mut config = SandboxConfig {
         listen: args.listen,
         state_file: args.state.clone(),
-        seed: args.seed,
+        seed: args.seed.into(),
         spec,
         faults: Faults {
             latency: Duration::from_millis(args.latency_ms),
@@ -42,7 +42,7 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
     if let Some(settings) = settings {
         settings.apply(&mut config);
     }
-    let sandbox = super::start(config).await?;
+    let sandbox = sandbox::start(config).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "base_url={}", sandbox.urls.base).map_err(|e| e.to_string())?;
     writeln!(out, "token_url={}", sandbox.urls.token).map_err(|e| e.to_string())?;
