@@ -281,6 +281,41 @@ impl Client {
         Ok(Page { pagination, items })
     }
 
+    /// Every object of a kind as raw JSON: page after page until
+    /// `paginationInfo.count` objects are in (or a page comes back short or
+    /// empty, for a server that does not count). A list is never silently cut.
+    pub async fn list_all_raw(&self, kind: EntityKind) -> Result<Vec<Value>, ApiError> {
+        /// Stop a server that keeps answering full pages past its own count.
+        const MAX_PAGES: u32 = 10_000;
+        let mut all = Vec::new();
+        let mut page_size = None;
+        for page in 1..=MAX_PAGES {
+            let paging = Paging {
+                page: Some(page),
+                size: page_size,
+            };
+            let got = self.list_raw(kind, paging).await?;
+            let n = got.items.len();
+            all.extend(got.items);
+            // A count of 0 beside items means the server does not count.
+            let count = match usize::try_from(got.pagination.count).unwrap_or(usize::MAX) {
+                0 => usize::MAX,
+                c => c,
+            };
+            // Ask for the size the server chose, so pages line up.
+            let size = usize::try_from(got.pagination.pagesize).unwrap_or(0);
+            page_size = page_size.or(u32::try_from(got.pagination.pagesize).ok().filter(|s| *s > 0));
+            let short = size > 0 && n < size;
+            if n == 0 || all.len() >= count || short {
+                return Ok(all);
+            }
+        }
+        Err(ApiError::Decode(format!(
+            "{}: still more pages after {MAX_PAGES}",
+            kind.list_key()
+        )))
+    }
+
     /// Read (GET) one object as raw JSON.
     pub async fn get_raw(&self, kind: EntityKind, id: &str) -> Result<Value, ApiError> {
         check_id(id)?;
