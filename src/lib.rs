@@ -7,6 +7,7 @@
 //! console) never depend on the UI; [`tui`] sits on top of them.
 
 pub mod api;
+pub mod bundle;
 pub mod callback;
 pub mod callback_takeover;
 pub mod cli;
