@@ -1,10 +1,9 @@
 //! egain-console entry point.
 
-use clap::Parser;
 use color_eyre::eyre::{WrapErr, eyre};
 
 use egain_console::cli::sandbox as standalone;
-use egain_console::cli::{Cli, Command};
+use egain_console::cli::Command;
 use egain_console::config::Config;
 use egain_console::connect;
 use egain_console::tui::panes::log::LogPane;
@@ -14,7 +13,11 @@ use egain_console::tui::{app::App, keymap::Keymap, runtime, theme::Theme};
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
-    let cli = Cli::parse();
+    let cli = egain_console::cli::parse();
+    // Scriptable commands: their own exit codes, one-line errors.
+    if let Some(code) = egain_console::cli::run(&cli).await {
+        std::process::exit(code);
+    }
     let loaded = Config::load(cli.config.as_deref()).map_err(|e| eyre!("{e}"))?;
     if let Some((config, _)) = &loaded {
         for warning in &config.warnings {
@@ -24,6 +27,7 @@ async fn main() -> color_eyre::Result<()> {
     let config = loaded.as_ref().map(|(c, _)| c);
     match cli.command {
         Some(Command::Sandbox(args)) => standalone::run(&args, None).await.map_err(|e| eyre!(e)),
+        Some(other) => Err(eyre!("{other:?} is run by cli::run")),
         None => {
             let keymap = Keymap::load(config.map(|c| &c.keys)).map_err(|e| eyre!("config {e}"))?;
             let ui = match config {

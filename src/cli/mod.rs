@@ -1,4 +1,6 @@
-//! Command-line interface: flags and subcommands.
+//! Command-line interface: flags and subcommands. Without a subcommand the
+//! console opens; `sandbox` runs the standalone hub; the others are
+//! scriptable commands over the same profiles and client ([`run`]).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,7 +9,21 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::sandbox::Seed;
 
+mod args;
+mod get;
+pub mod kind;
+mod messages;
+mod output;
+mod run;
+pub mod runtime_file;
 pub mod sandbox;
+mod setups;
+mod target;
+
+pub use args::{
+    ApplyArgs, CompletionsArgs, DeleteArgs, DiffArgs, ExportArgs, GetArgs, PlanArgs, SendArgs, TranscriptArgs,
+};
+pub use run::{parse, run};
 
 /// Terminal console for eGain Conversation Manager API v3, with an embedded sandbox hub.
 #[derive(Debug, Parser)]
@@ -18,12 +34,13 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     /// Connect to the tenant of this config profile (default: the config's
-    /// default_profile; with neither, the embedded sandbox).
-    #[arg(long, value_name = "NAME")]
+    /// default_profile; with neither, the embedded sandbox). `sandbox` names a
+    /// running `egain-console sandbox` when the config defines no such profile.
+    #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
     /// Disable every create, update, delete and send.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub read_only: bool,
 
     /// Start with mouse capture on (m toggles it; off lets the terminal select text).
@@ -34,10 +51,29 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// One variant per line: scripts call these names.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the sandbox hub in the foreground as a standalone mock server.
     Sandbox(SandboxArgs),
+    /// List objects of a kind, or show one (secrets redacted).
+    Get(GetArgs),
+    /// Delete an object (refused while others reference it).
+    Delete(DeleteArgs),
+    /// Write a setup bundle (YAML): accounts and all they reference, without ids or secrets.
+    Export(ExportArgs),
+    /// Show what `apply` would do to the profile's tenant; sends nothing.
+    Plan(PlanArgs),
+    /// Make the profile's tenant match a bundle, in setup order.
+    Apply(ApplyArgs),
+    /// Differences between the profile's tenant and a bundle or another tenant (exit 1 when they differ).
+    Diff(DiffArgs),
+    /// Send one message and print the conversation id.
+    Send(SendArgs),
+    /// Print a conversation's transcript.
+    Transcript(TranscriptArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
 }
 
 /// Options of the standalone sandbox.

@@ -43,6 +43,14 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
         settings.apply(&mut config);
     }
     let sandbox = sandbox::start(config).await?;
+    // For the built-in `sandbox` profile; written before the lines below, removed when this returns.
+    let _published = super::runtime_file::publish(&super::runtime_file::Facts {
+        base_url: sandbox.urls.base.clone(),
+        token_url: sandbox.urls.token.clone(),
+        client_id: sandbox.credentials.client_id.clone(),
+        client_secret: crate::api::Secret::new(sandbox.credentials.client_secret.clone()),
+    })
+    .inspect_err(|e| eprintln!("warning: {e}; the `sandbox` profile will not find this sandbox"));
     let mut out = std::io::stdout().lock();
     writeln!(out, "base_url={}", sandbox.urls.base).map_err(|e| e.to_string())?;
     writeln!(out, "token_url={}", sandbox.urls.token).map_err(|e| e.to_string())?;

@@ -98,6 +98,32 @@ pub enum CallbackAuth {
 }
 
 impl Profile {
+    /// The built-in profile `sandbox`: a running standalone `egain-console
+    /// sandbox`, from the connection details it published.
+    pub fn standalone_sandbox(
+        base_url: &str,
+        token_url: &str,
+        client_id: &str,
+        client_secret: Secret,
+    ) -> Result<Profile, String> {
+        let url = |key: &str, text: &str| {
+            Url::parse(text).map_err(|e| format!("the sandbox's connection file: {key} \"{text}\": {e}"))
+        };
+        Ok(Profile {
+            name: "sandbox".into(),
+            base_url: url("base_url", base_url)?,
+            auth: AuthSource::ClientCredentials {
+                token_url: url("token_url", token_url)?,
+                client_id: client_id.to_owned(),
+                client_secret: SecretSource::Inline(client_secret),
+                scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            },
+            read_only: false,
+            timeout: DEFAULT_TIMEOUT,
+            callback: None,
+        })
+    }
+
     /// Read the profile's credentials, running a secret command or reading the environment.
     pub fn resolve_auth(&self) -> Result<AuthSettings, ConfigError> {
         self.resolve_auth_with(&|name: &str| std::env::var_os(name))
