@@ -38,7 +38,14 @@ pub fn parse() -> Cli {
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => e.exit(),
         Err(e) => {
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("error: invalid command line");
+            // The message up to the first blank line (clap lists missing arguments below it).
+            let first = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first = if first.is_empty() { "error: invalid command line".to_owned() } else { first };
             let command = text
                 .lines()
                 .find_map(|l| l.strip_prefix("Usage: "))
