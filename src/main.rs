@@ -2,8 +2,8 @@
 
 use color_eyre::eyre::{WrapErr, eyre};
 
-use egain_console::cli::sandbox as standalone;
 use egain_console::cli::Command;
+use egain_console::cli::sandbox as standalone;
 use egain_console::config::Config;
 use egain_console::connect;
 use egain_console::tui::panes::log::LogPane;

@@ -121,7 +121,9 @@ async fn no_secret_reaches_a_bundle_a_plan_or_a_diff() {
             "accessTokenPath": "$.access_token"
         }
     });
-    c.create_raw(EntityKind::Authentication, &oauth).await.expect("create oauth2 auth");
+    c.create_raw(EntityKind::Authentication, &oauth)
+        .await
+        .expect("create oauth2 auth");
     let text = export_text(&c, &[]).await;
     assert!(!text.contains(CANARY), "{text}");
     assert!(text.contains("${OAUTH_CANARY_PAYLOAD}"), "{text}");
@@ -138,18 +140,17 @@ async fn no_secret_reaches_a_bundle_a_plan_or_a_diff() {
     let shown = serde_json::to_string(&items.iter().map(|i| i.to_json()).collect::<Vec<_>>()).expect("json");
     assert!(!shown.contains(CANARY), "{shown}");
     assert!(!shown.contains("new-password"), "{shown}");
-    let demo = items.iter().find(|i| i.name == "demo-callback-auth").expect("demo auth");
+    let demo = items
+        .iter()
+        .find(|i| i.name == "demo-callback-auth")
+        .expect("demo auth");
     let secret = demo
         .changes
         .iter()
         .find(|c| c.field == "basicAuth.password")
         .expect("password change");
     assert!(secret.secret);
-    let diff = bundle::diff::to_text(
-        &bundle::diff(&Bundle::parse(&text, "a").expect("a"), &bundle),
-        "a",
-        "b",
-    );
+    let diff = bundle::diff::to_text(&bundle::diff(&Bundle::parse(&text, "a").expect("a"), &bundle), "a", "b");
     assert!(!diff.contains(CANARY), "{diff}");
 }
 

@@ -123,12 +123,8 @@ pub fn plan(bundle: &Bundle, tenant: &Tenant, secrets: &Secrets) -> Vec<PlanItem
 
 /// A change fit for display: secrets replaced by the redaction marker.
 pub(crate) fn shown(fc: FieldChange, secret_at: &[String]) -> Change {
-    let secret = secret_at.iter().any(|p| *p == fc.pointer)
-        || fc
-            .field
-            .rsplit(['.', '['])
-            .next()
-            .is_some_and(redact::is_secret_field);
+    let secret =
+        secret_at.contains(&fc.pointer) || fc.field.rsplit(['.', '[']).next().is_some_and(redact::is_secret_field);
     let hide = |v: Option<Value>| {
         v.map(|mut v| {
             if secret {

@@ -166,7 +166,8 @@ mod tests {
 
     #[test]
     fn unknown_targets_are_reported_not_dropped() {
-        let mut obj = json!({"name": "A", "channel": {"id": "gone"}, "chatConfigurations": {"orchestration": {"id": "o"}}});
+        let mut obj =
+            json!({"name": "A", "channel": {"id": "gone"}, "chatConfigurations": {"orchestration": {"id": "o"}}});
         let unknown = to_names(EntityKind::Account, &mut obj, &|k, _| {
             (k == EntityKind::Orchestration).then(|| "O".to_owned())
         });

@@ -178,7 +178,11 @@ fn walk(v: &Value, path: &str, f: &mut dyn FnMut(&str, &str)) {
     match v {
         Value::Object(map) => {
             for (k, child) in map {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 walk(child, &p, f);
             }
         }
@@ -279,7 +283,11 @@ fn run(cmd: &str) -> Result<String, &'static str> {
     }
     let text = String::from_utf8(out.stdout).map_err(|_| "printed no valid UTF-8")?;
     let text = text.trim().to_owned();
-    if text.is_empty() { Err("printed nothing") } else { Ok(text) }
+    if text.is_empty() {
+        Err("printed nothing")
+    } else {
+        Ok(text)
+    }
 }
 
 /// The object with placeholders filled and escapes read back. A placeholder
@@ -330,7 +338,11 @@ fn pointers(v: &Value, pointer: &str, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
             for (k, child) in map {
-                pointers(child, &format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                pointers(
+                    child,
+                    &format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(items) => {

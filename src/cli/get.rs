@@ -50,7 +50,11 @@ async fn find(target: &Target, kind: EntityKind, name_or_id: &str) -> Result<Val
         kind_name(kind),
         kind.unique_field(),
         kind.segment(),
-        if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
     )))
 }
 

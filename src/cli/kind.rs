@@ -4,10 +4,20 @@ use crate::api::models::EntityKind;
 
 /// Every accepted spelling per kind (compared case-insensitively).
 const NAMES: [(EntityKind, &[&str]); 6] = [
-    (EntityKind::Authentication, &["authentications", "authentication", "auth", "auths"]),
+    (
+        EntityKind::Authentication,
+        &["authentications", "authentication", "auth", "auths"],
+    ),
     (
         EntityKind::ClientApplication,
-        &["clientapplications", "clientapplication", "apps", "app", "application", "applications"],
+        &[
+            "clientapplications",
+            "clientapplication",
+            "apps",
+            "app",
+            "application",
+            "applications",
+        ],
     ),
     (EntityKind::Participant, &["participants", "participant", "bots", "bot"]),
     (EntityKind::Channel, &["channels", "channel", "chan"]),
@@ -42,6 +52,10 @@ mod tests {
         assert_eq!(parse("bots"), Ok(EntityKind::Participant));
         assert_eq!(parse("Accts"), Ok(EntityKind::Account));
         assert_eq!(parse("client-application"), Ok(EntityKind::ClientApplication));
-        assert!(parse("widgets").unwrap_err().contains("authentications, clientapplications"));
+        assert!(
+            parse("widgets")
+                .unwrap_err()
+                .contains("authentications, clientapplications")
+        );
     }
 }

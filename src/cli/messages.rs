@@ -62,7 +62,11 @@ pub async fn send(ctx: &Ctx, args: &SendArgs) -> Result<(), Failure> {
             "--account: profile `{}` has no account named \"{}\" (accounts: {})",
             target.session.profile,
             args.account,
-            if names.is_empty() { "none".into() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            }
         )));
     };
     let text_at = |pointer: &str| account.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
@@ -88,15 +92,17 @@ pub async fn send(ctx: &Ctx, args: &SendArgs) -> Result<(), Failure> {
     } else {
         context.participant_name = Some(format!("console ({role})"));
     }
-    let body = templates
-        .build(OutgoingKind::Text, &context)
-        .map_err(Failure::Usage)?;
+    let body = templates.build(OutgoingKind::Text, &context).map_err(Failure::Usage)?;
     let answer = target
         .client
         .send_messages_raw(&body)
         .await
         .map_err(|e| api_failure("sending the message", &e))?;
-    match answer.conversation_id().map(str::to_owned).or_else(|| args.conversation.clone()) {
+    match answer
+        .conversation_id()
+        .map(str::to_owned)
+        .or_else(|| args.conversation.clone())
+    {
         Some(id) => out(&format!("{id}\n")),
         None => Err(Failure::Failed(
             "the hub accepted the message but named no conversation".into(),

@@ -45,7 +45,11 @@ pub fn parse() -> Cli {
                 .map(str::trim)
                 .collect::<Vec<_>>()
                 .join(" ");
-            let first = if first.is_empty() { "error: invalid command line".to_owned() } else { first };
+            let first = if first.is_empty() {
+                "error: invalid command line".to_owned()
+            } else {
+                first
+            };
             let command = text
                 .lines()
                 .find_map(|l| l.strip_prefix("Usage: "))

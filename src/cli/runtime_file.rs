@@ -96,7 +96,8 @@ pub fn publish(facts: &Facts) -> Result<Published, String> {
     {
         // An older file keeps its mode on open: make sure it is 0600 before writing.
         use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(fail)?;
     }
     file.write_all(text.as_bytes()).map_err(fail)?;
     Ok(Published { path, text })
@@ -111,6 +112,9 @@ pub fn read() -> Result<Facts, String> {
             "profile `sandbox`: no standalone sandbox is running ({} does not exist); start one with `egain-console sandbox` in another terminal",
             path.display()
         )),
-        Err(e) => Err(format!("{}: cannot read the sandbox's connection file: {e}", path.display())),
+        Err(e) => Err(format!(
+            "{}: cannot read the sandbox's connection file: {e}",
+            path.display()
+        )),
     }
 }

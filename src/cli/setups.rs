@@ -153,10 +153,16 @@ pub async fn diff(ctx: &Ctx, args: &DiffArgs) -> Result<(), Failure> {
     let left = exported(&snapshot(&target).await?, &args.account)?;
     let left_name = format!("profile {}", target.session.profile);
     let (right, right_name) = match (right_bundle, &args.against) {
-        (Some(b), _) => (b, args.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
+        (Some(b), _) => (
+            b,
+            args.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+        ),
         (None, Some(profile)) => {
             let other = super::target::connect(ctx.config.as_ref(), Some(profile), true).await?;
-            (exported(&snapshot(&other).await?, &args.account)?, format!("profile {profile}"))
+            (
+                exported(&snapshot(&other).await?, &args.account)?,
+                format!("profile {profile}"),
+            )
         }
         (None, None) => return Err(Failure::Usage("diff: give -f BUNDLE or --against PROFILE".into())),
     };

@@ -37,8 +37,9 @@ pub fn config_for(config: Option<&Config>, name: &str) -> Result<Config, Failure
     let mut config = config.cloned().unwrap_or_default();
     if name == SANDBOX_PROFILE && !config.profiles.contains_key(name) {
         let facts = runtime_file::read().map_err(Failure::Usage)?;
-        let profile = Profile::standalone_sandbox(&facts.base_url, &facts.token_url, &facts.client_id, facts.client_secret)
-            .map_err(Failure::Usage)?;
+        let profile =
+            Profile::standalone_sandbox(&facts.base_url, &facts.token_url, &facts.client_id, facts.client_secret)
+                .map_err(Failure::Usage)?;
         config.profiles.insert(name.to_owned(), profile);
     }
     if !config.profiles.contains_key(name) {
