@@ -45,7 +45,9 @@ async fn main() -> color_eyre::Result<()> {
                 .and_then(|d| d.parent().map(|p| p.join("messages")));
             let messages = egain_console::conversation::templates::MessageTemplates::load(message_dir.as_deref())
                 .map_err(|e| eyre!("{e}"))?;
-            let connection = connect::connect(config, cli.profile.as_deref(), cli.read_only)
+            let with_sandbox =
+                egain_console::cli::target::console_config(config, cli.profile.as_deref()).map_err(|e| eyre!(e))?;
+            let connection = connect::connect(with_sandbox.as_ref().or(config), cli.profile.as_deref(), cli.read_only)
                 .await
                 .map_err(|e| eyre!(e))?;
             if !connection.session.sandbox && !connection.session.read_only {

@@ -18,7 +18,7 @@ mod run;
 pub mod runtime_file;
 pub mod sandbox;
 mod setups;
-mod target;
+pub mod target;
 
 pub use args::{
     ApplyArgs, CompletionsArgs, DeleteArgs, DiffArgs, ExportArgs, GetArgs, PlanArgs, SendArgs, TranscriptArgs,

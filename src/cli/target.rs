@@ -35,12 +35,8 @@ pub fn chosen(config: Option<&Config>, profile: Option<&str>) -> Result<String, 
 /// Callback receivers are left out: a command does not take callbacks.
 pub fn config_for(config: Option<&Config>, name: &str) -> Result<Config, Failure> {
     let mut config = config.cloned().unwrap_or_default();
-    if name == SANDBOX_PROFILE && !config.profiles.contains_key(name) {
-        let facts = runtime_file::read().map_err(Failure::Usage)?;
-        let profile =
-            Profile::standalone_sandbox(&facts.base_url, &facts.token_url, &facts.client_id, facts.client_secret)
-                .map_err(Failure::Usage)?;
-        config.profiles.insert(name.to_owned(), profile);
+    if let Some(with_sandbox) = console_config(Some(&config), Some(name)).map_err(Failure::Usage)? {
+        config = with_sandbox;
     }
     if !config.profiles.contains_key(name) {
         // Let the config say which profiles exist.
@@ -50,6 +46,23 @@ pub fn config_for(config: Option<&Config>, name: &str) -> Result<Config, Failure
         profile.callback = None;
     }
     Ok(config)
+}
+
+/// For the console: the loaded configuration plus the built-in `sandbox`
+/// profile when `--profile sandbox` names it and the config does not
+/// define one (`None`: use the loaded configuration as it is).
+pub fn console_config(config: Option<&Config>, profile: Option<&str>) -> Result<Option<Config>, String> {
+    match profile {
+        Some(SANDBOX_PROFILE) if !config.is_some_and(|c| c.profiles.contains_key(SANDBOX_PROFILE)) => {
+            let facts = runtime_file::read()?;
+            let profile =
+                Profile::standalone_sandbox(&facts.base_url, &facts.token_url, &facts.client_id, facts.client_secret)?;
+            let mut config = config.cloned().unwrap_or_default();
+            config.profiles.insert(SANDBOX_PROFILE.to_owned(), profile);
+            Ok(Some(config))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Whether the profile (or `--read-only`) forbids changes; known before any request.
