@@ -53,7 +53,7 @@ impl std::fmt::Display for ApplyFailure {
              Fix the cause and apply again: what was done is kept and shows as unchanged.",
             action.as_str(),
             kind_name(*kind),
-            self.error,
+            self.error.to_string().trim_end_matches('.'),
             self.done.len(),
             self.pending.len()
         )

@@ -15,14 +15,23 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    /// Read all six kinds (all pages), in setup order.
+    /// Read all six kinds (all pages), in setup order. A read that fails
+    /// with a server error, timeout or dropped connection is tried again
+    /// (twice, after a short pause): reading changes nothing.
     pub async fn fetch(client: &Client) -> Result<Self, ApiError> {
         let mut objects = BTreeMap::new();
         for kind in EntityKind::ALL {
-            let items = client
-                .list_all_raw(kind)
-                .await
-                .map_err(|e| prefix(e, &format!("listing {}", kind.segment())))?;
+            let mut attempt = 0;
+            let items = loop {
+                attempt += 1;
+                match client.list_all_raw(kind).await {
+                    Ok(items) => break items,
+                    Err(e) if attempt < READ_ATTEMPTS && transient(&e) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+                    }
+                    Err(e) => return Err(prefix(e, &format!("listing {}", kind.segment()))),
+                }
+            };
             objects.insert(kind, items);
         }
         Ok(Self { objects })
@@ -52,6 +61,14 @@ impl Tenant {
     pub fn insert(&mut self, kind: EntityKind, obj: Value) {
         self.objects.entry(kind).or_default().push(obj);
     }
+}
+
+/// Tries of one read before giving up.
+const READ_ATTEMPTS: u64 = 3;
+
+/// Worth trying again: the server failed, or the answer never came.
+fn transient(e: &ApiError) -> bool {
+    matches!(e, ApiError::Timeout(_) | ApiError::Transport(_)) || e.status().is_some_and(|s| s >= 500)
 }
 
 /// The `id` of a stored object.
