@@ -274,6 +274,27 @@ async fn export_apply_plan_and_diff_between_two_sandboxes() {
     assert_eq!(diff.code, 1, "{diff:?}");
     assert!(diff.stdout.contains("+ account \"Demo Account\""), "{}", diff.stdout);
 
+    let before = setup
+        .run(&["diff", "--against", "other", "--account", "Demo Account"], &[])
+        .await;
+    assert_eq!(before.code, 1, "{before:?}");
+    assert!(
+        before
+            .stdout
+            .contains("- account \"Demo Account\" (only in profile main)"),
+        "{}",
+        before.stdout
+    );
+    let typo = setup
+        .run(&["diff", "--against", "other", "--account", "Demo Acount"], &[])
+        .await;
+    assert_eq!(typo.code, 2, "{typo:?}");
+    assert!(
+        typo.stderr.contains("no account named \"Demo Acount\" on either side"),
+        "{}",
+        typo.stderr
+    );
+
     let no_yes = run_other(other(&["apply", "-f", bundle_arg]), vec![]).await;
     assert_eq!(no_yes.code, 2, "not a terminal and no --yes: {no_yes:?}");
     let pw = [("DEMO_CALLBACK_AUTH_PASSWORD", "pw")];

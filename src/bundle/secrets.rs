@@ -406,6 +406,25 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_command_fills_its_placeholder() {
+        let bundle = Bundle {
+            authentications: vec![json!({"name": "a", "basicAuth": {"password": "$(printf 'pw from command')"}})],
+            ..Bundle::new()
+        };
+        let secrets = Secrets::resolve(&bundle, &|_| None).expect("the command runs");
+        let filled = fill(&bundle.authentications[0], &secrets, &|_| None);
+        assert_eq!(filled["basicAuth"]["password"], "pw from command");
+        let failing = Bundle {
+            authentications: vec![json!({"name": "a", "basicAuth": {"password": "$(exit 3)"}})],
+            ..Bundle::new()
+        };
+        let err = Secrets::resolve(&failing, &|_| None).expect_err("a failing command");
+        assert!(err.0.contains("secret command `exit 3` failed"), "{err}");
+        // A plan runs no command.
+        assert_eq!(Secrets::lookup(&bundle, &|_| None).unknown().count(), 1);
+    }
+
+    #[test]
     fn names_stay_unique() {
         let mut taken = HashSet::new();
         let mut a = json!({"name": "x", "p": {"password": "1"}, "q": {"password": "2"}});

@@ -11,6 +11,7 @@ use super::get::api_failure;
 use super::output::{self, out};
 use super::run::{Ctx, Failure, approved};
 use super::target::Target;
+use crate::api::models::EntityKind;
 use crate::bundle::plan::{self as plan_mod, Action, PlanItem};
 use crate::bundle::{self, ApplyEvent, Bundle, Secrets, Tenant, kind_name};
 
@@ -126,7 +127,7 @@ pub async fn apply(ctx: &Ctx, args: &ApplyArgs) -> Result<(), Failure> {
             report.created, report.updated, report.unchanged
         )),
         Err(failure) => {
-            let list = |v: &[(crate::api::models::EntityKind, String, Action)]| {
+            let list = |v: &[(EntityKind, String, Action)]| {
                 v.iter()
                     .map(|(k, n, a)| format!("{} {} \"{n}\"", a.as_str(), kind_name(*k)))
                     .collect::<Vec<_>>()
@@ -143,29 +144,69 @@ pub async fn apply(ctx: &Ctx, args: &ApplyArgs) -> Result<(), Failure> {
     }
 }
 
+/// The accounts of `wanted` that `tenant` has (all of them with none wanted).
+fn present(tenant: &Tenant, wanted: &[String]) -> Vec<String> {
+    wanted
+        .iter()
+        .filter(|name| tenant.by_label(EntityKind::Account, name).is_some())
+        .cloned()
+        .collect()
+}
+
+/// One side of a diff: the tenant's export, limited to the wanted accounts it has.
+fn side(tenant: &Tenant, wanted: &[String]) -> Result<Bundle, Failure> {
+    let accounts = present(tenant, wanted);
+    if !wanted.is_empty() && accounts.is_empty() {
+        return Ok(Bundle::new());
+    }
+    exported(tenant, &accounts)
+}
+
 /// `diff -f BUNDLE | --against PROFILE [--account NAME ...]`: exit 1 when they differ.
 pub async fn diff(ctx: &Ctx, args: &DiffArgs) -> Result<(), Failure> {
-    let right_bundle = match &args.file {
+    let file_bundle = match &args.file {
         Some(path) => Some(load_bundle(path)?),
         None => None,
     };
     let target = ctx.connect().await?;
-    let left = exported(&snapshot(&target).await?, &args.account)?;
+    let here = snapshot(&target).await?;
     let left_name = format!("profile {}", target.session.profile);
-    let (right, right_name) = match (right_bundle, &args.against) {
-        (Some(b), _) => (
-            b,
-            args.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
-        ),
+    let (right, right_name, there) = match (file_bundle, &args.against) {
+        (Some(b), _) => {
+            let name = args.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            (b, name, None)
+        }
         (None, Some(profile)) => {
             let other = super::target::connect(ctx.config.as_ref(), Some(profile), true).await?;
+            let tenant = snapshot(&other).await?;
             (
-                exported(&snapshot(&other).await?, &args.account)?,
+                side(&tenant, &args.account)?,
                 format!("profile {profile}"),
+                Some(tenant),
             )
         }
         (None, None) => return Err(Failure::Usage("diff: give -f BUNDLE or --against PROFILE".into())),
     };
+    // An account missing on one side is a difference; on every side, a mistake.
+    let unknown: Vec<&String> = args
+        .account
+        .iter()
+        .filter(|name| {
+            here.by_label(EntityKind::Account, name).is_none()
+                && there
+                    .as_ref()
+                    .is_none_or(|t| t.by_label(EntityKind::Account, name).is_none())
+                && right.find(EntityKind::Account, name).is_none()
+        })
+        .collect();
+    if !unknown.is_empty() {
+        let names: Vec<String> = unknown.iter().map(|n| format!("\"{n}\"")).collect();
+        return Err(Failure::Usage(format!(
+            "--account: no account named {} on either side",
+            names.join(", ")
+        )));
+    }
+    let left = side(&here, &args.account)?;
     let items = bundle::diff(&left, &right);
     if items.is_empty() {
         eprintln!("no differences between {left_name} and {right_name}");
