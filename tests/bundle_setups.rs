@@ -155,6 +155,28 @@ async fn no_secret_reaches_a_bundle_a_plan_or_a_diff() {
 }
 
 #[tokio::test]
+async fn fields_a_hand_written_bundle_leaves_out_keep_the_tenants_values() {
+    let sb = demo_sandbox().await;
+    let (c, _) = client(&sb);
+    // No `active`, no icon, no restrictions: only what the author cares about.
+    let bundle = Bundle::parse(
+        "version: 1\nchannels:\n- type: custom.demo\n  displayName: Renamed Chat\n",
+        "partial.yaml",
+    )
+    .expect("parse");
+    let items = plan_of(&c, &bundle, &Secrets::default()).await;
+    let fields: Vec<&str> = items[0].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["displayName"]);
+    let report = apply(&c, &bundle, &Secrets::default()).await;
+    assert_eq!(report.updated, 1);
+    let channel = &c.list_all_raw(EntityKind::Channel).await.expect("channels")[0];
+    assert_eq!(channel["displayName"], "Renamed Chat");
+    assert!(channel["restrictions"]["inbound"].is_object(), "kept: {channel}");
+    let again = plan_of(&c, &bundle, &Secrets::default()).await;
+    assert_eq!(again[0].action, Action::Unchanged, "{:?}", again[0].changes);
+}
+
+#[tokio::test]
 async fn a_failed_apply_stops_there_and_a_rerun_resumes() {
     let source = demo_sandbox().await;
     let (a, _) = client(&source);

@@ -79,7 +79,9 @@ impl PlanItem {
 
 /// Compare every object of the bundle with the tenant. Placeholders with a
 /// value in `secrets` are compared by that value; the others are taken as
-/// equal to what the tenant has (a plan cannot know them).
+/// equal to what the tenant has (a plan cannot know them). Fields a bundle
+/// object leaves out keep the tenant's values (a hand-written bundle need
+/// not repeat what the server defaults); arrays are replaced whole.
 pub fn plan(bundle: &Bundle, tenant: &Tenant, secrets: &Secrets) -> Vec<PlanItem> {
     bundle
         .iter()
@@ -90,6 +92,11 @@ pub fn plan(bundle: &Bundle, tenant: &Tenant, secrets: &Secrets) -> Vec<PlanItem
             let desired = fill(wanted, secrets, &|pointer| {
                 current_named.as_ref().and_then(|c| c.pointer(pointer)).cloned()
             });
+            // Fields the bundle leaves out keep the tenant's values.
+            let desired = match &current_named {
+                Some(c) => merged(c, &desired),
+                None => desired,
+            };
             let (action, changes) = match &current_named {
                 None => (Action::Create, Vec::new()),
                 Some(c) => {
@@ -119,6 +126,25 @@ pub fn plan(bundle: &Bundle, tenant: &Tenant, secrets: &Secrets) -> Vec<PlanItem
             }
         })
         .collect()
+}
+
+/// `wanted` over `current`: objects merge key by key (the tenant's order,
+/// new keys after), anything else (arrays included) is taken from `wanted`.
+fn merged(current: &Value, wanted: &Value) -> Value {
+    match (current, wanted) {
+        (Value::Object(c), Value::Object(w)) => {
+            let mut out = c.clone();
+            for (k, v) in w {
+                let next = match c.get(k) {
+                    Some(cv) => merged(cv, v),
+                    None => v.clone(),
+                };
+                out.insert(k.clone(), next);
+            }
+            Value::Object(out)
+        }
+        _ => wanted.clone(),
+    }
 }
 
 /// A change fit for display: secrets replaced by the redaction marker.
