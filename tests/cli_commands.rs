@@ -176,6 +176,7 @@ async fn usage_errors_exit_2_with_one_line() {
         &["send", "--as", "wizard", "--account", "Demo Account", "hi"],
         &["send", "--as", "custom_agent", "--account", "Demo Account", "hi"],
         &["transcript"],
+        &["transcript", "not-an-id"],
         &["completions", "powershell"],
     ];
     for args in cases {

@@ -18,8 +18,12 @@ fn looks_like_id(text: &str) -> bool {
     text.len() == 36 && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
+/// A client error as a failure: input refused before any request is a usage error.
 pub(crate) fn api_failure(what: &str, e: &crate::api::ApiError) -> Failure {
-    Failure::Failed(format!("{what}: {e}"))
+    match e {
+        crate::api::ApiError::Invalid(_) | crate::api::ApiError::ReadOnly(_) => Failure::Usage(format!("{what}: {e}")),
+        _ => Failure::Failed(format!("{what}: {e}")),
+    }
 }
 
 /// The object of `kind` named (or with id) `name_or_id`.
