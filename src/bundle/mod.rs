@@ -212,3 +212,51 @@ impl Bundle {
             .find(|o| crate::api::models::references::label(kind, o) == label)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn yaml_keeps_every_string_as_it_was() {
+        let tricky = [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "1001",
+            "0x10",
+            "1e3",
+            "null",
+            "~",
+            "",
+            "true",
+            " lead",
+            "trail ",
+            "multi\nline",
+            "#hash",
+            "a: b",
+            "- x",
+            "{x}",
+            "[y]",
+            "日本語",
+            "🙂",
+            "'q'",
+            "\"dq\"",
+            "tab\there",
+            "${HOME}",
+            "\\back",
+        ];
+        let mut bundle = Bundle::new();
+        for (i, s) in tricky.iter().enumerate() {
+            bundle
+                .channels
+                .push(json!({"type": format!("c{i}"), "displayName": s, "n": [1, 2.5, -3], "b": false}));
+        }
+        let text = bundle.to_yaml().expect("yaml");
+        let back = Bundle::parse(&text, "t.yaml").expect("parse");
+        assert_eq!(back, bundle, "{text}");
+    }
+}
