@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::sandbox::Seed;
 
 pub mod sandbox;
+pub mod test;
 
 /// Terminal console for eGain Conversation Manager API v3, with an embedded sandbox hub.
 #[derive(Debug, Parser)]
@@ -38,6 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the sandbox hub in the foreground as a standalone mock server.
     Sandbox(SandboxArgs),
+    /// Run conversation scenario files (folders recursively); exit 0 all pass, 1 a failure, 2 bad usage.
+    Test(test::TestArgs),
 }
 
 /// Options of the standalone sandbox.
