@@ -182,8 +182,14 @@ async fn prepare_and_run(
     }
     let accounts: Vec<Option<String>> = scenarios.iter().map(|s| s.account.clone()).collect();
     let targets = target::resolve(&client, accounts).await.map_err(|e| {
-        let first = scenarios.first().map(|s| s.path.display().to_string()).unwrap_or_default();
-        format!("{first}: {e}")
+        // Name the first file that asks for this account.
+        match scenarios.iter().find(|s| s.account == e.name) {
+            Some(s) => match (s.account_line, &e.name) {
+                (Some(line), Some(_)) => format!("{}:{line}: account: {}", s.path.display(), e.message),
+                _ => format!("{}: {}", s.path.display(), e.message),
+            },
+            None => e.message,
+        }
     })?;
     let mut takeovers: Vec<ActiveTakeover> = Vec::new();
     if !session.sandbox {

@@ -65,6 +65,8 @@ pub struct Scenario {
     pub path: PathBuf,
     /// Account name; `None`: the tenant's only account.
     pub account: Option<String>,
+    /// Line of `account:`, for errors about it.
+    pub account_line: Option<usize>,
     /// The role this scenario speaks as.
     pub role: SenderType,
     /// The customer's email contact on the first message.
@@ -590,6 +592,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
         name: raw.name,
         path: path.to_owned(),
         account: raw.account.filter(|a| !a.trim().is_empty()),
+        account_line: top_key_line(text, "account"),
         role,
         contact: raw.contact,
         vars,

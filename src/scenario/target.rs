@@ -54,37 +54,54 @@ fn typed<T: serde::de::DeserializeOwned>(items: Vec<Value>) -> Vec<T> {
     items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect()
 }
 
+/// Why an account could not be used: which name (as asked), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    pub name: Option<String>,
+    pub message: String,
+}
+
 /// The targets of the named accounts (`None`: the only account), keyed as asked.
 pub async fn resolve(
     client: &Client,
     names: impl IntoIterator<Item = Option<String>>,
-) -> Result<BTreeMap<Option<String>, Target>, String> {
-    let accounts: Vec<Account> = typed(list_all(client, EntityKind::Account).await?);
-    let channels: Vec<Channel> = typed(list_all(client, EntityKind::Channel).await?);
+) -> Result<BTreeMap<Option<String>, Target>, Unresolved> {
+    let names: Vec<Option<String>> = names.into_iter().collect();
+    let tenant = |message: String| Unresolved { name: None, message };
+    let accounts: Vec<Account> = typed(list_all(client, EntityKind::Account).await.map_err(tenant)?);
+    let channels: Vec<Channel> = typed(list_all(client, EntityKind::Channel).await.map_err(tenant)?);
     let mut orchestrations: Option<Vec<Orchestration>> = None;
     let mut out = BTreeMap::new();
     for name in names {
         if out.contains_key(&name) {
             continue;
         }
+        let unresolved = |message: String| Unresolved {
+            name: name.clone(),
+            message,
+        };
         let account = match &name {
             Some(n) => accounts.iter().find(|a| a.name == *n).ok_or_else(|| {
                 let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
-                format!(
-                    "account: no account is named {n:?} (the tenant has: {})",
+                unresolved(format!(
+                    "no account is named {n:?} (the tenant has: {})",
                     if names.is_empty() { "none".into() } else { names.join(", ") }
-                )
+                ))
             })?,
             None => match accounts.as_slice() {
                 [only] => only,
-                [] => return Err("the tenant has no account: create one, or name one with `account:`".into()),
+                [] => {
+                    return Err(unresolved(
+                        "the tenant has no account: create one, or name one with `account:`".into(),
+                    ));
+                }
                 many => {
                     let names: Vec<&str> = many.iter().map(|a| a.name.as_str()).collect();
-                    return Err(format!(
+                    return Err(unresolved(format!(
                         "the tenant has {} accounts ({}): name one with `account:`",
                         many.len(),
                         names.join(", ")
-                    ));
+                    )));
                 }
             },
         };
@@ -92,13 +109,15 @@ pub async fn resolve(
             .iter()
             .find(|c| c.meta.id.as_deref() == Some(account.channel.id.as_str()))
             .ok_or_else(|| {
-                format!(
+                unresolved(format!(
                     "account {:?} uses channel {}, which does not exist",
                     account.name, account.channel.id
-                )
+                ))
             })?;
         if orchestrations.is_none() {
-            orchestrations = Some(typed(list_all(client, EntityKind::Orchestration).await?));
+            orchestrations = Some(typed(
+                list_all(client, EntityKind::Orchestration).await.map_err(tenant)?,
+            ));
         }
         let customer_app = orchestrations
             .iter()
