@@ -77,8 +77,14 @@ fn the_example_passes_on_the_embedded_sandbox() {
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
     // A progress line per scenario and per step.
-    assert!(all.contains("RUN  bot echoes, then hands over to an agent (example.yaml)"), "{all}");
-    assert!(all.contains("ok   step 4 expect { from: any, matches: \"(?i)thanks|received\""), "{all}");
+    assert!(
+        all.contains("RUN  bot echoes, then hands over to an agent (example.yaml)"),
+        "{all}"
+    );
+    assert!(
+        all.contains("ok   step 4 expect { from: any, matches: \"(?i)thanks|received\""),
+        "{all}"
+    );
     assert!(all.contains("ok   step 9 end the conversation"), "{all}");
     assert!(all.contains("1 passed, 0 failed"), "{all}");
 }
@@ -156,7 +162,16 @@ fn load_reports_percentiles_per_expectation_with_no_failures() {
     let dir = folder(&[]);
     let out = run(
         dir.path(),
-        &["test", "example.yaml", "--repeat", "20", "--concurrency", "5", "-o", "json"],
+        &[
+            "test",
+            "example.yaml",
+            "--repeat",
+            "20",
+            "--concurrency",
+            "5",
+            "-o",
+            "json",
+        ],
     );
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
@@ -177,12 +192,22 @@ fn load_reports_percentiles_per_expectation_with_no_failures() {
         assert!(0.0 <= p50 && p50 <= p95 && p95 <= p99, "{e}");
     }
     // The bot's echo takes its typing pause: the percentile is of real replies.
-    assert!(expectations[0]["p50_ms"].as_f64().unwrap_or(0.0) >= 250.0, "{}", expectations[0]);
+    assert!(
+        expectations[0]["p50_ms"].as_f64().unwrap_or(0.0) >= 250.0,
+        "{}",
+        expectations[0]
+    );
 
-    let out = run(dir.path(), &["test", "example.yaml", "--repeat", "2", "--concurrency", "2"]);
+    let out = run(
+        dir.path(),
+        &["test", "example.yaml", "--repeat", "2", "--concurrency", "2"],
+    );
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
-    assert!(all.contains("p50 ") && all.contains("p95 ") && all.contains("p99 "), "{all}");
+    assert!(
+        all.contains("p50 ") && all.contains("p95 ") && all.contains("p99 "),
+        "{all}"
+    );
     assert!(all.contains("2 passed, 0 failed"), "{all}");
 }
 
@@ -195,7 +220,10 @@ fn usage_and_file_errors_exit_2_before_any_run() {
     let out = run(dir.path(), &["test", "bad.yaml"]);
     let all = text(&out);
     assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(all.contains("bad.yaml:4: steps[1].expect: unknown field `txt`"), "{all}");
+    assert!(
+        all.contains("bad.yaml:4: steps[1].expect: unknown field `txt`"),
+        "{all}"
+    );
     assert!(!all.contains("RUN "), "nothing ran: {all}");
 
     let out = run(dir.path(), &["test", "missing.yaml"]);

@@ -108,7 +108,8 @@ impl Customer {
                 .await
                 .unwrap_or_else(|_| panic!("timed out waiting for {what}: {:#?}", self.conversation()))
                 .expect("receiver running");
-            self.conversations.ingest_envelope(&SenderType::Customer, &delivery.envelope);
+            self.conversations
+                .ingest_envelope(&SenderType::Customer, &delivery.envelope);
         }
     }
 }
@@ -150,12 +151,16 @@ async fn a_recorded_sandbox_conversation_replays_green() {
         .await;
     customer.say("My orders").await;
     customer
-        .wait_for("the pick's echo", |c| theirs(c, |_, t| t == Some("You said: My orders")))
+        .wait_for("the pick's echo", |c| {
+            theirs(c, |_, t| t == Some("You said: My orders"))
+        })
         .await;
     customer.attach(&photo).await;
     customer
         .wait_for("the receipt of the photo", |c| {
-            theirs(c, |_, t| t.is_some_and(|t| t.starts_with("Thanks, I received photo.png")))
+            theirs(c, |_, t| {
+                t.is_some_and(|t| t.starts_with("Thanks, I received photo.png"))
+            })
         })
         .await;
     customer.say("a file please").await;
@@ -204,7 +209,10 @@ async fn a_recorded_sandbox_conversation_replays_green() {
         png,
         "the attachment is copied beside the scenario byte for byte"
     );
-    assert!(save(&connection.client, &recording, &path).await.is_err(), "never overwrites");
+    assert!(
+        save(&connection.client, &recording, &path).await.is_err(),
+        "never overwrites"
+    );
 
     // The recording is a valid scenario file, and it replays green on a fresh sandbox.
     let parsed = model::load(&path).expect("the recording parses");

@@ -105,7 +105,10 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 }
             }
             if files.len() == before {
-                return Err(format!("{}: no scenario files (*.yaml, *.yml) in this folder", path.display()));
+                return Err(format!(
+                    "{}: no scenario files (*.yaml, *.yml) in this folder",
+                    path.display()
+                ));
             }
         } else if path.is_file() {
             files.push(path.clone());
@@ -260,7 +263,11 @@ async fn prepare_and_run(
             serde_json::to_string_pretty(&json_report(&summary, &scenarios, load_mode)).unwrap_or_default()
         ),
     }
-    Ok(if summary.failed() == 0 { EXIT_PASSED } else { EXIT_FAILED })
+    Ok(if summary.failed() == 0 {
+        EXIT_PASSED
+    } else {
+        EXIT_FAILED
+    })
 }
 
 /// Make sure application `app`'s customer role calls `url`, taking it over
@@ -364,7 +371,11 @@ impl Printer {
                     result.elapsed.as_millis()
                 ),
                 Progress::Finished { result } => {
-                    let run = if concurrent { format!(" #{}", result.run) } else { String::new() };
+                    let run = if concurrent {
+                        format!(" #{}", result.run)
+                    } else {
+                        String::new()
+                    };
                     let verdict = if result.passed() { "PASS" } else { "FAIL" };
                     let _ = writeln!(
                         out,

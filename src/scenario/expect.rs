@@ -123,7 +123,7 @@ impl Compiled {
         if typing && !matches!(&self.test, Test::Event(k) if k == kind) {
             return false;
         }
-        if !self.from_matches(message) {
+        if !self.sender_matches(message) {
             return false;
         }
         let text = message.text();
@@ -142,7 +142,7 @@ impl Compiled {
         })
     }
 
-    fn from_matches(&self, message: &Message) -> bool {
+    fn sender_matches(&self, message: &Message) -> bool {
         let sender = &message.sender.party_type;
         match &self.from {
             Who::Bot => sender.is_bot(),
@@ -226,7 +226,10 @@ mod tests {
         }
         assert!(expect(Who::Bot, Matcher::Anything, Some("*.txt")).accepts(&m));
         assert!(!expect(Who::Bot, Matcher::Anything, Some("*.png")).accepts(&m));
-        assert_eq!(capture(r"(\w+)\.txt", "sandbox-receipt.txt").as_deref(), Some("receipt"));
+        assert_eq!(
+            capture(r"(\w+)\.txt", "sandbox-receipt.txt").as_deref(),
+            Some("receipt")
+        );
         assert_eq!(capture(r"\d+", "order 42").as_deref(), Some("42"));
     }
 }

@@ -126,7 +126,10 @@ pub enum Action {
 pub enum Outgoing {
     Text(String),
     /// A file (relative to the scenario file), with optional text.
-    Attach { path: String, text: Option<String> },
+    Attach {
+        path: String,
+        text: Option<String>,
+    },
     /// The Nth (1-based) option of the last list picker or quick reply.
     Answer(usize),
     /// An exact request body (`${...}` filled in its strings).
@@ -236,7 +239,7 @@ pub fn quote(s: &str) -> String {
 /// `5s`, `800ms`, `1m 30s`.
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let s = ms / 1000;
@@ -446,7 +449,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     let lines = step_lines(text);
     let err = |index: Option<usize>, key: String, message: String| ScenarioError {
         file: path.to_owned(),
-        line: index.and_then(|i| lines.get(i).copied()).or_else(|| top_key_line(text, &key)),
+        line: index
+            .and_then(|i| lines.get(i).copied())
+            .or_else(|| top_key_line(text, &key)),
         key: Some(key),
         message,
     };
@@ -523,7 +528,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
                         return Err(err(
                             at,
                             format!("{key}.attach"),
-                            format!("{} is not a file (paths are relative to the scenario file)", full.display()),
+                            format!(
+                                "{} is not a file (paths are relative to the scenario file)",
+                                full.display()
+                            ),
                         ));
                     }
                 }
@@ -693,7 +701,10 @@ fn convert_expect(raw: RawExpect) -> Result<Expect, Invalid> {
             let names: Vec<&str> = matchers.iter().map(|(n, _)| *n).collect();
             return Err((
                 "",
-                format!("use one of text, contains, matches or event, not {}", names.join(" and ")),
+                format!(
+                    "use one of text, contains, matches or event, not {}",
+                    names.join(" and ")
+                ),
             ));
         }
     };
@@ -842,7 +853,10 @@ mod tests {
         .unwrap();
         assert_eq!(s.role, SenderType::Customer);
         assert_eq!(s.steps.len(), 5);
-        assert_eq!(s.steps.iter().map(|s| s.line).collect::<Vec<_>>(), [3, 4, 7, 8, 9].map(Some));
+        assert_eq!(
+            s.steps.iter().map(|s| s.line).collect::<Vec<_>>(),
+            [3, 4, 7, 8, 9].map(Some)
+        );
         assert_eq!(
             s.steps[1].label(),
             "expect { from: bot, text: \"You said: hello\", within: 5s }"
@@ -854,7 +868,11 @@ mod tests {
     fn errors_name_file_line_and_key() {
         let e = parse_text("name: n\nsteps:\n  - send: hi\n  - expect: { from: bot, txt: hi }\n").unwrap_err();
         assert_eq!(e.line, Some(4), "{e}");
-        assert!(e.to_string().starts_with("t.yaml:4: steps[1].expect: unknown field `txt`"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("t.yaml:4: steps[1].expect: unknown field `txt`"),
+            "{e}"
+        );
 
         let e = parse_text("name: n\nsteps:\n  - send: hi\n  - expect: { text: a, contains: b }\n").unwrap_err();
         assert_eq!(
@@ -863,19 +881,37 @@ mod tests {
         );
 
         let e = parse_text("name: n\nsteps:\n  - send: hi\n  - expect: { text: a, within: soon }\n").unwrap_err();
-        assert!(e.to_string().starts_with("t.yaml:4: steps[1].expect.within: \"soon\" is not a duration"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("t.yaml:4: steps[1].expect.within: \"soon\" is not a duration"),
+            "{e}"
+        );
 
         let e = parse_text("name: n\nsteps:\n  - send: hi\n  - expect: { matches: \"(\" }\n").unwrap_err();
-        assert!(e.to_string().starts_with("t.yaml:4: steps[1].expect.matches: not a regex"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("t.yaml:4: steps[1].expect.matches: not a regex"),
+            "{e}"
+        );
 
         let e = parse_text("name: n\nsteps:\n  - send: ${nope}\n").unwrap_err();
-        assert!(e.to_string().starts_with("t.yaml:3: steps[0].send: ${nope} is not set"), "{e}");
+        assert!(
+            e.to_string().starts_with("t.yaml:3: steps[0].send: ${nope} is not set"),
+            "{e}"
+        );
 
         let e = parse_text("name: n\nas: robot\nsteps:\n  - send: hi\n").unwrap_err();
-        assert!(e.to_string().starts_with("t.yaml:2: as: \"robot\" is not a role"), "{e}");
+        assert!(
+            e.to_string().starts_with("t.yaml:2: as: \"robot\" is not a role"),
+            "{e}"
+        );
 
         let e = parse_text("name: n\nsteps:\n  - send: { attach: missing.png }\n").unwrap_err();
-        assert!(e.to_string().starts_with("t.yaml:3: steps[0].send.attach: missing.png is not a file"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("t.yaml:3: steps[0].send.attach: missing.png is not a file"),
+            "{e}"
+        );
 
         let e = parse_text("name: n\nsteps:\n  - expect: hi\n").unwrap_err();
         assert!(e.to_string().contains("start with a send"), "{e}");

@@ -94,7 +94,13 @@ fn literal_glob(name: &str) -> String {
 fn safe_name(name: &str, fallback: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c })
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     match cleaned.trim_matches('.') {
         "" => fallback.to_owned(),
@@ -109,7 +115,10 @@ pub fn record(conversation: &Conversation, options: &RecordOptions) -> Recording
     if let Some(id) = conversation.id() {
         out.push_str(&format!(" from conversation {id}"));
     }
-    out.push_str(&format!(" on {}.\n", jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC")));
+    out.push_str(&format!(
+        " on {}.\n",
+        jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC")
+    ));
     if conversation.dropped() > 0 {
         out.push_str(&format!(
             "# The conversation's first {} entries were no longer kept and are not here.\n",
@@ -130,7 +139,11 @@ pub fn record(conversation: &Conversation, options: &RecordOptions) -> Recording
         let at = timestamp(entry);
         if entry.mine {
             if let Status::Failed(why) = &entry.status {
-                out.push_str(&format!("  # not sent then ({}): {}\n", why.replace('\n', " "), entry.message_type));
+                out.push_str(&format!(
+                    "  # not sent then ({}): {}\n",
+                    why.replace('\n', " "),
+                    entry.message_type
+                ));
                 continue;
             }
             match entry.kind {
@@ -188,10 +201,7 @@ pub fn record(conversation: &Conversation, options: &RecordOptions) -> Recording
             previous = at;
         }
     }
-    Recording {
-        yaml: out,
-        attachments,
-    }
+    Recording { yaml: out, attachments }
 }
 
 /// Write the scenario to `path` (never over an existing file) and download

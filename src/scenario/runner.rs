@@ -124,9 +124,18 @@ impl ScenarioResult {
 /// What a run reports while it goes.
 #[derive(Debug, Clone, Copy)]
 pub enum Progress<'a> {
-    Started { scenario: &'a Scenario, run: usize },
-    Step { scenario: &'a Scenario, run: usize, result: &'a StepResult },
-    Finished { result: &'a ScenarioResult },
+    Started {
+        scenario: &'a Scenario,
+        run: usize,
+    },
+    Step {
+        scenario: &'a Scenario,
+        run: usize,
+        result: &'a StepResult,
+    },
+    Finished {
+        result: &'a ScenarioResult,
+    },
 }
 
 /// Receives progress; called from the run's task.
@@ -299,7 +308,8 @@ impl Run<'_> {
         match send {
             Outgoing::Text(text) => {
                 let ctx = self.context(Some(self.fill(text)?));
-                self.send_kind(OutgoingKind::Text, ctx, "the hub accepts the message").await
+                self.send_kind(OutgoingKind::Text, ctx, "the hub accepts the message")
+                    .await
             }
             Outgoing::Attach { path, text } => {
                 let path = self.scenario.dir().join(self.fill(path)?);
@@ -325,7 +335,8 @@ impl Run<'_> {
                 })?;
                 let mut ctx = self.context(Some(choice.title));
                 ctx.answer_id = Some(choice.id);
-                self.send_kind(OutgoingKind::Answer, ctx, "the hub accepts the answer").await
+                self.send_kind(OutgoingKind::Answer, ctx, "the hub accepts the answer")
+                    .await
             }
             Outgoing::Raw(body) => {
                 if let Some(id) = &self.conversation_id {
@@ -360,7 +371,10 @@ impl Run<'_> {
             .as_ref()
             .and_then(|p| p.refusal(&file.name, file.size))
         {
-            return Err((expected, format!("refused by the channel's attachment policy: {reason}")));
+            return Err((
+                expected,
+                format!("refused by the channel's attachment policy: {reason}"),
+            ));
         }
         let uploaded = self
             .harness
@@ -462,7 +476,8 @@ impl Run<'_> {
                     self.push(a);
                 }
             }
-            let found = (0..self.arrivals.len()).find(|&i| !self.matched[i] && compiled.accepts(&self.arrivals[i].message));
+            let found =
+                (0..self.arrivals.len()).find(|&i| !self.matched[i] && compiled.accepts(&self.arrivals[i].message));
             if let Some(i) = found {
                 self.matched[i] = true;
                 let arrival = &self.arrivals[i];

@@ -51,7 +51,10 @@ pub async fn list_all(client: &Client, kind: EntityKind) -> Result<Vec<Value>, S
 }
 
 fn typed<T: serde::de::DeserializeOwned>(items: Vec<Value>) -> Vec<T> {
-    items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect()
+    items
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
 }
 
 /// Why an account could not be used: which name (as asked), and why.
@@ -85,7 +88,11 @@ pub async fn resolve(
                 let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
                 unresolved(format!(
                     "no account is named {n:?} (the tenant has: {})",
-                    if names.is_empty() { "none".into() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "none".into()
+                    } else {
+                        names.join(", ")
+                    }
                 ))
             })?,
             None => match accounts.as_slice() {
