@@ -87,45 +87,13 @@ pub async fn run(args: &TestArgs, config: Option<&Config>, config_path: Option<&
     }
 }
 
-/// Every scenario file named: files as given, folders searched recursively.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let before = files.len();
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-                let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
-                let is_yaml = entry
-                    .path()
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| e == "yaml" || e == "yml");
-                if entry.file_type().is_file() && is_yaml {
-                    files.push(entry.into_path());
-                }
-            }
-            if files.len() == before {
-                return Err(format!(
-                    "{}: no scenario files (*.yaml, *.yml) in this folder",
-                    path.display()
-                ));
-            }
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(format!("{}: no such file or folder", path.display()));
-        }
-    }
-    Ok(files)
-}
-
 async fn prepare_and_run(
     args: &TestArgs,
     config: Option<&Config>,
     config_path: Option<&Path>,
     profile: Option<&str>,
 ) -> Result<i32, String> {
-    let files = collect(&args.paths)?;
+    let files = model::find(&args.paths)?;
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
     for file in &files {
@@ -240,7 +208,7 @@ async fn prepare_and_run(
         keep_conversations: false,
     };
     let scenarios = Arc::new(scenarios);
-    let printer = Printer::new(args.output, load_mode || plan.concurrency > 1);
+    let printer = Printer::new(args.output, load_mode || plan.concurrency > 1, load_mode);
     let observer = printer.observer();
     let running = load::run(harness, scenarios.clone(), plan, observer);
     let summary = tokio::select! {
@@ -337,14 +305,17 @@ async fn stop_signal() -> &'static str {
 struct Printer {
     output: Output,
     concurrent: bool,
+    /// Name runs `#k` (load runs repeat scenarios).
+    numbered: bool,
     lock: Arc<Mutex<()>>,
 }
 
 impl Printer {
-    fn new(output: Output, concurrent: bool) -> Self {
+    fn new(output: Output, concurrent: bool, numbered: bool) -> Self {
         Self {
             output,
             concurrent,
+            numbered,
             lock: Arc::new(Mutex::new(())),
         }
     }
@@ -353,7 +324,7 @@ impl Printer {
         if self.output == Output::Json {
             return crate::scenario::runner::quiet();
         }
-        let concurrent = self.concurrent;
+        let (concurrent, numbered) = (self.concurrent, self.numbered);
         let lock = self.lock.clone();
         Arc::new(move |progress| {
             let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
@@ -371,7 +342,7 @@ impl Printer {
                     result.elapsed.as_millis()
                 ),
                 Progress::Finished { result } => {
-                    let run = if concurrent {
+                    let run = if numbered {
                         format!(" #{}", result.run)
                     } else {
                         String::new()

@@ -431,6 +431,38 @@ impl<'de> Deserialize<'de> for RawExpect {
 
 // ---------------------------------------------------------------- parsing
 
+/// Every scenario file named: files as given, folders searched recursively.
+pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let before = files.len();
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
+                let is_yaml = entry
+                    .path()
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| e == "yaml" || e == "yml");
+                if entry.file_type().is_file() && is_yaml {
+                    files.push(entry.into_path());
+                }
+            }
+            if files.len() == before {
+                return Err(format!(
+                    "{}: no scenario files (*.yaml, *.yml) in this folder",
+                    path.display()
+                ));
+            }
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    Ok(files)
+}
+
 /// Read and check a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {

@@ -322,9 +322,12 @@ impl Run<'_> {
             }
             Outgoing::Answer(n) => {
                 let expected = format!("a list picker or quick reply with an option {n} to answer");
-                let rich = self
-                    .last_rich()
-                    .ok_or_else(|| (expected.clone(), "no list picker or quick reply has arrived".to_owned()))?;
+                let rich = self.last_rich().ok_or_else(|| {
+                    (
+                        expected.clone(),
+                        "no list picker or quick reply has arrived yet (expect one before answering it)".to_owned(),
+                    )
+                })?;
                 let choices = rich.choices();
                 let choice = choices.get(n - 1).cloned().ok_or_else(|| {
                     let titles: Vec<String> = choices.iter().map(|c| super::model::quote(&c.title)).collect();
