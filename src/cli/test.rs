@@ -170,6 +170,13 @@ async fn prepare_and_run(
             .find(|(role, _)| role == "customer")
             .map(|(_, url)| url.clone())
             .ok_or("the callback receiver serves no customer role")?;
+        for t in targets.values().filter(|t| t.customer_app.is_none()) {
+            eprintln!(
+                "warning: the orchestration of account \"{}\" names no customer application; \
+                 replies reach this run only if its customer role calls {url}",
+                t.account_name
+            );
+        }
         let mut apps: Vec<&str> = targets.values().filter_map(|t| t.customer_app.as_deref()).collect();
         apps.sort();
         apps.dedup();

@@ -566,6 +566,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
                             ),
                         ));
                     }
+                    // The asset rules (size, name), before any upload.
+                    let name = full.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                    let size = std::fs::metadata(&full).map(|m| m.len()).unwrap_or(0);
+                    if let Err(why) = crate::api::models::check_asset_file(name, size) {
+                        return Err(err(at, format!("{key}.attach"), format!("{}: {why}", full.display())));
+                    }
                 }
                 if let Outgoing::Answer(_) = send
                     && !sent
@@ -944,6 +950,18 @@ mod tests {
                 .starts_with("t.yaml:3: steps[0].send.attach: missing.png is not a file"),
             "{e}"
         );
+
+        let empty = tempfile::NamedTempFile::with_suffix(".png").unwrap();
+        let e = parse(
+            &empty.path().with_file_name("t.yaml"),
+            &format!(
+                "name: n\nsteps:\n  - send: {{ attach: {:?} }}\n",
+                empty.path().display().to_string()
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("steps[0].send.attach"), "{e}");
+        assert_eq!(e.line, Some(3), "{e}");
 
         let e = parse_text("name: n\nsteps:\n  - expect: hi\n").unwrap_err();
         assert!(e.to_string().contains("start with a send"), "{e}");
