@@ -215,7 +215,7 @@ async fn prepare_and_run(
         keep_conversations: false,
     };
     let scenarios = Arc::new(scenarios);
-    let printer = Printer::new(args.output, load_mode || plan.concurrency > 1, load_mode);
+    let printer = Printer::new(args.output, plan.concurrency > 1, load_mode);
     let observer = printer.observer();
     let running = load::run(harness, scenarios.clone(), plan, observer);
     let summary = tokio::select! {
@@ -307,22 +307,24 @@ async fn stop_signal() -> &'static str {
     }
 }
 
-/// Progress lines as runs go: every step of one scenario at a time; with
-/// several at once, one line per finished run.
+/// Progress lines as runs go: a line per scenario and step (prefixed by
+/// the scenario's file when several run at once); in load runs one line
+/// per finished run.
 struct Printer {
     output: Output,
-    concurrent: bool,
-    /// Name runs `#k` (load runs repeat scenarios).
-    numbered: bool,
+    /// Several scenarios at once: step lines name their file.
+    prefixed: bool,
+    /// Load runs: no step lines, runs named `#k`.
+    load: bool,
     lock: Arc<Mutex<()>>,
 }
 
 impl Printer {
-    fn new(output: Output, concurrent: bool, numbered: bool) -> Self {
+    fn new(output: Output, prefixed: bool, load: bool) -> Self {
         Self {
             output,
-            concurrent,
-            numbered,
+            prefixed,
+            load,
             lock: Arc::new(Mutex::new(())),
         }
     }
@@ -331,25 +333,32 @@ impl Printer {
         if self.output == Output::Json {
             return crate::scenario::runner::quiet();
         }
-        let (concurrent, numbered) = (self.concurrent, self.numbered);
+        let (prefixed, load) = (self.prefixed, self.load);
         let lock = self.lock.clone();
         Arc::new(move |progress| {
             let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
             let mut out = std::io::stdout().lock();
             let _ = match progress {
-                Progress::Started { scenario, .. } if !concurrent => {
+                Progress::Started { scenario, .. } if !load => {
                     writeln!(out, "RUN  {} ({})", scenario.name, scenario.path.display())
                 }
-                Progress::Step { result, .. } if !concurrent => writeln!(
-                    out,
-                    "  {} step {} {}  ({} ms)",
-                    if result.passed { "ok  " } else { "FAIL" },
-                    result.index + 1,
-                    result.label,
-                    result.elapsed.as_millis()
-                ),
+                Progress::Step { scenario, result, .. } if !load => {
+                    let from = if prefixed {
+                        format!("[{}] ", scenario.path.display())
+                    } else {
+                        String::new()
+                    };
+                    writeln!(
+                        out,
+                        "  {from}{} step {} {}  ({} ms)",
+                        if result.passed { "ok  " } else { "FAIL" },
+                        result.index + 1,
+                        result.label,
+                        result.elapsed.as_millis()
+                    )
+                }
                 Progress::Finished { result } => {
-                    let run = if numbered {
+                    let run = if load {
                         format!(" #{}", result.run)
                     } else {
                         String::new()
