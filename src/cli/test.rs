@@ -232,11 +232,11 @@ async fn prepare_and_run(
         std::fs::write(path, xml).map_err(|e| format!("--junit {}: {e}", path.display()))?;
     }
     match args.output {
-        Output::Text => print_summary(&summary, &scenarios, load_mode),
-        Output::Json => println!(
-            "{}",
+        Output::Text => emit(&summary_text(&summary, &scenarios, load_mode)),
+        Output::Json => emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&json_report(&summary, &scenarios, load_mode)).unwrap_or_default()
-        ),
+        )),
     }
     Ok(if summary.failed() == 0 {
         EXIT_PASSED
@@ -391,19 +391,20 @@ fn ms(d: Option<std::time::Duration>) -> String {
     d.map(|d| format!("{} ms", d.as_millis())).unwrap_or_else(|| "-".into())
 }
 
-fn print_summary(summary: &Summary, scenarios: &[Scenario], load_mode: bool) {
+fn summary_text(summary: &Summary, scenarios: &[Scenario], load_mode: bool) -> String {
+    let mut out = String::new();
     if load_mode {
         let plan = summary.plan;
-        println!(
+        out.push_str(&format!(
             "\nload: {} scenario(s) x {} runs, {} conversations at once, {:.2} s",
             scenarios.len(),
             plan.repeat,
             plan.concurrency,
             summary.elapsed.as_secs_f64()
-        );
-        println!("time from each expectation's send to its match:");
+        ));
+        out.push_str("time from each expectation's send to its match:\n");
         for s in summary.expectations(scenarios) {
-            println!(
+            out.push_str(&format!(
                 "  {} step {}: {}\n    n={}  p50 {}  p95 {}  p99 {}  failed {}",
                 s.path.display(),
                 s.step + 1,
@@ -413,10 +414,17 @@ fn print_summary(summary: &Summary, scenarios: &[Scenario], load_mode: bool) {
                 ms(s.percentile(95.0)),
                 ms(s.percentile(99.0)),
                 s.failures
-            );
+            ));
         }
     }
-    println!("{} passed, {} failed", summary.passed(), summary.failed());
+    out.push_str(&format!("{} passed, {} failed\n", summary.passed(), summary.failed()));
+    out
+}
+
+/// Standard output, quietly stopping when the reader went away (`| head`).
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 fn json_report(summary: &Summary, scenarios: &[Scenario], load_mode: bool) -> Value {
