@@ -19,7 +19,7 @@ use egain_console::conversation::templates::MessageTemplates;
 use egain_console::scenario::inbox::Inbox;
 use egain_console::scenario::load::{self, Plan};
 use egain_console::scenario::runner::{Harness, quiet};
-use egain_console::scenario::{model, target};
+use egain_console::scenario::{file, target};
 
 mod support;
 use support::{ms, peak_rss_kib};
@@ -46,7 +46,7 @@ async fn run(quick: bool) {
     let mut connection = connect(None, None, false).await.expect("embedded sandbox");
     let mut exchanges = std::mem::replace(&mut connection.exchanges, tokio::sync::mpsc::unbounded_channel().1);
     tokio::spawn(async move { while exchanges.recv().await.is_some() {} });
-    let scenario = model::parse(Path::new("bench.yaml"), SCENARIO).expect("scenario parses");
+    let scenario = file::parse(Path::new("bench.yaml"), SCENARIO).expect("scenario parses");
     let targets = target::resolve(&connection.client, [None])
         .await
         .expect("the demo account");

@@ -20,7 +20,7 @@ use egain_console::connect::connect;
 use egain_console::conversation::state::{Conversation, Conversations, Handle};
 use egain_console::conversation::templates::{MessageContext, MessageTemplates, OutgoingKind};
 use egain_console::sandbox::seed::{DEMO_ACCOUNT_NAME, DEMO_ADDRESS, DEMO_CHANNEL_TYPE, DEMO_ENTRY_POINT};
-use egain_console::scenario::model;
+use egain_console::scenario::file;
 use egain_console::scenario::record::{RecordOptions, record, save};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -215,7 +215,7 @@ async fn a_recorded_sandbox_conversation_replays_green() {
     );
 
     // The recording is a valid scenario file, and it replays green on a fresh sandbox.
-    let parsed = model::load(&path).expect("the recording parses");
+    let parsed = file::load(&path).expect("the recording parses");
     assert_eq!(parsed.steps.len(), yaml.matches("\n  - ").count());
     let out = Command::new(env!("CARGO_BIN_EXE_egain-console"))
         .current_dir(dir.path())

@@ -9,7 +9,7 @@ use egain_console::conversation::state::EntryKind;
 use egain_console::conversation::templates::MessageTemplates;
 use egain_console::scenario::inbox::Inbox;
 use egain_console::scenario::runner::{Harness, RunOptions, ScenarioResult, quiet};
-use egain_console::scenario::{model, target};
+use egain_console::scenario::{file, target};
 
 async fn harness() -> (Harness, Connection) {
     let mut connection = connect(None, None, false).await.expect("embedded sandbox");
@@ -28,7 +28,7 @@ async fn harness() -> (Harness, Connection) {
 }
 
 async fn run(harness: &Harness, yaml: &str, keep: bool) -> ScenarioResult {
-    let scenario = model::parse(Path::new("t.yaml"), yaml).expect("scenario parses");
+    let scenario = file::parse(Path::new("t.yaml"), yaml).expect("scenario parses");
     let options = RunOptions {
         run: 7,
         keep_conversation: keep,
@@ -126,7 +126,7 @@ async fn answers_need_a_picker_and_an_option_that_exists() {
 
 #[test]
 fn a_scenario_as_another_role_is_refused_before_any_run() {
-    let e = model::parse(
+    let e = file::parse(
         Path::new("agent.yaml"),
         "name: n\nas: custom_agent\nsteps:\n  - send: hi\n",
     )

@@ -17,7 +17,7 @@ use crate::conversation::templates::MessageTemplates;
 use crate::scenario::inbox::Inbox;
 use crate::scenario::load::{self, Plan, Summary};
 use crate::scenario::runner::{Harness, Observer, Progress};
-use crate::scenario::{Scenario, junit, model, target};
+use crate::scenario::{Scenario, file, junit, target};
 
 /// All passed.
 pub const EXIT_PASSED: i32 = 0;
@@ -93,11 +93,11 @@ async fn prepare_and_run(
     config_path: Option<&Path>,
     profile: Option<&str>,
 ) -> Result<i32, String> {
-    let files = model::find(&args.paths)?;
+    let files = file::find(&args.paths)?;
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
     for file in &files {
-        match model::load(file) {
+        match file::load(file) {
             Ok(s) => scenarios.push(s),
             Err(e) => errors.push(e.to_string()),
         }

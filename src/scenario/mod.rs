@@ -3,7 +3,7 @@
 //! the embedded sandbox, reported as text, JSON or JUnit XML, and run many
 //! times at once to measure how fast the other side answers.
 //!
-//! - [`model`]: the file format and its parser (errors name file:line:key).
+//! - [`model`]: a scenario as data; [`file`]: the YAML file, read and checked (errors name file:line:key).
 //! - [`vars`]: `${name}` and `${env.NAME}` in step values.
 //! - [`expect`]: what an `expect` step accepts.
 //! - [`inbox`]: callback deliveries routed to the run that owns each conversation.
@@ -12,6 +12,7 @@
 //! - [`junit`]: JUnit XML for CI; [`record`]: a scenario file from a conversation held.
 
 pub mod expect;
+pub mod file;
 pub mod inbox;
 pub mod junit;
 pub mod load;
@@ -21,5 +22,6 @@ pub mod runner;
 pub mod target;
 pub mod vars;
 
-pub use model::{Scenario, ScenarioError, Step};
+pub use file::ScenarioError;
+pub use model::{Scenario, Step};
 pub use runner::{Harness, ScenarioResult};
