@@ -113,3 +113,48 @@ fn testcase(w: &mut Writer<Cursor<Vec<u8>>>, result: &ScenarioResult, repeated: 
         })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::runner::Failure;
+
+    fn result(name: &str, failure: Option<Failure>) -> ScenarioResult {
+        ScenarioResult {
+            name: name.into(),
+            path: "s/a.yaml".into(),
+            run: 2,
+            steps: Vec::new(),
+            failure,
+            elapsed: Duration::from_millis(1500),
+            conversation_id: Some("c-1".into()),
+            conversation: None,
+        }
+    }
+
+    #[test]
+    fn escapes_and_cleans_what_xml_cannot_carry() {
+        let failure = Failure {
+            step: 1,
+            line: Some(4),
+            label: "expect { text: \"<b>&\" }".into(),
+            expected: "text \"<b>&\"".into(),
+            problem: "nothing matched\u{7} within 1s".into(),
+            arrived: vec!["+0.3s  bot  text \"a\u{0}b\"".into()],
+        };
+        let xml = render(
+            &[result("ok", None), result("bad <one>", Some(failure))],
+            Duration::from_secs(3),
+            true,
+        );
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), "{xml}");
+        assert!(xml.contains("tests=\"2\" failures=\"1\""), "{xml}");
+        assert!(
+            xml.contains("<testcase name=\"bad &lt;one&gt; #2\" classname=\"s/a.yaml\" time=\"1.500\">"),
+            "{xml}"
+        );
+        assert!(xml.contains("message=\"step 2 (line 4): expect { text: &quot;&lt;b&gt;&amp;&quot; }: nothing matched\u{fffd} within 1s\""), "{xml}");
+        assert!(!xml.contains('\u{0}') && !xml.contains('\u{7}'), "{xml}");
+        assert!(xml.contains("conversation c-1"), "{xml}");
+    }
+}

@@ -245,6 +245,69 @@ mod tests {
     }
 
     #[test]
+    fn failed_sends_are_noted_and_delays_set_within() {
+        use crate::api::models::conversation::{ConversationRef, Message, MessageEnvelope, Party, SendMessageResponse};
+        use crate::conversation::state::Conversations;
+        use crate::conversation::templates::{MessageContext, OutgoingKind};
+
+        let mut conversations = Conversations::new();
+        let mut ctx = MessageContext::new(SenderType::Customer);
+        ctx.account_address = "demo@sandbox.local".into();
+        ctx.channel_type = "custom.demo".into();
+        ctx.text = Some("hello".into());
+        let handle = conversations.record_outgoing(1, OutgoingKind::Text, &ctx).unwrap();
+        let response: SendMessageResponse = serde_json::from_value(
+            serde_json::json!({"messages": {"message": [{"id": "m1", "conversation": {"id": "c1"}}]}}),
+        )
+        .unwrap();
+        conversations.mark_sent(1, &response);
+        let sent_at: jiff::Timestamp = conversations.get(handle).unwrap().entries()[0]
+            .time
+            .as_deref()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let reply = |kind: &str, text: Option<&str>, after_ms: i64, id: &str| {
+            let mut m = Message::new(
+                kind,
+                Party::named(SenderType::CustomBot, "Bot"),
+                text.map(str::to_owned),
+            );
+            m.id = Some(id.into());
+            m.created = Some((sent_at + jiff::SignedDuration::from_millis(after_ms)).to_string());
+            m.conversation = Some(ConversationRef {
+                id: Some("c1".into()),
+                ..Default::default()
+            });
+            MessageEnvelope::single(m)
+        };
+        conversations.ingest_envelope(&SenderType::Customer, &reply("typing.start", None, 10, "t1"));
+        conversations.ingest_envelope(
+            &SenderType::Customer,
+            &reply("text", Some("You said: hello"), 4000, "m2"),
+        );
+        ctx.conversation_id = Some("c1".into());
+        ctx.text = Some("lost".into());
+        conversations.record_outgoing(2, OutgoingKind::Text, &ctx);
+        conversations.mark_failed(2, "500 from the hub");
+
+        let recording = record(
+            conversations.get(handle).unwrap(),
+            &RecordOptions::for_path("r", Path::new("x/r.yaml")),
+        );
+        let steps: Vec<&str> = recording.yaml.lines().skip_while(|l| *l != "steps:").skip(1).collect();
+        assert_eq!(
+            steps,
+            [
+                "  - send: \"hello\"",
+                "  - expect: { from: bot, text: \"You said: hello\", within: 9s }",
+                "  # not sent then (500 from the hub): text",
+            ]
+        );
+        assert!(recording.attachments.is_empty());
+    }
+
+    #[test]
     fn names_stay_literal() {
         assert_eq!(literal_glob("a*b?.txt"), "a[*]b[?].txt");
         assert_eq!(safe_name("../x/y.png", "id"), ".._x_y.png");
