@@ -154,7 +154,7 @@ async fn prepare_and_run(
     let accounts: Vec<Option<String>> = scenarios.iter().map(|s| s.account.clone()).collect();
     let targets = target::resolve(&client, accounts).await.map_err(|e| {
         // Name the first file that asks for this account.
-        match scenarios.iter().find(|s| s.account == e.name) {
+        match scenarios.iter().find(|s| !e.tenant && s.account == e.name) {
             Some(s) => match (s.account_line, &e.name) {
                 (Some(line), Some(_)) => format!("{}:{line}: account: {}", s.path.display(), e.message),
                 _ => format!("{}: {}", s.path.display(), e.message),
@@ -256,7 +256,7 @@ async fn point_here(
 ) -> Result<Option<ActiveTakeover>, String> {
     let plan = callback_takeover::plan(client, app, "customer", url)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("checking where the customer role of client application {app} calls back: {e}"))?;
     if plan.current_callback.as_deref() == Some(url) {
         return Ok(None);
     }
@@ -270,7 +270,7 @@ async fn point_here(
     }
     let active = callback_takeover::apply(client, state_dir, &plan)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("pointing the customer role of \"{}\" at this run: {e}", plan.app_name))?;
     eprintln!(
         "customer role of \"{}\" points at this run ({url}) until it ends",
         plan.app_name

@@ -57,10 +57,12 @@ fn typed<T: serde::de::DeserializeOwned>(items: Vec<Value>) -> Vec<T> {
         .collect()
 }
 
-/// Why an account could not be used: which name (as asked), and why.
+/// Why an account could not be used: which name (as asked; `None` the
+/// tenant's only account), and why. `tenant`: the tenant could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unresolved {
     pub name: Option<String>,
+    pub tenant: bool,
     pub message: String,
 }
 
@@ -70,7 +72,11 @@ pub async fn resolve(
     names: impl IntoIterator<Item = Option<String>>,
 ) -> Result<BTreeMap<Option<String>, Target>, Unresolved> {
     let names: Vec<Option<String>> = names.into_iter().collect();
-    let tenant = |message: String| Unresolved { name: None, message };
+    let tenant = |message: String| Unresolved {
+        name: None,
+        tenant: true,
+        message,
+    };
     let accounts: Vec<Account> = typed(list_all(client, EntityKind::Account).await.map_err(tenant)?);
     let channels: Vec<Channel> = typed(list_all(client, EntityKind::Channel).await.map_err(tenant)?);
     let mut orchestrations: Option<Vec<Orchestration>> = None;
@@ -81,6 +87,7 @@ pub async fn resolve(
         }
         let unresolved = |message: String| Unresolved {
             name: name.clone(),
+            tenant: false,
             message,
         };
         let account = match &name {
