@@ -41,6 +41,7 @@ async fn raw_bodies_fill_built_ins_and_the_run_keeps_its_conversation() {
     let (harness, _connection) = harness().await;
     let yaml = r#"name: raw
 account: Demo Account
+contact: "raw-${run}@example.com"
 steps:
   - send: hello ${run}
   - expect: { from: bot, text: "You said: hello 7", within: 10s }
@@ -63,6 +64,17 @@ steps:
     assert!(result.passed(), "{:#?}", result.failure);
     let id = result.conversation_id.clone().expect("the hub named the conversation");
     let conversation = result.conversation.expect("kept");
+    let held = harness.client.get_conversation(&id).await.expect("the hub has it");
+    let contact = held
+        .customer
+        .and_then(|c| c.contacts)
+        .and_then(|c| c.contact.into_iter().next())
+        .map(|c| c.address);
+    assert_eq!(
+        contact.as_deref(),
+        Some("raw-7@example.com"),
+        "the contact takes ${{run}}"
+    );
     assert_eq!(conversation.id(), Some(id.as_str()));
     assert!(conversation.is_closed(), "end: true closed it");
     let texts: Vec<(bool, String)> = conversation

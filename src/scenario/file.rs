@@ -4,7 +4,7 @@
 //! name: bot echoes
 //! account: Demo Account        # by name; optional when the tenant has one account
 //! as: customer                 # the role the scenario speaks as (default customer)
-//! contact: me@example.com      # the customer's email contact (optional)
+//! contact: me+${run}@example.com # the customer's email contact (optional)
 //! vars: { greeting: hello }    # values for ${greeting} (optional)
 //! steps:
 //!   - send: ${greeting}
@@ -425,6 +425,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
             action,
             capture,
         });
+    }
+    if let Some(contact) = &raw.contact {
+        let known: BTreeSet<String> = vars.keys().cloned().collect();
+        vars::check(contact, &known).map_err(|m| err(None, "contact".into(), m))?;
     }
     Ok(Scenario {
         name: raw.name,

@@ -286,10 +286,15 @@ impl Run<'_> {
             Some(id) => ctx.conversation_id = Some(id.clone()),
             None => {
                 ctx.entry_point = Some(self.target.entry_point.clone());
+                // Checked when the file loaded: only `vars` and built-ins, all set by now.
+                let address = match &self.scenario.contact {
+                    Some(c) => self.vars.fill(c).unwrap_or_else(|_| c.clone()),
+                    None => DEFAULT_CONTACT.into(),
+                };
                 ctx.contact = Some(ContactPoint {
                     contact_type: "email".into(),
                     sub_type: None,
-                    address: self.scenario.contact.clone().unwrap_or_else(|| DEFAULT_CONTACT.into()),
+                    address,
                     extra: Default::default(),
                 });
             }
