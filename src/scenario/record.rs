@@ -204,6 +204,19 @@ pub fn record(conversation: &Conversation, options: &RecordOptions) -> Recording
     Recording { yaml: out, attachments }
 }
 
+/// A path in `dir` for a new recording, `recorded-YYYYMMDD-HHMMSS.yaml`
+/// (with `-2`, `-3`... when taken), so a record key never overwrites one.
+pub fn new_path(dir: &Path) -> PathBuf {
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
+    let mut path = dir.join(format!("recorded-{stamp}.yaml"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("recorded-{stamp}-{n}.yaml"));
+        n += 1;
+    }
+    path
+}
+
 /// Write the scenario to `path` (never over an existing file) and download
 /// the attachments beside it.
 pub async fn save(client: &Client, recording: &Recording, path: &Path) -> Result<PathBuf, String> {
@@ -305,6 +318,16 @@ mod tests {
             ]
         );
         assert!(recording.attachments.is_empty());
+    }
+
+    #[test]
+    fn new_paths_never_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = new_path(dir.path());
+        std::fs::write(&first, "x").unwrap();
+        let second = new_path(dir.path());
+        assert_ne!(first, second);
+        assert!(second.to_string_lossy().ends_with(".yaml"));
     }
 
     #[test]
