@@ -16,6 +16,7 @@ pub mod connect;
 pub mod conversation;
 pub mod reqlog;
 pub mod sandbox;
+pub mod scenario;
 pub mod schema;
 pub mod setup;
 pub mod templates;

@@ -27,6 +27,10 @@ async fn main() -> color_eyre::Result<()> {
     let config = loaded.as_ref().map(|(c, _)| c);
     match cli.command {
         Some(Command::Sandbox(args)) => standalone::run(&args, None).await.map_err(|e| eyre!(e)),
+        Some(Command::Test(args)) => {
+            let path = loaded.as_ref().map(|(_, p)| p.as_path());
+            std::process::exit(egain_console::cli::test::run(&args, config, path, cli.profile.as_deref()).await)
+        }
         Some(other) => Err(eyre!("{other:?} is run by cli::run")),
         None => {
             let keymap = Keymap::load(config.map(|c| &c.keys)).map_err(|e| eyre!("config {e}"))?;

@@ -148,6 +148,13 @@ impl RestoreOutcome {
     }
 }
 
+/// Where the journal lives when nothing else is configured: the user's data directory.
+pub fn default_state_dir() -> std::path::PathBuf {
+    directories::ProjectDirs::from("cloud", "egain", "egain-console")
+        .map(|d| d.data_dir().to_owned())
+        .unwrap_or_else(|| std::env::temp_dir().join("egain-console"))
+}
+
 /// Read the application and describe the change, without making it.
 pub async fn plan(client: &Client, app_id: &str, role: &str, console_url: &str) -> Result<TakeoverPlan, TakeoverError> {
     refuse_read_only(client)?;

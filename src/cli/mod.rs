@@ -24,6 +24,7 @@ pub use args::{
     ApplyArgs, CompletionsArgs, DeleteArgs, DiffArgs, ExportArgs, GetArgs, PlanArgs, SendArgs, TranscriptArgs,
 };
 pub use run::{parse, run};
+pub mod test;
 
 /// Terminal console for eGain Conversation Manager API v3, with an embedded sandbox hub.
 #[derive(Debug, Parser)]
@@ -74,6 +75,8 @@ pub enum Command {
     Transcript(TranscriptArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Run conversation scenario files (folders recursively); exit 0 all pass, 1 a failure, 2 bad usage.
+    Test(test::TestArgs),
 }
 
 /// Options of the standalone sandbox.
