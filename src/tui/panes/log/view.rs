@@ -7,17 +7,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::json::{highlight_line, pretty};
-use super::pane_title;
-use crate::api::{Direction, Exchange, RecordedBody};
+use super::{LogDetail, LogPane};
+use crate::api::{API_BASE_PATH, Direction, Exchange, RecordedBody};
 use crate::reqlog::format::{Row as LogRow, duration, size, status as status_text, time_of_day};
-use crate::sandbox::API_BASE_PATH;
-use crate::tui::app::{App, PaneId};
-use crate::tui::panes::log::LogDetail;
+use crate::tui::layout::{Chrome, PaneId, max_scroll};
 use crate::tui::theme::Theme;
+use crate::tui::view::json::{highlight_line, pretty};
+use crate::tui::wrap::wrap_spans;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
-    let pane = &app.log;
+pub fn render(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect, focused: bool) {
     let log = &pane.log;
     let mut extra = format!("{} of {}", log.visible_len(), log.len());
     if log.dropped() > 0 {
@@ -27,29 +25,29 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
         extra.push_str(", paused");
     }
     let block = Block::bordered()
-        .title(pane_title(app, PaneId::Log, &extra))
-        .border_style(app.theme.border(focused));
+        .title(chrome.pane_title(PaneId::Log, &extra))
+        .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(detail) = &pane.detail {
         match log.get(detail.seq) {
-            Some(x) => render_detail(x, detail, &app.theme, frame, inner),
+            Some(x) => render_detail(x, detail, chrome.theme, frame, inner),
             None => frame.render_widget(Paragraph::new("This entry was dropped (log cap reached)."), inner),
         }
         return;
     }
     let [table_area, filter_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    render_rows(app, frame, table_area);
+    render_rows(pane, chrome, frame, table_area);
     let filter = if pane.filter_text.is_empty() {
         Line::from(Span::styled(
             "/ filter · Enter details · c curl · x HAR",
-            app.theme.dim(),
+            chrome.theme.dim(),
         ))
     } else {
         Line::from(vec![
-            Span::styled("filter: ", app.theme.dim()),
-            Span::styled(pane.filter_text.clone(), app.theme.key()),
-            Span::styled("  (Esc clears)", app.theme.dim()),
+            Span::styled("filter: ", chrome.theme.dim()),
+            Span::styled(pane.filter_text.clone(), chrome.theme.key()),
+            Span::styled("  (Esc clears)", chrome.theme.dim()),
         ])
     };
     frame.render_widget(Paragraph::new(filter), filter_area);
@@ -63,9 +61,8 @@ fn short_path(path: &str) -> &str {
     }
 }
 
-fn render_rows(app: &App, frame: &mut Frame, area: Rect) {
-    let pane = &app.log;
-    let theme = &app.theme;
+fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
+    let theme = chrome.theme;
     let len = pane.log.visible_len();
     if len == 0 {
         let text = if pane.log.is_empty() {
@@ -182,12 +179,12 @@ fn render_detail(x: &Exchange, detail: &LogDetail, theme: &Theme, frame: &mut Fr
         }
         body_lines("Response", &x.response_body, theme, &mut lines);
     }
-    // Long URLs, headers and bodies wrap instead of being cut off.
-    let scroll = detail.scroll.min(super::max_scroll(&lines, area));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    // Long URLs, headers and bodies wrap by display width instead of being cut off.
+    let rows: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|l| wrap_spans(l, area.width as usize))
+        .collect();
+    let scroll = detail.scroll.min(max_scroll(rows.len(), area)) as usize;
+    let visible: Vec<Line> = rows.into_iter().skip(scroll).take(area.height as usize).collect();
+    frame.render_widget(Paragraph::new(visible), area);
 }
