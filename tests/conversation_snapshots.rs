@@ -23,10 +23,10 @@ use egain_console::api::models::conversation::{
 use egain_console::callback::Inbound;
 use egain_console::sandbox::hub::MENU_LIST_PICKER;
 use egain_console::tui::app::App;
-use egain_console::tui::effect::Effect;
-use egain_console::tui::modal::Modal;
+use egain_console::tui::effect::{Call, Effect, Owner};
 use egain_console::tui::msg::{ApiReply, Msg};
 use egain_console::tui::panes::conversation::Upload;
+use egain_console::tui::popup::Popup;
 use serde_json::{Value, json};
 
 use common_tui::*;
@@ -107,7 +107,7 @@ fn to_customer(app: &mut App, hub_id: &str, kind: &str, sender: Value, text: Opt
 fn accept_sends(app: &mut App, effects: Vec<Effect>, conversation: &str) -> usize {
     let mut sent = 0;
     for effect in effects {
-        let Effect::Send { local_id, body } = effect else {
+        let Effect::Call(_, Call::Send { local_id, body }) = effect else {
             panic!("unexpected effect {effect:?}");
         };
         let message_id = body["messages"]["message"][0]["messageId"].clone();
@@ -121,10 +121,13 @@ fn accept_sends(app: &mut App, effects: Vec<Effect>, conversation: &str) -> usiz
         .expect("response");
         send(
             app,
-            Msg::Api(ApiReply::Sent {
-                local_id,
-                result: Ok(response),
-            }),
+            Msg::Api(
+                Owner::Conversation,
+                ApiReply::Sent {
+                    local_id,
+                    result: Ok(response),
+                },
+            ),
         );
         sent += 1;
     }
@@ -154,9 +157,9 @@ fn pick_role(app: &mut App) {
 fn start_as_customer(app: &mut App) {
     pick_role(app);
     press_code(app, KeyCode::Enter);
-    assert!(matches!(&app.modal, Some(Modal::Pick(_))), "account pick");
+    assert!(matches!(app.popups.top(), Some(Popup::Pick(_))), "account pick");
     press_code(app, KeyCode::Enter);
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
 }
 
 /// A customer asks the bot, the bot escalates, the agent joins and answers,
@@ -306,7 +309,7 @@ fn failed_send() -> App {
     effects.extend(press_code(&mut app, KeyCode::Enter));
     let mut failed = 0;
     for effect in effects {
-        let Effect::Send { local_id, body } = effect else {
+        let Effect::Call(_, Call::Send { local_id, body }) = effect else {
             panic!("unexpected effect {effect:?}");
         };
         let kind = body["messages"]["message"][0]["type"]["value"].clone();
@@ -323,10 +326,16 @@ fn failed_send() -> App {
                     .expect("response"),
             )
         };
-        send(&mut app, Msg::Api(ApiReply::Sent { local_id, result }));
+        send(
+            &mut app,
+            Msg::Api(Owner::Conversation, ApiReply::Sent { local_id, result }),
+        );
     }
     assert_eq!(failed, 1);
-    assert_eq!(app.conversation.composer_text(), "Can I change the delivery address?");
+    // The failed message stays in the conversation with its error and retry
+    // key; a new draft in the composer is left alone.
+    assert_eq!(app.conversation.composer_text(), "");
+    type_text(&mut app, "Or should I call?");
     app
 }
 
@@ -347,7 +356,10 @@ fn transcript() -> App {
     let mut app = full_conversation();
     press_code(&mut app, KeyCode::Esc);
     let effects = press(&mut app, 't');
-    assert_eq!(effects, vec![Effect::GetTranscript(CONV_ID.into())]);
+    assert_eq!(
+        effects,
+        vec![Effect::Call(Owner::Conversation, Call::GetTranscript(CONV_ID.into()))]
+    );
     let messages: Vec<Value> = [
         ("m1", "text", customer(), Some("Hello, where is my order #4411?"), 0),
         (
@@ -388,12 +400,15 @@ fn transcript() -> App {
     .expect("transcript");
     send(
         &mut app,
-        Msg::Api(ApiReply::Transcript {
-            id: CONV_ID.into(),
-            result: Ok(Box::new(conversation)),
-        }),
+        Msg::Api(
+            Owner::Conversation,
+            ApiReply::Transcript {
+                id: CONV_ID.into(),
+                result: Ok(Box::new(conversation)),
+            },
+        ),
     );
-    assert!(matches!(app.modal, Some(Modal::Transcript { .. })));
+    assert!(matches!(app.popups.top(), Some(Popup::Transcript(_))));
     app
 }
 

@@ -59,15 +59,31 @@ pub const GLOBAL: Table = Table {
     title: "Everywhere",
     commands: &[
         cmd(Action::Help, "help", "Show or hide this help"),
-        cmd(Action::Quit, "quit", "Quit (asks first while conversations, takeovers or requests are open)"),
+        cmd(
+            Action::Quit,
+            "quit",
+            "Quit (asks first while conversations, takeovers or requests are open)",
+        ),
         cmd(Action::ForceQuit, "quit now", "Quit at once, from anywhere"),
         cmd(Action::NextPane, "next pane", "Focus the next pane"),
         cmd(Action::PrevPane, "prev pane", "Focus the previous pane"),
         cmd(Action::FocusEntities, "entities", "Focus the Entities pane"),
-        cmd(Action::FocusConversation, "conversation", "Focus the Conversation pane (message list)"),
+        cmd(
+            Action::FocusConversation,
+            "conversation",
+            "Focus the Conversation pane (message list)",
+        ),
         cmd(Action::FocusLog, "request log", "Focus the Request log pane"),
-        cmd(Action::Zoom, "zoom", "Zoom the focused pane to the whole screen (again to restore)"),
-        cmd(Action::ToggleMouse, "mouse", "Turn mouse capture on or off (off lets the terminal select text)"),
+        cmd(
+            Action::Zoom,
+            "zoom",
+            "Zoom the focused pane to the whole screen (again to restore)",
+        ),
+        cmd(
+            Action::ToggleMouse,
+            "mouse",
+            "Turn mouse capture on or off (off lets the terminal select text)",
+        ),
         cmd(Action::Back, "dismiss", "Dismiss the last error"),
     ],
 };

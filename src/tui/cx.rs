@@ -8,12 +8,12 @@ use std::sync::Arc;
 use crate::schema::Spec;
 use crate::templates::Templates;
 
-use super::layout::PaneId;
-use super::status::Status;
-use crate::connect::Session;
 use super::effect::{Call, Effect, Owner};
+use super::layout::PaneId;
 use super::msg::TakenRole;
 use super::popup::{Ask, Popup, Popups};
+use super::status::Status;
+use crate::connect::Session;
 
 pub struct Cx<'a> {
     pub session: &'a Session,

@@ -52,14 +52,21 @@ pub enum Msg {
 #[derive(Debug)]
 pub enum Transfer {
     /// Bytes of a running upload sent so far.
-    UploadProgress { local_id: LocalId, done: u64, total: u64 },
+    UploadProgress {
+        local_id: LocalId,
+        done: u64,
+        total: u64,
+    },
     /// The upload finished: the asset to reference, or why not (refused
     /// locally before any request, failed, or cancelled).
     UploadDone {
         local_id: LocalId,
         result: Result<AssetRef, String>,
     },
-    DownloadProgress { done: u64, total: u64 },
+    DownloadProgress {
+        done: u64,
+        total: u64,
+    },
     DownloadDone(Result<PathBuf, String>),
 }
 

@@ -318,7 +318,10 @@ impl Runtime {
                 token,
             )
             .await;
-            let _ = tx.send(Msg::Transfer(Owner::Conversation, Transfer::UploadDone { local_id, result }));
+            let _ = tx.send(Msg::Transfer(
+                Owner::Conversation,
+                Transfer::UploadDone { local_id, result },
+            ));
         });
     }
 

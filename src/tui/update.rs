@@ -233,7 +233,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match action {
         Some(a) => dispatch(app, a),
         None => {
-            if is_text_key(&key) {
+            // Viewers (help, transcript) have nothing to protect.
+            let viewer = matches!(app.popups.top(), Some(Popup::Help(_) | Popup::Transcript(_)));
+            if is_text_key(&key) && !viewer {
                 app.stray = true;
                 app.status.hint = Some(stray_hint(app));
             }
@@ -332,9 +334,7 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             PaneId::Conversation if parts.conversation.composing => {
                 conversation::composer_action(parts.conversation, &parts.entities.catalog, action, cx)
             }
-            PaneId::Conversation => {
-                conversation::list_action(parts.conversation, &parts.entities.catalog, action, cx)
-            }
+            PaneId::Conversation => conversation::list_action(parts.conversation, &parts.entities.catalog, action, cx),
         };
     });
     if handled {
@@ -556,17 +556,16 @@ fn on_external_edit(app: &mut App, owner: Owner, result: Result<String, String>)
         match result {
             Ok(text) => {
                 editor.set_text(&text);
-                app.status
-                    .set_notice("edited in $EDITOR: Ctrl-S validates and sends");
+                app.status.set_notice("edited in $EDITOR: Ctrl-S validates and sends");
             }
             Err(e) => app.status.error = Some(format!("$EDITOR: {e}")),
         }
         return Vec::new();
     }
     match owner {
-        Owner::Conversation => {
-            with_cx(app, |parts, cx| conversation::on_external_edit(parts.conversation, result, cx))
-        }
+        Owner::Conversation => with_cx(app, |parts, cx| {
+            conversation::on_external_edit(parts.conversation, result, cx)
+        }),
         _ => {
             if let Err(e) = result {
                 app.status.error = Some(format!("$EDITOR: {e}"));

@@ -87,36 +87,6 @@ pub fn rows(text: &str, cols: usize) -> usize {
     wrap(text, cols).len().max(1)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wraps_at_spaces_by_display_width() {
-        assert_eq!(wrap("hello brave new world", 11), vec!["hello brave", "new world"]);
-        // Each CJK character takes two columns: four fit in eight.
-        assert_eq!(wrap("日本語のテキスト", 8), vec!["日本語の", "テキスト"]);
-        for row in wrap("emoji 😀😀😀😀 and 漢字漢字漢字", 7) {
-            assert!(width(&row) <= 7, "{row:?}");
-        }
-    }
-
-    #[test]
-    fn keeps_line_breaks_and_graphemes() {
-        assert_eq!(wrap("a\n\nb", 5), vec!["a", "", "b"]);
-        assert_eq!(normalize_newlines("one\rtwo\r\nthree"), "one\ntwo\nthree");
-        // A family emoji is one grapheme: never split.
-        let family = "👨‍👩‍👧";
-        assert_eq!(wrap(&format!("{family}{family}"), 2), vec![family, family]);
-        assert_eq!(truncate("日本語", 5), "日本");
-    }
-
-    #[test]
-    fn cuts_a_word_wider_than_the_row() {
-        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
-    }
-}
-
 /// Cut a styled line into rows of at most `cols` columns, keeping each
 /// part's style (detail views: JSON keeps its highlighting when it wraps).
 pub fn wrap_spans(line: ratatui::text::Line<'_>, cols: usize) -> Vec<ratatui::text::Line<'static>> {
@@ -146,4 +116,34 @@ pub fn wrap_spans(line: ratatui::text::Line<'_>, cols: usize) -> Vec<ratatui::te
     }
     rows.push(Line::from(row));
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_spaces_by_display_width() {
+        assert_eq!(wrap("hello brave new world", 11), vec!["hello brave", "new world"]);
+        // Each CJK character takes two columns: four fit in eight.
+        assert_eq!(wrap("日本語のテキスト", 8), vec!["日本語の", "テキスト"]);
+        for row in wrap("emoji 😀😀😀😀 and 漢字漢字漢字", 7) {
+            assert!(width(&row) <= 7, "{row:?}");
+        }
+    }
+
+    #[test]
+    fn keeps_line_breaks_and_graphemes() {
+        assert_eq!(wrap("a\n\nb", 5), vec!["a", "", "b"]);
+        assert_eq!(normalize_newlines("one\rtwo\r\nthree"), "one\ntwo\nthree");
+        // A family emoji is one grapheme: never split.
+        let family = "👨‍👩‍👧";
+        assert_eq!(wrap(&format!("{family}{family}"), 2), vec![family, family]);
+        assert_eq!(truncate("日本語", 5), "日本");
+    }
+
+    #[test]
+    fn cuts_a_word_wider_than_the_row() {
+        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
+    }
 }

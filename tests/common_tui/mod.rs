@@ -16,7 +16,7 @@ use egain_console::sandbox::{API_BASE_PATH, TOKEN_PATH};
 use egain_console::schema::Spec;
 use egain_console::templates::Templates;
 use egain_console::tui::app::{App, Session};
-use egain_console::tui::effect::Effect;
+use egain_console::tui::effect::{Call, Effect, Owner};
 use egain_console::tui::keymap::Keymap;
 use egain_console::tui::msg::{ApiReply, Msg};
 use egain_console::tui::theme::Theme;
@@ -193,10 +193,25 @@ pub fn loaded_app(read_only: bool) -> App {
 }
 
 pub fn listed(kind: EntityKind, items: Vec<Value>) -> Msg {
-    Msg::Api(ApiReply::Listed {
-        kind,
-        result: Ok(page(items)),
-    })
+    Msg::Api(
+        Owner::Entities,
+        ApiReply::Listed {
+            kind,
+            page: 1,
+            generation: 0,
+            result: Ok(page(items)),
+        },
+    )
+}
+
+/// An API call of the Entities pane.
+pub fn ent(call: Call) -> Effect {
+    Effect::Call(Owner::Entities, call)
+}
+
+/// The top popup, which the test expects to be there.
+pub fn top(app: &App) -> &egain_console::tui::popup::Popup {
+    app.popups.top().expect("a popup is open")
 }
 
 /// An eGain error answer.
@@ -208,11 +223,24 @@ pub fn api_error(status: u16, code: &str, message: &str) -> ApiError {
     }
 }
 
-/// Apply a message; the spinner's tick scheduling is left out of the result.
+/// Apply a message; the spinner's tick scheduling and notice timers are
+/// left out of the result, and list calls lose their load generation (a
+/// fixture's pages are always current), so tests compare calls as written.
 pub fn send(app: &mut App, msg: Msg) -> Vec<Effect> {
     update::update(app, msg)
         .into_iter()
-        .filter(|e| *e != Effect::ScheduleTick)
+        .filter(|e| !matches!(e, Effect::ScheduleTick | Effect::ExpireNotice(_)))
+        .map(|e| match e {
+            Effect::Call(owner, Call::List { kind, page, .. }) => Effect::Call(
+                owner,
+                Call::List {
+                    kind,
+                    page,
+                    generation: 0,
+                },
+            ),
+            other => other,
+        })
         .collect()
 }
 

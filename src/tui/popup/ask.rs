@@ -19,10 +19,20 @@ pub enum RootAsk {
 pub enum EntitiesAsk {
     Filter,
     AssetId,
-    Delete { kind: EntityKind, id: String },
-    Create { kind: EntityKind },
-    Update { kind: EntityKind, id: String },
-    TakeoverRole { app_id: String },
+    Delete {
+        kind: EntityKind,
+        id: String,
+    },
+    Create {
+        kind: EntityKind,
+    },
+    Update {
+        kind: EntityKind,
+        id: String,
+    },
+    TakeoverRole {
+        app_id: String,
+    },
     Takeover(Box<TakeoverPlan>),
     /// The guided setup itself (closing it reloads the lists).
     Setup,

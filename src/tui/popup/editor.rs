@@ -25,7 +25,11 @@ pub const COMMANDS: Table = Table {
     commands: &[
         cmd(Action::Save, "send", "Validate and send"),
         cmd(Action::EditExternal, "$EDITOR", "Edit the text in $VISUAL / $EDITOR"),
-        cmd(Action::Cancel, "cancel", "Close (asks again when there are unsaved changes)"),
+        cmd(
+            Action::Cancel,
+            "cancel",
+            "Close (asks again when there are unsaved changes)",
+        ),
     ],
 };
 

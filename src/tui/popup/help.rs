@@ -114,7 +114,7 @@ impl Help {
             theme,
             frame,
             rect,
-            "Keys: this pane first (↑↓ scroll, Esc closes; change them in the config's [keys])".into(),
+            "Keys, this pane first (↑↓ scroll · Esc closes · [keys] in the config)".into(),
         );
         let lines = self.lines(theme, inner.width as usize);
         let max = lines.len().saturating_sub(inner.height as usize) as u16;

@@ -217,10 +217,14 @@ impl Popups {
 
     /// The editor opened for `ask`, wherever it is in the stack.
     pub fn editor_mut(&mut self, ask: &Ask) -> Option<&mut Editor> {
-        self.stack.iter_mut().rev().find(|l| l.ask == *ask).and_then(|l| match &mut l.popup {
-            Popup::Editor(e) => Some(e.as_mut()),
-            _ => None,
-        })
+        self.stack
+            .iter_mut()
+            .rev()
+            .find(|l| l.ask == *ask)
+            .and_then(|l| match &mut l.popup {
+                Popup::Editor(e) => Some(e.as_mut()),
+                _ => None,
+            })
     }
 
     /// The topmost editor owned by `owner`.
@@ -249,7 +253,12 @@ impl Popups {
 }
 
 /// Clear `area`, draw a titled frame and return its inside.
-pub fn frame_popup(theme: &super::theme::Theme, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, title: String) -> ratatui::layout::Rect {
+pub fn frame_popup(
+    theme: &super::theme::Theme,
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    title: String,
+) -> ratatui::layout::Rect {
     use ratatui::text::Span;
     use ratatui::widgets::{Block, Clear};
     frame.render_widget(Clear, area);

@@ -45,7 +45,10 @@ impl Transcript {
             theme,
             frame,
             area,
-            format!("Transcript {} · s saves JSON and Markdown · Esc closes", self.conversation.id),
+            format!(
+                "Transcript {} · s saves JSON and Markdown · Esc closes",
+                self.conversation.id
+            ),
         );
         let text = crate::conversation::transcript::to_markdown(&self.conversation);
         let rows = wrap(&text, inner.width as usize);

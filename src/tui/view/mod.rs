@@ -81,14 +81,9 @@ fn render_pane(app: &App, chrome: &Chrome, pane: PaneId, frame: &mut Frame, area
     let focused = app.focus == pane && app.popups.is_empty();
     match pane {
         PaneId::Entities => panes::entities::view::render(&app.entities, chrome, frame, area, focused),
-        PaneId::Conversation => panes::conversation::view::render(
-            &app.conversation,
-            &app.entities.catalog,
-            chrome,
-            frame,
-            area,
-            focused,
-        ),
+        PaneId::Conversation => {
+            panes::conversation::view::render(&app.conversation, &app.entities.catalog, chrome, frame, area, focused)
+        }
         PaneId::Log => panes::log::view::render(&app.log, chrome, frame, area, focused),
     }
 }

@@ -31,8 +31,16 @@ pub const LIST_COMMANDS: Table = Table {
         ),
         cmd(Action::NextConversation, "next chat", "Show the next conversation"),
         cmd(Action::PrevConversation, "prev chat", "Show the previous conversation"),
-        change(Action::Retry, "retry", "Send the selected (or latest) failed message again"),
-        change(Action::Choose, "choose", "Answer the selected list picker or quick reply"),
+        change(
+            Action::Retry,
+            "retry",
+            "Send the selected (or latest) failed message again",
+        ),
+        change(
+            Action::Choose,
+            "choose",
+            "Answer the selected list picker or quick reply",
+        ),
         change(
             Action::Attach,
             "attach",
@@ -50,7 +58,11 @@ pub const LIST_COMMANDS: Table = Table {
             "Open the transcript (GET /conversations/{id}); s saves JSON and Markdown",
         ),
         change(Action::RawMessage, "raw JSON", "Edit and send the exact JSON body"),
-        cmd(Action::Bottom, "newest", "Jump to the newest message and follow new ones"),
+        cmd(
+            Action::Bottom,
+            "newest",
+            "Jump to the newest message and follow new ones",
+        ),
         cmd(Action::CancelUpload, "cancel upload", "Cancel the running upload"),
     ],
 };
@@ -60,12 +72,24 @@ pub const COMPOSER_COMMANDS: Table = Table {
     title: "Conversation: composer (INSERT)",
     commands: &[
         change(Action::Send, "send", "Send the message (typing.end goes with it)"),
-        cmd(Action::Newline, "new line", "Insert a line break (Ctrl-J works in tmux too)"),
-        cmd(Action::LeaveComposer, "commands", "Leave the composer for the message list"),
+        cmd(
+            Action::Newline,
+            "new line",
+            "Insert a line break (Ctrl-J works in tmux too)",
+        ),
+        cmd(
+            Action::LeaveComposer,
+            "commands",
+            "Leave the composer for the message list",
+        ),
         cmd(Action::EditExternal, "$EDITOR", "Write the message in $EDITOR"),
         change(Action::Attach, "attach", "Attach a file"),
-        cmd(Action::HistoryPrev, "history", "Recall the previous sent message (empty composer)"),
-        cmd(Action::HistoryNext, "history", "Recall the next sent message"),
+        cmd(
+            Action::HistoryPrev,
+            "history",
+            "Recall the previous sent message (empty composer)",
+        ),
+        cmd(Action::HistoryNext, "next", "Recall the next sent message"),
         cmd(Action::NextPane, "next pane", "Focus the next pane"),
         cmd(Action::PrevPane, "prev pane", "Focus the previous pane"),
     ],

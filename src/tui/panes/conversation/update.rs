@@ -45,9 +45,12 @@ pub fn send_rules(pane: &ConversationPane, catalog: &Catalog) -> Option<Directio
 
 /// The longest text the channel takes from the console here, if it says.
 pub fn max_text(pane: &ConversationPane, catalog: &Catalog) -> Option<u64> {
-    send_rules(pane, catalog)
-        .and_then(|r| r.max_text_length)
-        .or_else(|| pane.viewed().is_none().then(|| pane.target.as_ref()?.max_text).flatten())
+    send_rules(pane, catalog).and_then(|r| r.max_text_length).or_else(|| {
+        pane.viewed()
+            .is_none()
+            .then(|| pane.target.as_ref()?.max_text)
+            .flatten()
+    })
 }
 
 /// The context the next message of the viewed (or new) conversation is built from.
@@ -398,13 +401,7 @@ fn targets(catalog: &Catalog) -> Vec<Target> {
 }
 
 /// The outcome of a popup this pane opened.
-pub fn on_outcome(
-    pane: &mut ConversationPane,
-    catalog: &Catalog,
-    ask: ConversationAsk,
-    outcome: Outcome,
-    cx: &mut Cx,
-) {
+pub fn on_outcome(pane: &mut ConversationPane, catalog: &Catalog, ask: ConversationAsk, outcome: Outcome, cx: &mut Cx) {
     match (ask, outcome) {
         (ConversationAsk::Download, Outcome::Confirmed) => {
             let ids = std::mem::take(&mut pane.pending_download);

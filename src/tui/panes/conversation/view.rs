@@ -127,7 +127,10 @@ fn render_tabs(pane: &ConversationPane, chrome: &Chrome, frame: &mut Frame, area
     let viewed = pane.conversations.viewed();
     let convs: Vec<&Conversation> = pane.conversations.iter().collect();
     if convs.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled("no conversations", chrome.theme.dim())), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled("no conversations", chrome.theme.dim())),
+            area,
+        );
         return;
     }
     let width = area.width as usize;
@@ -186,7 +189,11 @@ fn render_tabs(pane: &ConversationPane, chrome: &Chrome, frame: &mut Frame, area
         } else {
             format!(" +{} more", hidden.len())
         };
-        let style = if unread > 0 { chrome.theme.key() } else { chrome.theme.dim() };
+        let style = if unread > 0 {
+            chrome.theme.key()
+        } else {
+            chrome.theme.dim()
+        };
         spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

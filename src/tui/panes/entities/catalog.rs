@@ -119,7 +119,14 @@ impl Catalog {
 
     /// A page arrived. Page 1 replaces what was shown (so a deleted object
     /// goes); later pages append. The filter is applied to the new rows.
-    pub fn page(&mut self, kind: EntityKind, page: u32, generation: u64, result: Page<Value>, filter: &str) -> PageStep {
+    pub fn page(
+        &mut self,
+        kind: EntityKind,
+        page: u32,
+        generation: u64,
+        result: Page<Value>,
+        filter: &str,
+    ) -> PageStep {
         let list = self.list_mut(kind);
         if generation != 0 && generation != list.generation {
             return PageStep::Stale;
@@ -140,7 +147,11 @@ impl Catalog {
         let more = got > 0 && list.items.len() < list.total;
         list.loading = more;
         self.retype(kind);
-        if more { PageStep::Next(page.max(1) + 1) } else { PageStep::Done }
+        if more {
+            PageStep::Next(page.max(1) + 1)
+        } else {
+            PageStep::Done
+        }
     }
 
     pub fn failed(&mut self, kind: EntityKind, error: String) {
@@ -156,7 +167,10 @@ impl Catalog {
 
     fn retype(&mut self, kind: EntityKind) {
         fn parse<T: serde::de::DeserializeOwned>(items: &[Value]) -> Vec<T> {
-            items.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect()
+            items
+                .iter()
+                .filter_map(|v| serde_json::from_value(v.clone()).ok())
+                .collect()
         }
         match kind {
             EntityKind::Account => self.accounts = parse(&self.list(kind).items),

@@ -39,7 +39,11 @@ pub const LIST_COMMANDS: Table = Table {
             "setup",
             "Guided setup: create a complete account step by step",
         ),
-        cmd(Action::Refresh, "refresh", "Reload the list from the server (every page)"),
+        cmd(
+            Action::Refresh,
+            "refresh",
+            "Reload the list from the server (every page)",
+        ),
         cmd(Action::Back, "clear filter", "Clear the filter"),
     ],
 };

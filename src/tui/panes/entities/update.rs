@@ -57,7 +57,10 @@ pub fn on_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
         Action::Filter if pane.tab == ASSETS_TAB => open_asset_prompt(pane, cx),
         Action::Filter => cx.open(
             EntitiesAsk::Filter,
-            Popup::Prompt(Box::new(Prompt::new("Filter objects (name, id, any text)", &pane.filter))),
+            Popup::Prompt(Box::new(Prompt::new(
+                "Filter objects (name, id, any text)",
+                &pane.filter,
+            ))),
         ),
         Action::Back if !pane.filter.is_empty() => pane.set_filter(""),
         Action::Refresh => match pane.kind() {
@@ -104,7 +107,10 @@ pub fn on_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
 
 fn open_asset_prompt(pane: &EntitiesPane, cx: &mut Cx) {
     let initial = pane.asset.id.clone().unwrap_or_default();
-    cx.open(EntitiesAsk::AssetId, Popup::Prompt(Box::new(Prompt::new("Asset id", &initial))));
+    cx.open(
+        EntitiesAsk::AssetId,
+        Popup::Prompt(Box::new(Prompt::new("Asset id", &initial))),
+    );
 }
 
 fn selected_ref(pane: &EntitiesPane) -> Option<(EntityKind, String)> {

@@ -83,7 +83,11 @@ pub fn render(pane: &EntitiesPane, chrome: &Chrome, frame: &mut Frame, area: Rec
         Some(kind) => {
             let list = pane.list(kind);
             let more = if list.is_partial() { " (loading…)" } else { "" };
-            format!("{} of {}{more} · ", list.visible().len(), list.total.max(list.items.len()))
+            format!(
+                "{} of {}{more} · ",
+                list.visible().len(),
+                list.total.max(list.items.len())
+            )
         }
         None => String::new(),
     };

@@ -17,15 +17,27 @@ pub const LIST_COMMANDS: Table = Table {
     context: Context::Log,
     title: "Request log",
     commands: &[
-        cmd(Action::Open, "details", "Show the highlighted exchange: headers and bodies"),
+        cmd(
+            Action::Open,
+            "details",
+            "Show the highlighted exchange: headers and bodies",
+        ),
         cmd(
             Action::Filter,
             "filter",
             "Filter: words (in:body also searches bodies), m:POST, s:4xx,5xx, s:failed, d:in, k:token",
         ),
-        cmd(Action::CopyCurl, "copy curl", "Copy the highlighted exchange as curl (OSC 52) and save it to a file"),
+        cmd(
+            Action::CopyCurl,
+            "copy curl",
+            "Copy the highlighted exchange as curl (OSC 52) and save it to a file",
+        ),
         cmd(Action::ExportHar, "HAR", "Export the (filtered) log as a HAR 1.2 file"),
-        cmd(Action::ToggleFollow, "follow", "Follow new entries (stick to the newest)"),
+        cmd(
+            Action::ToggleFollow,
+            "follow",
+            "Follow new entries (stick to the newest)",
+        ),
         cmd(Action::Back, "clear filter", "Clear the filter"),
     ],
 };
@@ -35,8 +47,16 @@ pub const DETAIL_COMMANDS: Table = Table {
     title: "Exchange detail",
     commands: &[
         cmd(Action::Back, "back", "Back to the list"),
-        cmd(Action::CopyCurl, "copy curl", "Copy the exchange as curl (OSC 52) and save it to a file"),
-        cmd(Action::SaveCurl, "save curl", "Save the exchange as a curl command file"),
+        cmd(
+            Action::CopyCurl,
+            "copy curl",
+            "Copy the exchange as curl (OSC 52) and save it to a file",
+        ),
+        cmd(
+            Action::SaveCurl,
+            "save curl",
+            "Save the exchange as a curl command file",
+        ),
     ],
 };
 

@@ -21,8 +21,16 @@ pub const COMMANDS: Table = Table {
     context: Context::Setup,
     title: "Guided setup",
     commands: &[
-        change(Action::Confirm, "run next step", "Create the next object (resumes from a failed step)"),
-        cmd(Action::Edit, "edit step", "Edit the selected step's body before it runs"),
+        change(
+            Action::Confirm,
+            "run next step",
+            "Create the next object (resumes from a failed step)",
+        ),
+        cmd(
+            Action::Edit,
+            "edit step",
+            "Edit the selected step's body before it runs",
+        ),
         cmd(Action::Cancel, "close", "Close; objects already created are kept"),
     ],
 };
