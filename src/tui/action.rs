@@ -1,7 +1,7 @@
 //! Everything a key can do, as data. Keymaps name actions by their snake
 //! case name; what an action means where it is offered (label, description,
 //! whether it changes the tenant) is in that component's command table
-//! ([`super::command`]).
+//! (`command.rs`).
 
 use serde::Deserialize;
 

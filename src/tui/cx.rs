@@ -1,7 +1,7 @@
 //! What a component's update may touch besides its own state: the session
 //! (read only), the status line, the popup stack (to open popups it owns)
 //! and the effects it asks for. One `Cx` per message; the root update
-//! builds it from disjoint parts of [`super::app::App`].
+//! builds it from disjoint parts of `App`.
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! Side effects `update` asks for. The runtime performs them (network, files,
-//! terminal) and reports back with a [`super::msg::Msg`]; `update` itself
+//! terminal) and reports back with a message (`msg.rs`); `update` itself
 //! never does I/O, which keeps it testable and the UI from blocking.
 //!
 //! API calls carry the component that asked ([`Owner`]); the answer comes

@@ -14,7 +14,7 @@ use crate::conversation::state::LocalId;
 
 use super::effect::Owner;
 
-/// One event for [`super::update::update`].
+/// One event for the root update.
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Outcome, Step, frame_popup};
+use super::common::{Outcome, Step, frame_popup};
 use crate::tui::action::Action;
 use crate::tui::command::{Table, cmd};
 use crate::tui::keymap::Context;
@@ -47,7 +47,7 @@ impl Confirm {
         let inner_width = width.saturating_sub(2).max(1) as usize;
         // Each message line wraps on its own; the box grows to fit them.
         let rows: Vec<String> = wrap(&self.message, inner_width);
-        let rect = super::centered(area, width, rows.len() as u16 + 4);
+        let rect = super::common::centered(area, width, rows.len() as u16 + 4);
         let inner = frame_popup(theme, frame, rect, "Confirm".into());
         let mut lines: Vec<Line> = rows.into_iter().map(Line::from).collect();
         lines.push(Line::from(""));

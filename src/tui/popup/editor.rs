@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 use serde_json::Value;
 
-use super::{Outcome, PopupCx, Step, frame_popup};
+use super::common::{Outcome, PopupCx, Step, frame_popup};
 use crate::templates::{placeholders, reference_kind};
 use crate::tui::action::Action;
 use crate::tui::command::{Table, cmd};

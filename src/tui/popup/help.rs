@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Outcome, Step, frame_popup, scroll};
+use super::common::{Outcome, Step, frame_popup, scroll};
 use crate::tui::action::Action;
 use crate::tui::command::{Table, cmd};
 use crate::tui::keymap::{Context, Keymap};
@@ -109,7 +109,7 @@ impl Help {
     }
 
     pub fn render(&self, theme: &Theme, frame: &mut Frame, area: Rect) {
-        let rect = super::centered(area, 84, area.height);
+        let rect = super::common::centered(area, 84, area.height);
         let inner = frame_popup(
             theme,
             frame,

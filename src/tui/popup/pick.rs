@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Outcome, Step, frame_popup, move_selection};
+use super::common::{Outcome, Step, frame_popup, move_selection};
 use crate::tui::action::Action;
 use crate::tui::command::{Table, cmd};
 use crate::tui::keymap::Context;
@@ -48,7 +48,7 @@ impl Pick {
 
     pub fn render(&self, theme: &Theme, frame: &mut Frame, area: Rect) {
         let height = (self.items.len() as u16 + 3).min(area.height);
-        let rect = super::centered(area, 76, height);
+        let rect = super::common::centered(area, 76, height);
         let inner = frame_popup(theme, frame, rect, self.title.clone());
         let rows = inner.height.saturating_sub(1) as usize;
         let first = self.selected.saturating_sub(rows.saturating_sub(1));

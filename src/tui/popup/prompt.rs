@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
-use super::{Outcome, Step, frame_popup};
+use super::common::{Outcome, Step, frame_popup};
 use crate::tui::action::Action;
 use crate::tui::command::{Table, cmd};
 use crate::tui::effect::Effect;
@@ -91,7 +91,7 @@ impl Prompt {
     }
 
     pub fn render(&self, theme: &Theme, frame: &mut Frame, area: Rect) {
-        let rect = super::centered(area, 76, 5);
+        let rect = super::common::centered(area, 76, 5);
         let inner = frame_popup(theme, frame, rect, self.title.clone());
         let [input, message] = Layout::vertical([Constraint::Length(1), Constraint::Length(2)]).areas(inner);
         frame.render_widget(&self.input, input);

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::{Outcome, Step, frame_popup, scroll};
+use super::common::{Outcome, Step, frame_popup, scroll};
 use crate::api::models::Conversation;
 use crate::tui::action::Action;
 use crate::tui::command::{Table, cmd};
