@@ -14,8 +14,7 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use common_tui::*;
 use egain_console::api::models::{
-    AttachmentPolicy, ConversationRef, EntityKind, Message, MessageEnvelope, Party, PolicyType, SendMessageResponse,
-    SenderType,
+    AttachmentPolicy, ConversationRef, EntityKind, Message, MessageEnvelope, Party, PolicyType, SenderType,
 };
 use egain_console::api::{AuthConfig, Client, ClientConfig, Recorder, Secret};
 use egain_console::callback::Inbound;
@@ -23,7 +22,7 @@ use egain_console::conversation::state::{EntryKind, Status};
 use egain_console::sandbox::hub::MENU_LIST_PICKER;
 use egain_console::sandbox::{self, SandboxConfig, Seed};
 use egain_console::tui::app::{App, PaneId};
-use egain_console::tui::effect::{Call, Effect, Owner};
+use egain_console::tui::effect::{Effect, Owner};
 use egain_console::tui::msg::{ApiReply, Msg, Transfer};
 use egain_console::tui::popup::Popup;
 use egain_console::tui::runtime::{RunOptions, Runtime, check_attachment};
@@ -32,43 +31,6 @@ const CONV: &str = "c0ffee00-0000-4000-8000-000000000001";
 const OTHER: &str = "c0ffee00-0000-4000-8000-000000000002";
 
 // ---------------------------------------------------------------- helpers
-
-/// The `Send` effects among `effects`, as (local id, body).
-fn sends(effects: &[Effect]) -> Vec<(u64, Value)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Call(_, Call::Send { local_id, body }) => Some((*local_id, body.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-/// `type.value` of a send body's first message.
-fn message_type(body: &Value) -> &str {
-    body.pointer("/messages/message/0/type/value")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
-fn message_text(body: &Value) -> Option<&str> {
-    body.pointer("/messages/message/0/content/text").and_then(Value::as_str)
-}
-
-/// The hub's 202 for send `local_id`, naming conversation `id`.
-fn accepted_reply(local_id: u64, id: &str, n: u32) -> Msg {
-    let response: SendMessageResponse = serde_json::from_value(json!({
-        "messages": {"message": [{"id": format!("hub-msg-{n}"), "conversation": {"id": id}}]}
-    }))
-    .expect("send response");
-    Msg::Api(
-        Owner::Conversation,
-        ApiReply::Sent {
-            local_id,
-            result: Ok(response),
-        },
-    )
-}
 
 /// A callback delivery of one message to the console's `role` callback.
 fn inbound(role: &str, conversation: &str, kind: &str, sender: SenderType, text: Option<&str>) -> Msg {
@@ -105,34 +67,6 @@ fn channel_with(typing_events: bool) -> Vec<Value> {
         "outbound": {"features": ["typing_events"]},
     });
     vec![channel]
-}
-
-/// The conversation pane with the composer focused, every list loaded.
-fn conversation_app(read_only: bool) -> App {
-    let mut app = loaded_app(read_only);
-    press(&mut app, '2');
-    assert_eq!(app.focus, PaneId::Conversation);
-    assert!(app.conversation.composing);
-    app
-}
-
-/// Open a customer conversation on the first account with `text`, and let
-/// the hub name it `id`. Returns the send's body.
-fn open_conversation(app: &mut App, text: &str, id: &str) -> Value {
-    type_text(app, text);
-    press_code(app, KeyCode::Enter);
-    press_code(app, KeyCode::Enter);
-    let effects = press_code(app, KeyCode::Enter);
-    let sent = sends(&effects);
-    assert_eq!(
-        sent.len(),
-        1,
-        "the first message goes out after the account pick: {effects:?}"
-    );
-    let (local_id, body) = sent.into_iter().next().expect("one send");
-    send(app, accepted_reply(local_id, id, local_id as u32));
-    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(id));
-    body
 }
 
 /// Type and send one text in the open conversation; the hub accepts it.

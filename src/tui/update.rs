@@ -255,7 +255,7 @@ fn stray_hint(app: &App) -> String {
                 .key_for(super::keymap::Context::Conversation, Action::Compose)
                 .map(|k| k.to_string())
                 .unwrap_or_else(|| "i".into());
-            format!("message list: keys are commands; press {key} to type a message")
+            format!("keys are commands here: press {key} to type")
         }
         None => "keys here are commands (? lists them); press 2 to type in the conversation".into(),
     }

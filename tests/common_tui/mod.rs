@@ -10,11 +10,13 @@ use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
 
 use egain_console::api::exchange::headers_of;
+use egain_console::api::models::SendMessageResponse;
 use egain_console::api::models::{EntityKind, Page, PaginationInfo};
 use egain_console::api::{ApiError, Direction, ErrorBody, Exchange, ExchangeKind, Recorder, TokenState, redact};
 use egain_console::sandbox::{API_BASE_PATH, TOKEN_PATH};
 use egain_console::schema::Spec;
 use egain_console::templates::Templates;
+use egain_console::tui::app::PaneId;
 use egain_console::tui::app::{App, Session};
 use egain_console::tui::effect::{Call, Effect, Owner};
 use egain_console::tui::keymap::Keymap;
@@ -432,4 +434,71 @@ pub fn render(app: &mut App, width: u16, height: u16) -> String {
         out.push('\n');
     }
     out
+}
+
+// ---------------------------------------------------------------- conversations
+
+/// The `Send` effects among `effects`, as (local id, body).
+pub fn sends(effects: &[Effect]) -> Vec<(u64, Value)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call(_, Call::Send { local_id, body }) => Some((*local_id, body.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `type.value` of a send body's first message.
+pub fn message_type(body: &Value) -> &str {
+    body.pointer("/messages/message/0/type/value")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+pub fn message_text(body: &Value) -> Option<&str> {
+    body.pointer("/messages/message/0/content/text").and_then(Value::as_str)
+}
+
+/// The hub's 202 for send `local_id`, naming conversation `id`.
+pub fn accepted_reply(local_id: u64, id: &str, n: u32) -> Msg {
+    let response: SendMessageResponse = serde_json::from_value(json!({
+        "messages": {"message": [{"id": format!("hub-msg-{n}"), "conversation": {"id": id}}]}
+    }))
+    .expect("send response");
+    Msg::Api(
+        Owner::Conversation,
+        ApiReply::Sent {
+            local_id,
+            result: Ok(response),
+        },
+    )
+}
+
+/// The conversation pane with the composer focused, every list loaded.
+pub fn conversation_app(read_only: bool) -> App {
+    let mut app = loaded_app(read_only);
+    press(&mut app, '2');
+    assert_eq!(app.focus, PaneId::Conversation);
+    assert!(app.conversation.composing);
+    app
+}
+
+/// Open a customer conversation on the first account with `text`, and let
+/// the hub name it `id`. Returns the send's body.
+pub fn open_conversation(app: &mut App, text: &str, id: &str) -> Value {
+    type_text(app, text);
+    press_code(app, KeyCode::Enter);
+    press_code(app, KeyCode::Enter);
+    let effects = press_code(app, KeyCode::Enter);
+    let sent = sends(&effects);
+    assert_eq!(
+        sent.len(),
+        1,
+        "the first message goes out after the account pick: {effects:?}"
+    );
+    let (local_id, body) = sent.into_iter().next().expect("one send");
+    send(app, accepted_reply(local_id, id, local_id as u32));
+    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(id));
+    body
 }

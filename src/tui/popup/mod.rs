@@ -33,7 +33,6 @@ const NO_COMMANDS: Table = Table {
     commands: &[],
 };
 
-
 pub enum Popup {
     Help(Help),
     Confirm(Confirm),

@@ -158,7 +158,15 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         (" COMMANDS ", app.theme.badge(ratatui::style::Color::Blue))
     };
     let mut spans = vec![Span::styled(mode, mode_style)];
-    let room = (area.width as usize).saturating_sub(width(mode));
+    let mut room = (area.width as usize).saturating_sub(width(mode));
+    // Keys that did nothing: say why, in place of the command hints.
+    if let Some(hint) = &app.status.hint {
+        let reserved: usize = kept.iter().map(Hint::width).sum();
+        let text = crate::tui::wrap::truncate(hint, room.saturating_sub(reserved + 2)).to_owned();
+        room = room.saturating_sub(width(&text) + 2);
+        spans.push(Span::styled(format!(" {text} "), app.theme.warn()));
+        hints.clear();
+    }
     let reserved: usize = kept.iter().map(Hint::width).sum();
     let mut used = 0;
     for hint in hints {

@@ -64,8 +64,6 @@ fn line(app: &App) -> Line<'static> {
     }
     if app.status.error.is_some() {
         spans.push(Span::styled("  ✗ error (below)", theme.error()));
-    } else if let Some(hint) = &app.status.hint {
-        spans.push(Span::styled(format!("  {hint}"), theme.warn()));
     } else if let Some(notice) = &app.status.notice {
         spans.push(Span::styled(format!("  {notice}"), theme.ok()));
     }
