@@ -412,6 +412,49 @@ fn transcript() -> App {
     app
 }
 
+/// Thirty numbered messages; the selection moved up twenty: the entries
+/// after it still show below it, and a marker says how many more there are.
+fn scrolled_up() -> App {
+    let mut app = conversation_pane();
+    start_as_customer(&mut app);
+    say(&mut app, "Start");
+    for i in 1..=30 {
+        to_customer(
+            &mut app,
+            &format!("hub-s{i}"),
+            "text",
+            bot(),
+            Some(&format!("Message number {i} from the bot")),
+            i,
+        );
+    }
+    press_code(&mut app, KeyCode::Esc);
+    for _ in 0..20 {
+        press_code(&mut app, KeyCode::Up);
+    }
+    app
+}
+
+/// Wide characters wrap by display width: CJK, emoji, a family emoji
+/// (one grapheme of several code points) and combining accents.
+fn wide_text() -> App {
+    let mut app = conversation_pane();
+    start_as_customer(&mut app);
+    say(
+        &mut app,
+        "こんにちは、注文番号4411の配送状況を教えてください。明日までに届きますか？",
+    );
+    to_customer(
+        &mut app,
+        "hub-w1",
+        "text",
+        bot(),
+        Some("😀🎉👨‍👩‍👧 您好！您的订单已于今天早上从仓库发出，预计星期五送达。Cafe\u{301} naïve résumé 🚚📦✅"),
+        2,
+    );
+    app
+}
+
 /// Our messages carry the wall-clock send time: replace it in their header
 /// lines (found by time and sender, which no delivered entry shares).
 fn mask_send_times(app: &App, text: String) -> String {
@@ -481,6 +524,14 @@ const SCREENS: &[Screen] = &[
         name: "conversation_transcript",
         build: transcript,
     },
+    Screen {
+        name: "conversation_scrolled_up",
+        build: scrolled_up,
+    },
+    Screen {
+        name: "conversation_wide_text",
+        build: wide_text,
+    },
 ];
 
 fn snapshot(screen: &Screen) {
@@ -514,11 +565,60 @@ snapshot_tests! {
     role_pick_snapshots => 7,
     account_pick_snapshots => 8,
     transcript_snapshots => 9,
+    scrolled_up_snapshots => 10,
+    wide_text_snapshots => 11,
 }
 
 #[test]
 fn every_screen_has_a_snapshot_test() {
-    assert_eq!(SCREENS.len(), 10, "add a snapshot_tests! line for each new screen");
+    assert_eq!(SCREENS.len(), 12, "add a snapshot_tests! line for each new screen");
+}
+
+#[test]
+fn a_scrolled_view_shows_what_follows_the_selection_and_no_cell_is_clipped() {
+    // Scrolled up: the selection and the entries after it are on screen, with the marker.
+    let mut app = scrolled_up();
+    for (w, h) in SIZES {
+        let text = render(&mut app, w, h);
+        assert!(text.contains("Message number 10 from"), "the selection shows:\n{text}");
+        assert!(
+            text.contains("Message number 11 from"),
+            "the next entry shows below it:\n{text}"
+        );
+        assert!(text.contains("new below"), "{text}");
+    }
+    press(&mut app, 'G');
+    assert_eq!(app.conversation.selected, None, "G follows the newest again");
+    let text = render(&mut app, 80, 24);
+    assert!(
+        text.contains("Message number 30 from") && !text.contains("new below"),
+        "{text}"
+    );
+
+    // Wide text: every character of each message is on screen, in order.
+    let mut app = wide_text();
+    for (w, h) in SIZES {
+        let text = render(&mut app, w, h);
+        let joined: String = text
+            .lines()
+            // The conversation pane: the right column when the layout is wide.
+            .map(|l| {
+                l.rsplit("││")
+                    .next()
+                    .unwrap_or(l)
+                    .trim_matches(|c| c == '│' || c == ' ')
+            })
+            .collect::<Vec<_>>()
+            .concat()
+            .replace(' ', "");
+        for expected in [
+            "こんにちは、注文番号4411の配送状況を教えてください。明日までに届きますか？",
+            "😀🎉👨‍👩‍👧您好！您的订单已于今天早上从仓库发出，预计星期五送达。",
+            "🚚📦✅",
+        ] {
+            assert!(joined.contains(expected), "{w}x{h}: {expected} is cut:\n{text}");
+        }
+    }
 }
 
 #[test]

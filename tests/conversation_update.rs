@@ -873,3 +873,68 @@ async fn a_refused_attachment_makes_no_request() {
     assert!(!id.is_empty());
     assert!(exchanges.try_recv().is_ok(), "an accepted upload is recorded");
 }
+
+// ---------------------------------------------------------------- composer limits, drafts, line breaks
+
+#[test]
+fn over_long_text_is_refused_before_any_request_and_the_remaining_count_shows() {
+    let mut app = conversation_app(false);
+    let mut channel = objects(EntityKind::Channel).remove(0);
+    channel["restrictions"] = json!({"inbound": {"maxTextLength": 10}});
+    send(&mut app, listed(EntityKind::Channel, vec![channel]));
+    open_conversation(&mut app, "hi", CONV);
+    type_text(&mut app, "four left");
+    assert!(
+        render(&mut app, 80, 24).contains("· 1 left"),
+        "the composer counts down"
+    );
+    type_text(&mut app, " and more");
+    assert!(render(&mut app, 80, 24).contains("· 8 too long"));
+    let effects = press_code(&mut app, KeyCode::Enter);
+    assert!(
+        sends(&effects).iter().all(|(_, b)| message_type(b) != "text"),
+        "no text goes out: {effects:?}"
+    );
+    let error = app.status.error.clone().expect("why not");
+    assert!(error.contains("at most 10"), "{error}");
+    assert_eq!(app.conversation.composer_text(), "four left and more", "the text stays");
+}
+
+#[test]
+fn each_conversation_keeps_its_own_draft() {
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "first", CONV);
+    // A second conversation arrives for the same role.
+    send(&mut app, bot_says(OTHER, "hello from another chat"));
+    assert_eq!(app.conversation.conversations.len(), 2);
+    type_text(&mut app, "draft for the first");
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, ']');
+    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(OTHER));
+    assert_eq!(
+        app.conversation.composer_text(),
+        "",
+        "the other conversation has no draft"
+    );
+    press(&mut app, 'i');
+    type_text(&mut app, "draft for the second");
+    press_code(&mut app, KeyCode::Esc);
+    let effects = press(&mut app, '[');
+    assert!(
+        sends(&effects).iter().all(|(_, b)| message_type(b) == "typing.end"),
+        "switching sends no draft: {effects:?}"
+    );
+    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(CONV));
+    assert_eq!(app.conversation.composer_text(), "draft for the first");
+    press(&mut app, ']');
+    assert_eq!(app.conversation.composer_text(), "draft for the second");
+}
+
+#[test]
+fn ctrl_j_adds_a_line_break_where_alt_enter_does_not_reach() {
+    let mut app = conversation_app(false);
+    type_text(&mut app, "one");
+    assert!(sends(&ctrl(&mut app, 'j')).is_empty());
+    type_text(&mut app, "two");
+    assert_eq!(app.conversation.composer_text(), "one\ntwo");
+}
