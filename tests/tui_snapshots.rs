@@ -283,6 +283,37 @@ fn status_error() -> App {
     app
 }
 
+/// 34 accounts: more than a page; the tab and the list say how many.
+fn many_accounts() -> App {
+    let mut app = loaded_app(false);
+    let accounts: Vec<serde_json::Value> = (1..=34)
+        .map(|i| {
+            let mut v = objects(EntityKind::Account).remove(0);
+            v["id"] = format!("6f708192-0000-4000-8000-{i:012}").into();
+            v["name"] = format!("Account {i:02}").into();
+            v["address"] = format!("account{i:02}@sandbox.local").into();
+            v
+        })
+        .collect();
+    send(&mut app, listed(EntityKind::Account, accounts));
+    app
+}
+
+fn help_conversation() -> App {
+    let mut app = loaded_app(false);
+    press(&mut app, '2');
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, '?');
+    app
+}
+
+fn help_log() -> App {
+    let mut app = loaded_app(false);
+    press(&mut app, '3');
+    press(&mut app, '?');
+    app
+}
+
 const SCREENS: &[Screen] = &[
     Screen {
         name: "entities_list",
@@ -356,6 +387,18 @@ const SCREENS: &[Screen] = &[
         name: "editor_create_hints",
         build: editor_create_hints,
     },
+    Screen {
+        name: "entities_34_accounts",
+        build: many_accounts,
+    },
+    Screen {
+        name: "help_conversation",
+        build: help_conversation,
+    },
+    Screen {
+        name: "help_log",
+        build: help_log,
+    },
 ];
 
 fn snapshot(screen: &Screen) {
@@ -396,11 +439,14 @@ snapshot_tests! {
     guided_setup_snapshots => 15,
     status_error_snapshots => 16,
     editor_create_hints_snapshots => 17,
+    entities_34_accounts_snapshots => 18,
+    help_conversation_snapshots => 19,
+    help_log_snapshots => 20,
 }
 
 #[test]
 fn every_screen_has_a_snapshot_test() {
-    assert_eq!(SCREENS.len(), 18, "add a snapshot_tests! line for each new screen");
+    assert_eq!(SCREENS.len(), 21, "add a snapshot_tests! line for each new screen");
 }
 
 // ---------------------------------------------------------------- canary

@@ -84,6 +84,40 @@ impl Call {
         )
     }
 
+    /// Method and path, for the request log's pending row.
+    pub fn request_line(&self) -> (&'static str, String) {
+        match self {
+            Call::List { kind, page, .. } if *page > 1 => ("GET", format!("/{}?$pagenum={page}", kind.segment())),
+            Call::List { kind, .. } => ("GET", format!("/{}", kind.segment())),
+            Call::Get(kind, id) => ("GET", format!("/{}/{id}", kind.segment())),
+            Call::Create(kind, _) | Call::SetupStep { kind, .. } => ("POST", format!("/{}", kind.segment())),
+            Call::Update(kind, id, _) => ("PUT", format!("/{}/{id}", kind.segment())),
+            Call::Delete(kind, id) => ("DELETE", format!("/{}/{id}", kind.segment())),
+            Call::GetAsset(id) => ("GET", format!("/assets/{id}")),
+            Call::Send { .. } => ("POST", "/conversations/messages".into()),
+            Call::GetTranscript(id) => ("GET", format!("/conversations/{id}")),
+            Call::PlanTakeover { app_id, .. } => ("GET", format!("/clientapplications/{app_id}")),
+            Call::ApplyTakeover(_) => ("PUT", "/clientapplications/…".into()),
+        }
+    }
+
+    /// What identifies the call's answer (see `ApiReply::key`).
+    pub fn key(&self) -> String {
+        match self {
+            Call::List { kind, page, .. } => format!("list {kind:?} {page}"),
+            Call::Get(kind, id) => format!("get {kind:?} {id}"),
+            Call::Create(kind, _) => format!("create {kind:?}"),
+            Call::Update(kind, id, _) => format!("update {kind:?} {id}"),
+            Call::Delete(kind, id) => format!("delete {kind:?} {id}"),
+            Call::GetAsset(id) => format!("asset {id}"),
+            Call::SetupStep { step, .. } => format!("setup {step}"),
+            Call::Send { local_id, .. } => format!("send {local_id}"),
+            Call::GetTranscript(id) => format!("transcript {id}"),
+            Call::PlanTakeover { .. } => "plan takeover".into(),
+            Call::ApplyTakeover(_) => "apply takeover".into(),
+        }
+    }
+
     /// What the call does, for a refusal ("read-only: deleting … is disabled").
     pub fn describe(&self) -> &'static str {
         match self {

@@ -332,6 +332,17 @@ impl Keymap {
             .unwrap_or_default()
     }
 
+    /// Keys bound to an action in this context, else in the first context of
+    /// its chain that binds it (list movement offered by a pane), for help.
+    pub fn keys_for(&self, context: Context, action: Action) -> String {
+        context
+            .chain()
+            .iter()
+            .map(|c| self.keys_in(*c, action))
+            .find(|k| !k.is_empty())
+            .unwrap_or_default()
+    }
+
     /// Actions bound in exactly this context, in binding order, without repeats.
     pub fn actions_in(&self, context: Context) -> Vec<Action> {
         let mut out: Vec<Action> = Vec::new();

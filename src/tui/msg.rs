@@ -127,3 +127,22 @@ pub enum ApiReply {
         result: Result<String, ApiError>,
     },
 }
+
+impl ApiReply {
+    /// The key of the call this answers (see `Call::key`).
+    pub fn key(&self) -> String {
+        match self {
+            ApiReply::Listed { kind, page, .. } => format!("list {kind:?} {page}"),
+            ApiReply::Fetched { kind, id, .. } => format!("get {kind:?} {id}"),
+            ApiReply::Created { kind, .. } => format!("create {kind:?}"),
+            ApiReply::Updated { kind, id, .. } => format!("update {kind:?} {id}"),
+            ApiReply::Deleted { kind, id, .. } => format!("delete {kind:?} {id}"),
+            ApiReply::Asset { id, .. } => format!("asset {id}"),
+            ApiReply::SetupStep { step, .. } => format!("setup {step}"),
+            ApiReply::Sent { local_id, .. } => format!("send {local_id}"),
+            ApiReply::Transcript { id, .. } => format!("transcript {id}"),
+            ApiReply::TakeoverPlanned(_) => "plan takeover".into(),
+            ApiReply::TakeoverApplied(_) => "apply takeover".into(),
+        }
+    }
+}

@@ -89,6 +89,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Api(owner, reply) => {
             app.in_flight = app.in_flight.saturating_sub(1);
+            app.log.answered(&reply.key());
             with_cx(app, |parts, cx| match owner {
                 Owner::Entities => entities::on_reply(parts.entities, reply, cx),
                 Owner::Conversation => conversation::on_reply(parts.conversation, reply, cx),
@@ -156,8 +157,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         app.conversation.unseen = 0;
     }
     guard_read_only(app, &mut effects);
-    // Count API calls as in flight, and keep a spinner ticking while any are.
-    app.in_flight += effects.iter().filter(|e| e.as_call().is_some()).count();
+    // Count API calls as in flight (the log shows them as pending rows), and
+    // keep a spinner ticking while any are.
+    for call in effects.iter().filter_map(Effect::as_call) {
+        app.in_flight += 1;
+        app.log.sent(call);
+    }
     if app.in_flight > 0 && !app.ticking {
         app.ticking = true;
         effects.push(Effect::ScheduleTick);

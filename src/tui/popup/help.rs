@@ -37,7 +37,7 @@ pub fn rows(keymap: &Keymap, tables: &[Table], read_only: bool) -> Vec<HelpRow> 
     for table in tables {
         let mut section = Vec::new();
         for c in table.commands {
-            let keys = keymap.keys_in(table.context, c.action);
+            let keys = keymap.keys_for(table.context, c.action);
             if keys.is_empty() {
                 continue;
             }
@@ -93,9 +93,14 @@ impl Help {
                     } else {
                         description.clone()
                     };
+                    // Keys too long for their column get a row of their own.
+                    let own_row = width(keys) + 3 > KEYS;
+                    if own_row {
+                        lines.push(Line::from(Span::styled(format!("  {keys}"), theme.key())));
+                    }
                     let pad = KEYS.saturating_sub(width(keys) + 2);
                     for (i, part) in wrap(&description, text_cols).into_iter().enumerate() {
-                        let head = if i == 0 {
+                        let head = if i == 0 && !own_row {
                             Span::styled(format!("  {keys}{}", " ".repeat(pad)), theme.key())
                         } else {
                             Span::raw(" ".repeat(KEYS))

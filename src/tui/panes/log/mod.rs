@@ -76,6 +76,16 @@ pub struct LogPane {
     pub detail: Option<LogDetail>,
     /// The filter expression as typed.
     pub filter_text: String,
+    /// Calls sent and not answered yet, oldest first: shown as pending rows.
+    pub pending: Vec<Pending>,
+}
+
+/// A request in flight (its exchange is recorded when it ends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub key: String,
+    pub method: &'static str,
+    pub path: String,
 }
 
 impl Default for LogPane {
@@ -92,6 +102,24 @@ impl LogPane {
             follow: true,
             detail: None,
             filter_text: String::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// A call went out.
+    pub fn sent(&mut self, call: &crate::tui::effect::Call) {
+        let (method, path) = call.request_line();
+        self.pending.push(Pending {
+            key: call.key(),
+            method,
+            path,
+        });
+    }
+
+    /// The answer with `key` came back.
+    pub fn answered(&mut self, key: &str) {
+        if let Some(i) = self.pending.iter().position(|p| p.key == key) {
+            self.pending.remove(i);
         }
     }
 

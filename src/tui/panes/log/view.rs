@@ -64,7 +64,7 @@ fn short_path(path: &str) -> &str {
 fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
     let theme = chrome.theme;
     let len = pane.log.visible_len();
-    if len == 0 {
+    if len == 0 && pane.pending.is_empty() {
         let text = if pane.log.is_empty() {
             "No requests yet."
         } else {
@@ -74,20 +74,46 @@ fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
         return;
     }
     let height = area.height.saturating_sub(1) as usize;
-    let selected = pane.selected_row().unwrap_or(len - 1);
-    let first = selected.saturating_sub(height.saturating_sub(1));
-    let rows = pane.log.visible(first..first + height).map(|x| {
-        let r = LogRow::of(x, Offset::UTC);
-        Row::new(vec![
-            Cell::from(r.time.as_str().to_owned()).style(theme.dim()),
-            Cell::from(r.arrow),
-            Cell::from(r.method.to_owned()),
-            Cell::from(short_path(r.path).to_owned()),
-            Cell::from(r.status.as_str().to_owned()).style(theme.status_class(r.class)),
-            Cell::from(r.duration.as_str().to_owned()),
-            Cell::from(r.size.as_str().to_owned()).style(theme.dim()),
-        ])
-    });
+    let selected = pane.selected_row().unwrap_or(len.saturating_sub(1));
+    // Requests in flight follow the newest entry as pending rows, when the
+    // newest is in view.
+    let following = len == 0 || selected + 1 >= len;
+    let pending = if following {
+        pane.pending.len().min(height.saturating_sub(1).max(1))
+    } else {
+        0
+    };
+    let first = (selected + 1 + pending).saturating_sub(height);
+    let mut rows: Vec<Row> = pane
+        .log
+        .visible(first..(first + height).min(len))
+        .map(|x| {
+            let r = LogRow::of(x, Offset::UTC);
+            Row::new(vec![
+                Cell::from(r.time.as_str().to_owned()).style(theme.dim()),
+                Cell::from(r.arrow),
+                Cell::from(r.method.to_owned()),
+                Cell::from(short_path(r.path).to_owned()),
+                Cell::from(r.status.as_str().to_owned()).style(theme.status_class(r.class)),
+                Cell::from(r.duration.as_str().to_owned()),
+                Cell::from(r.size.as_str().to_owned()).style(theme.dim()),
+            ])
+        })
+        .collect();
+    for p in pane.pending.iter().take(pending) {
+        rows.push(
+            Row::new(vec![
+                Cell::from("pending…"),
+                Cell::from("→"),
+                Cell::from(p.method),
+                Cell::from(p.path.clone()),
+                Cell::from("…"),
+                Cell::from(""),
+                Cell::from(""),
+            ])
+            .style(theme.dim()),
+        );
+    }
     let table = Table::new(
         rows,
         [
@@ -102,7 +128,8 @@ fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
     )
     .header(Row::new(["Time (UTC)", "", "Method", "Path", "St", "Time", "Size"]).style(theme.title()))
     .row_highlight_style(theme.selected());
-    let mut state = TableState::default().with_selected(Some(selected - first));
+    let highlight = (len > 0).then(|| selected - first);
+    let mut state = TableState::default().with_selected(highlight);
     frame.render_stateful_widget(table, area, &mut state);
 }
 
