@@ -277,3 +277,36 @@ fn read_only_greys_changes_in_the_footer_and_refuses_them() {
         "reading is allowed"
     );
 }
+
+#[test]
+fn y_copies_the_id_the_json_or_the_message_text_and_z_zooms() {
+    let mut app = loaded_app(false);
+    let effects = press(&mut app, 'y');
+    assert_eq!(effects, vec![Effect::Clipboard(common_tui::ACCOUNT_ID.into())]);
+    let effects = press(&mut app, 'Y');
+    let [Effect::Clipboard(json)] = effects.as_slice() else {
+        panic!("Y copies the JSON: {effects:?}");
+    };
+    assert!(json.contains("x-tenantNote"), "the whole object, unknown fields too");
+    // Secrets stay redacted in a copy.
+    while app.entities.kind() != Some(egain_console::api::models::EntityKind::Authentication) {
+        press_code(&mut app, KeyCode::Right);
+    }
+    let effects = press(&mut app, 'Y');
+    assert!(matches!(effects.as_slice(), [Effect::Clipboard(j)] if !j.contains(CANARY)));
+
+    let mut app = in_message_list();
+    let effects = press(&mut app, 'y');
+    assert_eq!(effects, vec![Effect::Clipboard("hello".into())]);
+
+    // z: the focused pane fills the screen, even at 120 columns.
+    let mut app = loaded_app(false);
+    let wide = render(&mut app, 120, 40);
+    assert!(wide.contains("No requests yet."), "the log is beside the list:\n{wide}");
+    press(&mut app, 'z');
+    let zoomed = render(&mut app, 120, 40);
+    assert!(!zoomed.contains("No requests yet."), "only the focused pane:\n{zoomed}");
+    assert!(!app.wide());
+    press(&mut app, 'z');
+    assert!(app.wide());
+}

@@ -63,6 +63,10 @@ pub enum Action {
     RawMessage,
     /// Send a failed entry again.
     Retry,
+    /// Copy the selected id or message text (OSC 52).
+    Copy,
+    /// Copy the selected object's whole JSON (secrets redacted).
+    CopyJson,
     // Request log
     CopyCurl,
     SaveCurl,

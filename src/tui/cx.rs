@@ -49,6 +49,22 @@ impl Cx<'_> {
         self.effects.push(effect);
     }
 
+    /// Put `text` on the clipboard (OSC 52); text too long for a terminal's
+    /// clipboard sequence goes to a file instead.
+    pub fn copy(&mut self, what: &str, text: String, file_name: &str) {
+        const OSC52_MAX: usize = 74_000;
+        if text.len() > OSC52_MAX {
+            self.notice(format!("{what} is long: saving it to a file instead of the clipboard"));
+            self.effects.push(Effect::SaveText {
+                base_name: file_name.to_owned(),
+                text,
+            });
+        } else {
+            self.notice(format!("copied {what} to the clipboard"));
+            self.effects.push(Effect::Clipboard(text));
+        }
+    }
+
     pub fn open(&mut self, ask: impl Into<Ask>, popup: Popup) {
         self.popups.open(ask, popup);
     }

@@ -63,6 +63,11 @@ pub const LIST_COMMANDS: Table = Table {
             "newest",
             "Jump to the newest message and follow new ones",
         ),
+        cmd(
+            Action::Copy,
+            "copy",
+            "Copy the selected message's text (OSC 52 clipboard)",
+        ),
         cmd(Action::CancelUpload, "cancel upload", "Cancel the running upload"),
     ],
 };

@@ -317,6 +317,10 @@ pub fn list_action(pane: &mut ConversationPane, catalog: &Catalog, action: Actio
             None => cx.error("no conversation id yet"),
         },
         Action::RawMessage => open_raw(pane, cx),
+        Action::Copy => match selected_entry(pane).and_then(|e| e.text.clone()) {
+            Some(text) => cx.copy("the message text", text, "message.txt"),
+            None => cx.error("the selected entry has no text to copy"),
+        },
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
             move_selection(pane, action)
         }

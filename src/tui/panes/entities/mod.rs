@@ -34,6 +34,16 @@ pub const LIST_COMMANDS: Table = Table {
         change(Action::EditExternal, "$EDITOR", "Edit the object's JSON in $EDITOR"),
         change(Action::Delete, "delete", "Delete the object (asks first)"),
         cmd(Action::Filter, "filter", "Filter the list (name, id, any text)"),
+        cmd(
+            Action::Copy,
+            "copy id",
+            "Copy the selected object's id (OSC 52 clipboard)",
+        ),
+        cmd(
+            Action::CopyJson,
+            "copy JSON",
+            "Copy the selected object's JSON, secrets redacted",
+        ),
         change(
             Action::GuidedSetup,
             "setup",
@@ -60,6 +70,12 @@ pub const DETAIL_COMMANDS: Table = Table {
         change(Action::EditExternal, "$EDITOR", "Edit the object's JSON in $EDITOR"),
         change(Action::Delete, "delete", "Delete the object (asks first)"),
         cmd(Action::Refresh, "refresh", "Reload the object from the server"),
+        cmd(Action::Copy, "copy id", "Copy the object's id (OSC 52 clipboard)"),
+        cmd(
+            Action::CopyJson,
+            "copy JSON",
+            "Copy the object's JSON, secrets redacted",
+        ),
         change(
             Action::UseConsoleForRole,
             "use console",

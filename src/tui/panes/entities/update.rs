@@ -94,6 +94,11 @@ pub fn on_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
             }
         }
         Action::GuidedSetup => cx.start_setup = true,
+        Action::Copy | Action::CopyJson => {
+            if let Some((kind, value)) = pane.selected() {
+                copy_object(kind, value, action == Action::CopyJson, cx);
+            }
+        }
         other => {
             let Some(kind) = pane.kind() else {
                 return false;
@@ -103,6 +108,23 @@ pub fn on_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
         }
     }
     true
+}
+
+/// `y` copies the id, `Y` the JSON (secrets redacted, as on screen).
+fn copy_object(kind: EntityKind, value: &Value, json: bool, cx: &mut Cx) {
+    let id = value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if json {
+        let mut shown = value.clone();
+        crate::api::redact::json(&mut shown);
+        let text = serde_json::to_string_pretty(&shown).unwrap_or_default();
+        cx.copy(
+            &format!("{kind} JSON"),
+            text,
+            &format!("{}-{}.json", kind.segment(), short_id(&id)),
+        );
+    } else {
+        cx.copy(&format!("{kind} id {id}"), id, "id.txt");
+    }
 }
 
 fn open_asset_prompt(pane: &EntitiesPane, cx: &mut Cx) {
@@ -184,6 +206,10 @@ fn detail_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
             detail.loading = true;
             cx.call(OWNER, Call::Get(detail.kind, detail.id.clone()));
         }
+        Action::Copy | Action::CopyJson => match &detail.value {
+            Some(value) => copy_object(detail.kind, value, action == Action::CopyJson, cx),
+            None => cx.error("not loaded yet"),
+        },
         Action::UseConsoleForRole => {
             let (kind, id) = (detail.kind, detail.id.clone());
             choose_takeover_role(pane, kind, id, cx);
