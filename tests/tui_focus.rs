@@ -310,3 +310,39 @@ fn y_copies_the_id_the_json_or_the_message_text_and_z_zooms() {
     press(&mut app, 'z');
     assert!(app.wide());
 }
+
+#[test]
+fn the_palette_runs_a_command_or_goes_to_an_object() {
+    use egain_console::api::models::EntityKind;
+    let mut app = loaded_app(false);
+    assert!(press(&mut app, ':').is_empty());
+    assert!(app.typing(), "the palette is a text field");
+    type_sentence(&mut app, "delete");
+    press_code(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.popups.top(), Some(Popup::Confirm(c)) if c.message.contains("Delete")),
+        "the command runs as its key would: it asks"
+    );
+    press_code(&mut app, KeyCode::Esc);
+
+    // Go to an object of another kind by name.
+    press(&mut app, ':');
+    type_sentence(&mut app, "demo orch");
+    let effects = press_code(&mut app, KeyCode::Enter);
+    assert_eq!(effects, vec![ent(Call::Get(EntityKind::Orchestration, ORCH_ID.into()))]);
+    assert_eq!(app.entities.detail.as_ref().map(|d| d.id.as_str()), Some(ORCH_ID));
+    // And by id.
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, ':');
+    type_sentence(&mut app, &ACCOUNT2_ID[..13]);
+    press_code(&mut app, KeyCode::Enter);
+    assert_eq!(app.entities.detail.as_ref().map(|d| d.id.as_str()), Some(ACCOUNT2_ID));
+
+    // Read-only: a change chosen in the palette is refused like its key.
+    let mut app = loaded_app(true);
+    press(&mut app, ':');
+    type_sentence(&mut app, "delete");
+    assert!(press_code(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.status.error.as_deref().is_some_and(|e| e.contains("read-only")));
+    assert!(app.popups.top().is_none());
+}

@@ -314,6 +314,15 @@ fn help_log() -> App {
     app
 }
 
+/// The palette with "sup" typed: the Support Account to go to, and the
+/// commands that match.
+fn palette() -> App {
+    let mut app = loaded_app(false);
+    press(&mut app, ':');
+    type_text(&mut app, "sup");
+    app
+}
+
 const SCREENS: &[Screen] = &[
     Screen {
         name: "entities_list",
@@ -399,6 +408,10 @@ const SCREENS: &[Screen] = &[
         name: "help_log",
         build: help_log,
     },
+    Screen {
+        name: "palette",
+        build: palette,
+    },
 ];
 
 fn snapshot(screen: &Screen) {
@@ -442,11 +455,12 @@ snapshot_tests! {
     entities_34_accounts_snapshots => 18,
     help_conversation_snapshots => 19,
     help_log_snapshots => 20,
+    palette_snapshots => 21,
 }
 
 #[test]
 fn every_screen_has_a_snapshot_test() {
-    assert_eq!(SCREENS.len(), 21, "add a snapshot_tests! line for each new screen");
+    assert_eq!(SCREENS.len(), 22, "add a snapshot_tests! line for each new screen");
 }
 
 // ---------------------------------------------------------------- canary

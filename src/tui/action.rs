@@ -20,6 +20,8 @@ pub enum Action {
     FocusLog,
     ToggleMouse,
     Zoom,
+    /// The `:` command palette.
+    Palette,
     // Lists and scrolling views
     Up,
     Down,

@@ -65,13 +65,18 @@ pub const GLOBAL: Table = Table {
             "Quit (asks first while conversations, takeovers or requests are open)",
         ),
         cmd(Action::ForceQuit, "quit now", "Quit at once, from anywhere"),
+        cmd(
+            Action::Palette,
+            "commands",
+            "Command palette: search this pane's and the global commands, go to any object by name or id",
+        ),
         cmd(Action::NextPane, "next pane", "Focus the next pane"),
         cmd(Action::PrevPane, "prev pane", "Focus the previous pane"),
         cmd(Action::FocusEntities, "entities", "Focus the Entities pane"),
         cmd(
             Action::FocusConversation,
             "conversation",
-            "Focus the Conversation pane (message list)",
+            "Focus the Conversation pane (lands in the composer)",
         ),
         cmd(Action::FocusLog, "request log", "Focus the Request log pane"),
         cmd(

@@ -20,6 +20,7 @@ use super::panes::log::{self as logp, LogPane};
 use super::panes::setup::{self as setup, SetupPane, SetupStep};
 use super::popup::ask::{EntitiesAsk, RootAsk};
 use super::popup::help::{self, Help};
+use super::popup::palette::PaletteEntry;
 use super::popup::{self, Ask, Confirm, Outcome, Popup, PopupCx, Step};
 
 /// Effects to load everything the console shows first.
@@ -277,6 +278,10 @@ fn type_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             e.input(key);
             Vec::new()
         }
+        Some(Popup::Palette(p)) => {
+            p.input(key);
+            Vec::new()
+        }
         Some(_) => Vec::new(),
         None => with_cx(app, |parts, cx| {
             conversation::composer_key(parts.conversation, &parts.entities.catalog, key, cx)
@@ -289,6 +294,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     match app.popups.top_mut() {
         Some(Popup::Prompt(p)) => p.paste(text),
         Some(Popup::Editor(e)) => e.paste(text),
+        Some(Popup::Palette(p)) => p.paste(text),
         Some(_) => app.status.hint = Some("paste into a text field: this popup takes no text".into()),
         None if typing => {
             return with_cx(app, |parts, cx| {
@@ -393,6 +399,20 @@ fn route_outcome(app: &mut App, ask: Ask, outcome: Outcome) -> Vec<Effect> {
             app.should_quit = true;
             vec![Effect::Quit]
         }
+        Ask::Root(RootAsk::Palette(entries)) => match outcome {
+            Outcome::Chosen(i) => match entries.into_iter().nth(i) {
+                Some(PaletteEntry::Command { action, .. }) => dispatch(app, action),
+                Some(PaletteEntry::GoTo { kind, id, .. }) => {
+                    focus(app, PaneId::Entities);
+                    app.entities.history.clear();
+                    with_cx(app, |parts, cx| {
+                        entities::open_detail(parts.entities, kind, id, false, cx)
+                    })
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
         Ask::Root(_) => Vec::new(),
         Ask::Entities(a) => with_cx(app, |parts, cx| entities::on_outcome(parts.entities, a, outcome, cx)),
         Ask::Conversation(a) => with_cx(app, |parts, cx| {
@@ -492,6 +512,14 @@ fn global_action(app: &mut App, action: Action) -> Vec<Effect> {
             focus(app, PaneId::Log);
             Vec::new()
         }
+        Action::Palette => {
+            let entries = palette_entries(app);
+            app.popups.open(
+                RootAsk::Palette(entries.clone()),
+                Popup::Palette(Box::new(popup::Palette::new(entries))),
+            );
+            Vec::new()
+        }
         Action::Zoom => {
             app.zoom = !app.zoom;
             Vec::new()
@@ -512,6 +540,42 @@ fn global_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         _ => Vec::new(),
     }
+}
+
+/// What the palette offers: the focused pane's commands, the global ones
+/// (those with a key here), then every loaded object to go to.
+fn palette_entries(app: &App) -> Vec<PaletteEntry> {
+    let context = app.context();
+    let mut entries = Vec::new();
+    for table in [app.pane_commands(app.focus), GLOBAL] {
+        for c in table.commands {
+            if c.action == Action::Palette
+                || entries
+                    .iter()
+                    .any(|e| matches!(e, PaletteEntry::Command { action, .. } if *action == c.action))
+            {
+                continue;
+            }
+            let Some(key) = app.keymap.key_for(context, c.action) else {
+                continue;
+            };
+            entries.push(PaletteEntry::Command {
+                action: c.action,
+                label: c.label,
+                description: c.description,
+                keys: key.to_string(),
+                disabled: app.session.read_only && c.mutates,
+            });
+        }
+    }
+    for (kind, id, name) in app.entities.catalog.objects() {
+        entries.push(PaletteEntry::GoTo {
+            kind,
+            id: id.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    entries
 }
 
 /// The help's tables: the focused pane's first, then the shared ones, the
@@ -546,6 +610,7 @@ pub fn help_tables(app: &App) -> Vec<Table> {
         popup::pick::COMMANDS,
         setup::COMMANDS,
         popup::transcript::COMMANDS,
+        popup::palette::COMMANDS,
     ]);
     let mut seen = Vec::new();
     tables.retain(|t| {

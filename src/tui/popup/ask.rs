@@ -13,6 +13,8 @@ pub enum RootAsk {
     Quit,
     /// A popup that only shows something (help, transcript).
     Show,
+    /// The command palette, with the entries it offered.
+    Palette(Vec<crate::tui::popup::palette::PaletteEntry>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

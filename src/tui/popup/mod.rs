@@ -8,6 +8,7 @@ pub mod common;
 pub mod confirm;
 pub mod editor;
 pub mod help;
+pub mod palette;
 pub mod pick;
 pub mod prompt;
 pub mod transcript;
@@ -22,6 +23,7 @@ pub use common::{Outcome, PopupCx, Step, centered, frame_popup, move_selection, 
 pub use confirm::Confirm;
 pub use editor::Editor;
 pub use help::Help;
+pub use palette::Palette;
 pub use pick::Pick;
 pub use prompt::Prompt;
 pub use transcript::Transcript;
@@ -40,6 +42,7 @@ pub enum Popup {
     Editor(Box<Editor>),
     Pick(Box<Pick>),
     Transcript(Box<Transcript>),
+    Palette(Box<Palette>),
     /// A component shown as a popup at this level of the stack (the guided
     /// setup); it keeps its own state and gets the keys while on top.
     Component(Owner),
@@ -54,6 +57,7 @@ impl Popup {
             Popup::Editor(_) => Context::Editor,
             Popup::Pick(_) => Context::Pick,
             Popup::Transcript(_) => Context::Transcript,
+            Popup::Palette(_) => Context::Palette,
             Popup::Component(_) => Context::Setup,
         }
     }
@@ -67,13 +71,14 @@ impl Popup {
             Popup::Editor(_) => editor::COMMANDS,
             Popup::Pick(_) => pick::COMMANDS,
             Popup::Transcript(_) => transcript::COMMANDS,
+            Popup::Palette(_) => palette::COMMANDS,
             Popup::Component(_) => NO_COMMANDS,
         }
     }
 
     /// Whether keys that are not bound are typed into the popup.
     pub fn is_text(&self) -> bool {
-        matches!(self, Popup::Prompt(_) | Popup::Editor(_))
+        matches!(self, Popup::Prompt(_) | Popup::Editor(_) | Popup::Palette(_))
     }
 
     pub fn on_action(&mut self, action: Action, cx: &PopupCx) -> Step {
@@ -84,6 +89,7 @@ impl Popup {
             Popup::Editor(e) => e.on_action(action, cx),
             Popup::Pick(p) => p.on_action(action),
             Popup::Transcript(t) => t.on_action(action),
+            Popup::Palette(p) => p.on_action(action),
             Popup::Component(_) => Step::Stay,
         }
     }
