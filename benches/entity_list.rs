@@ -28,7 +28,7 @@ fn account(i: usize) -> Value {
         "id": format!("6f708192-0000-4000-8000-{i:012}"),
         "name": format!("Tenant Account {i:05}"),
         "description": "Business address on the web chat channel",
-        "active": i % 7 != 0,
+        "active": !i.is_multiple_of(7),
         "address": format!("support{i:05}@tenant.example.com"),
         "channel": {"id": "4d5e6f70-0000-4000-8000-000000000004"},
         "chatConfigurations": {
