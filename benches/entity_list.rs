@@ -141,7 +141,7 @@ fn main() {
     // First frame: 10 objects against n.
     let first = |count: usize| {
         let mut samples = Vec::new();
-        for _ in 0..rounds.min(50) {
+        for _ in 0..rounds.min(20) {
             let app = loaded(count);
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
             let start = Instant::now();

@@ -118,15 +118,10 @@ impl Catalog {
     }
 
     /// A page arrived. Page 1 replaces what was shown (so a deleted object
-    /// goes); later pages append. The filter is applied to the new rows.
-    pub fn page(
-        &mut self,
-        kind: EntityKind,
-        page: u32,
-        generation: u64,
-        result: Page<Value>,
-        filter: &str,
-    ) -> PageStep {
+    /// goes); later pages append. Only the new rows are prepared (search
+    /// text, filter, typed model), so loading n objects page by page costs
+    /// O(n), not O(n²).
+    pub fn page(&mut self, kind: EntityKind, page: u32, generation: u64, result: Page<Value>, filter: &str) -> PageStep {
         let list = self.list_mut(kind);
         if generation != 0 && generation != list.generation {
             return PageStep::Stale;
@@ -134,24 +129,26 @@ impl Catalog {
         if page <= 1 {
             list.items.clear();
             list.search.clear();
+            list.visible.clear();
         }
+        let needle = filter.to_lowercase();
+        let first_new = list.items.len();
         let got = result.items.len();
         for v in result.items {
-            list.search.push(search_text(kind, &v));
+            let text = search_text(kind, &v);
+            if needle.is_empty() || text.contains(&needle) {
+                list.visible.push(list.items.len());
+            }
+            list.search.push(text);
             list.items.push(v);
         }
         list.total = (result.pagination.count as usize).max(list.items.len());
         list.error = None;
         list.loaded = true;
-        list.refilter(filter);
         let more = got > 0 && list.items.len() < list.total;
         list.loading = more;
-        self.retype(kind);
-        if more {
-            PageStep::Next(page.max(1) + 1)
-        } else {
-            PageStep::Done
-        }
+        self.retype(kind, first_new);
+        if more { PageStep::Next(page.max(1) + 1) } else { PageStep::Done }
     }
 
     pub fn failed(&mut self, kind: EntityKind, error: String) {
@@ -165,17 +162,19 @@ impl Catalog {
         self.list_mut(kind).refilter(filter);
     }
 
-    fn retype(&mut self, kind: EntityKind) {
-        fn parse<T: serde::de::DeserializeOwned>(items: &[Value]) -> Vec<T> {
-            items
-                .iter()
-                .filter_map(|v| serde_json::from_value(v.clone()).ok())
-                .collect()
+    /// Parse the typed models of the rows from `from` on (all when 0).
+    fn retype(&mut self, kind: EntityKind, from: usize) {
+        fn parse<T: serde::de::DeserializeOwned>(into: &mut Vec<T>, items: &[Value], from: usize) {
+            if from == 0 {
+                into.clear();
+            }
+            into.extend(items[from..].iter().filter_map(|v| serde_json::from_value(v.clone()).ok()));
         }
+        let items = &self.lists[kind_index(kind)].items;
         match kind {
-            EntityKind::Account => self.accounts = parse(&self.list(kind).items),
-            EntityKind::Channel => self.channels = parse(&self.list(kind).items),
-            EntityKind::ClientApplication => self.applications = parse(&self.list(kind).items),
+            EntityKind::Account => parse(&mut self.accounts, items, from),
+            EntityKind::Channel => parse(&mut self.channels, items, from),
+            EntityKind::ClientApplication => parse(&mut self.applications, items, from),
             _ => {}
         }
     }
