@@ -938,3 +938,29 @@ fn ctrl_j_adds_a_line_break_where_alt_enter_does_not_reach() {
     type_text(&mut app, "two");
     assert_eq!(app.conversation.composer_text(), "one\ntwo");
 }
+
+#[test]
+fn a_refused_callback_delivery_is_said_in_the_conversation_pane_at_once() {
+    use egain_console::api::{Direction, Exchange, ExchangeKind};
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "hello", CONV);
+    let mut refused = Exchange::begin(
+        Direction::Inbound,
+        ExchangeKind::Callback,
+        "POST",
+        "http://127.0.0.1:8787/callback/customer",
+    );
+    refused.status = Some(401);
+    send(&mut app, Msg::Exchange(Box::new(refused.clone())));
+    let error = app.status.error.clone().expect("said on the status line");
+    assert!(
+        error.contains("refused (401)") && error.contains("Authentication"),
+        "{error}"
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("callbacks refused"), "{screen}");
+    // An accepted delivery clears it.
+    refused.status = Some(200);
+    send(&mut app, Msg::Exchange(Box::new(refused)));
+    assert!(!render(&mut app, 80, 24).contains("callbacks refused"));
+}

@@ -85,6 +85,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Exchange(exchange) => {
+            conversation::on_delivery(&mut app.conversation, &exchange, &mut app.status);
             app.log.push(*exchange);
             Vec::new()
         }

@@ -163,6 +163,8 @@ pub struct ConversationPane {
     pub unseen: usize,
     /// Drafts of the conversations not on screen (`None`: the new conversation).
     pub drafts: HashMap<Option<Handle>, String>,
+    /// Why callbacks to this console are refused, while they are.
+    pub refused: Option<String>,
     /// Attachments to download once the confirmation is answered.
     pub pending_download: Vec<String>,
     pub next_local_id: LocalId,
@@ -186,6 +188,7 @@ impl Default for ConversationPane {
             download: None,
             unseen: 0,
             drafts: HashMap::new(),
+            refused: None,
             pending_download: Vec::new(),
             next_local_id: 1,
         }

@@ -768,6 +768,31 @@ pub fn on_inbound(pane: &mut ConversationPane, inbound: &Inbound, hidden: bool) 
     }
 }
 
+/// A delivery to the console's callback receiver was recorded: when the
+/// receiver refused it (401/403: the hub's credentials are not the ones the
+/// receiver expects), the pane says so at once, since replies will not arrive.
+pub fn on_delivery(
+    pane: &mut ConversationPane,
+    exchange: &crate::api::Exchange,
+    status: &mut crate::tui::status::Status,
+) {
+    if exchange.direction != crate::api::Direction::Inbound {
+        return;
+    }
+    match exchange.status {
+        Some(code @ (401 | 403)) => {
+            let text = format!(
+                "a callback delivery was refused ({code}) by this console's receiver: the role's Authentication \
+                 does not send the receiver's credentials, so replies do not arrive (see the request log)"
+            );
+            pane.refused = Some(text.clone());
+            status.error = Some(text);
+        }
+        Some(200..=299) => pane.refused = None,
+        _ => {}
+    }
+}
+
 /// The answer to one of this pane's calls.
 pub fn on_reply(pane: &mut ConversationPane, reply: ApiReply, cx: &mut Cx) {
     match reply {

@@ -44,7 +44,7 @@ pub fn render(
         .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let typing = viewed.and_then(|c| c.typing()).is_some();
+    let typing = viewed.and_then(|c| c.typing()).is_some() || pane.refused.is_some();
     let transfer = pane.upload.is_some() || pane.download.is_some();
     let [tabs, messages, typing_area, transfer_area, composer_area] = Layout::vertical([
         Constraint::Length(1),
@@ -72,7 +72,16 @@ pub fn render(
             frame.render_widget(Paragraph::new(lines), messages);
         }
     }
-    if let Some(t) = viewed.and_then(|c| c.typing()) {
+    if let Some(refused) = &pane.refused {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                crate::tui::wrap::truncate(&format!("✗ callbacks refused: {refused}"), typing_area.width as usize)
+                    .to_owned(),
+                chrome.theme.error(),
+            )),
+            typing_area,
+        );
+    } else if let Some(t) = viewed.and_then(|c| c.typing()) {
         let who = t.name.clone().unwrap_or_else(|| t.sender.to_string());
         frame.render_widget(
             Paragraph::new(Span::styled(format!("{who} is typing…"), chrome.theme.dim())),

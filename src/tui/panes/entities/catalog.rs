@@ -121,7 +121,14 @@ impl Catalog {
     /// goes); later pages append. Only the new rows are prepared (search
     /// text, filter, typed model), so loading n objects page by page costs
     /// O(n), not O(n²).
-    pub fn page(&mut self, kind: EntityKind, page: u32, generation: u64, result: Page<Value>, filter: &str) -> PageStep {
+    pub fn page(
+        &mut self,
+        kind: EntityKind,
+        page: u32,
+        generation: u64,
+        result: Page<Value>,
+        filter: &str,
+    ) -> PageStep {
         let list = self.list_mut(kind);
         if generation != 0 && generation != list.generation {
             return PageStep::Stale;
@@ -148,7 +155,11 @@ impl Catalog {
         let more = got > 0 && list.items.len() < list.total;
         list.loading = more;
         self.retype(kind, first_new);
-        if more { PageStep::Next(page.max(1) + 1) } else { PageStep::Done }
+        if more {
+            PageStep::Next(page.max(1) + 1)
+        } else {
+            PageStep::Done
+        }
     }
 
     pub fn failed(&mut self, kind: EntityKind, error: String) {
@@ -168,7 +179,11 @@ impl Catalog {
             if from == 0 {
                 into.clear();
             }
-            into.extend(items[from..].iter().filter_map(|v| serde_json::from_value(v.clone()).ok()));
+            into.extend(
+                items[from..]
+                    .iter()
+                    .filter_map(|v| serde_json::from_value(v.clone()).ok()),
+            );
         }
         let items = &self.lists[kind_index(kind)].items;
         match kind {
