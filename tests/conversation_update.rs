@@ -964,3 +964,25 @@ fn a_refused_callback_delivery_is_said_in_the_conversation_pane_at_once() {
     send(&mut app, Msg::Exchange(Box::new(refused)));
     assert!(!render(&mut app, 80, 24).contains("callbacks refused"));
 }
+
+#[test]
+fn starting_as_a_role_whose_callback_is_elsewhere_warns_that_replies_will_not_arrive() {
+    let mut app = conversation_app(false);
+    // The fixture's roles call the sandbox, and this console runs no receiver.
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, 'n');
+    press(&mut app, 'j');
+    press_code(&mut app, KeyCode::Enter);
+    let error = app.status.error.clone().expect("a warning");
+    assert!(error.contains("replies will not arrive"), "{error}");
+
+    // With a receiver whose customer URL the application's customer role uses: no warning.
+    let mut app = loaded_app(false);
+    app.session.callback_urls = vec![("customer".into(), format!("{SANDBOX_ROOT}/sandbox/inbox/customer/"))];
+    press(&mut app, '2');
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, 'n');
+    press_code(&mut app, KeyCode::Enter);
+    press_code(&mut app, KeyCode::Enter);
+    assert_eq!(app.status.error, None);
+}

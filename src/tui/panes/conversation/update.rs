@@ -404,6 +404,47 @@ fn targets(catalog: &Catalog) -> Vec<Target> {
         .collect()
 }
 
+/// When no loaded application points `role`'s callback at this console,
+/// replies will not arrive here: say so before the conversation starts.
+fn warn_if_replies_go_elsewhere(catalog: &Catalog, role: &SenderType, cx: &mut Cx) {
+    let role_name = role.to_string();
+    // The receiver also answers on the `agent` and `bot` aliases.
+    let norm = |u: &str| {
+        let u = u.trim_end_matches('/');
+        match (u.strip_suffix("/agent"), u.strip_suffix("/bot")) {
+            (Some(base), _) => format!("{base}/custom_agent"),
+            (_, Some(base)) => format!("{base}/custom_bot"),
+            _ => u.to_owned(),
+        }
+    };
+    let ours: Vec<String> = cx
+        .session
+        .callback_urls
+        .iter()
+        .filter(|(r, _)| *r == role_name)
+        .map(|(_, u)| norm(u))
+        .collect();
+    if catalog.applications().is_empty() {
+        return;
+    }
+    let points_here = catalog
+        .applications()
+        .iter()
+        .flat_map(|a| a.roles.iter())
+        .any(|r| r.name.to_string() == role_name && ours.contains(&norm(&r.callback)));
+    if points_here {
+        return;
+    }
+    let how = if ours.is_empty() {
+        "this console runs no callback receiver for it (add [profiles.NAME.callback] to the config)"
+    } else {
+        "no client application points that role's callback here (u on the application's detail does, restored on exit)"
+    };
+    cx.error(format!(
+        "warning: as {role_name}, replies will not arrive in this console: {how}"
+    ));
+}
+
 /// The outcome of a popup this pane opened.
 pub fn on_outcome(pane: &mut ConversationPane, catalog: &Catalog, ask: ConversationAsk, outcome: Outcome, cx: &mut Cx) {
     match (ask, outcome) {
@@ -425,6 +466,7 @@ pub fn on_outcome(pane: &mut ConversationPane, catalog: &Catalog, ask: Conversat
             // The conversation on screen is left: it hears that we stopped typing.
             typing(pane, catalog, false, cx);
             if role != SenderType::Customer {
+                warn_if_replies_go_elsewhere(catalog, &role, cx);
                 pane.show(None);
                 cx.notice(format!(
                     "acting as {role}: conversations the hub routes to this console's {role} callback appear here"
@@ -455,6 +497,7 @@ pub fn on_outcome(pane: &mut ConversationPane, catalog: &Catalog, ask: Conversat
                 "new conversation on {} as customer: the first message opens it",
                 target.account_name
             ));
+            warn_if_replies_go_elsewhere(catalog, &SenderType::Customer, cx);
             pane.target = Some(target);
             // The text typed before picking stays in the composer for the new one.
             let draft = pane.composer_text();
