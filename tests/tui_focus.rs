@@ -346,3 +346,68 @@ fn the_palette_runs_a_command_or_goes_to_an_object() {
     assert!(app.status.error.as_deref().is_some_and(|e| e.contains("read-only")));
     assert!(app.popups.top().is_none());
 }
+
+#[test]
+fn at_80_columns_the_footer_keeps_help_and_quit_in_every_pane() {
+    type Place = fn(&mut App);
+    let places: [(&str, Place); 5] = [
+        ("entities", |_| {}),
+        ("entity detail", |app| {
+            press_code(app, KeyCode::Enter);
+        }),
+        ("message list", |app| {
+            press(app, '2');
+            press_code(app, KeyCode::Esc);
+        }),
+        ("log", |app| {
+            push_exchanges(app);
+            press(app, '3');
+        }),
+        ("log detail", |app| {
+            push_exchanges(app);
+            press(app, '3');
+            press_code(app, KeyCode::Enter);
+        }),
+    ];
+    for (name, place) in places {
+        let mut app = loaded_app(false);
+        place(&mut app);
+        let screen = render(&mut app, 80, 24);
+        let footer = screen.lines().last().unwrap_or_default().to_owned();
+        assert!(
+            footer.contains("? help") && footer.contains("q quit"),
+            "{name}: {footer}"
+        );
+        assert!(footer.contains("COMMANDS"), "{name}: {footer}");
+    }
+}
+
+#[test]
+fn notices_expire_and_never_take_more_than_the_status_row() {
+    use egain_console::tui::msg::Msg;
+    let mut app = loaded_app(false);
+    let effects = egain_console::tui::update::update(&mut app, Msg::Saved(Ok("saved /tmp/x".into())));
+    let Some(Effect::ExpireNotice(seq)) = effects.iter().find(|e| matches!(e, Effect::ExpireNotice(_))).cloned() else {
+        panic!("a notice asks for its timer: {effects:?}");
+    };
+    assert_eq!(app.status.notice.as_deref(), Some("saved /tmp/x"));
+    // A stale timer (a newer notice replaced this one) leaves the newer one.
+    send(&mut app, Msg::Saved(Ok("saved /tmp/y".into())));
+    send(&mut app, Msg::NoticeExpired(seq));
+    assert_eq!(app.status.notice.as_deref(), Some("saved /tmp/y"));
+    let current = app.status.notice_seq;
+    send(&mut app, Msg::NoticeExpired(current));
+    assert_eq!(app.status.notice, None, "its own timer clears it");
+    // A long notice is cut on the status row; the layout does not move.
+    send(
+        &mut app,
+        Msg::Saved(Ok("saved ".to_owned() + &"/very/long/path".repeat(20))),
+    );
+    let screen = render(&mut app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[0].ends_with('…'), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("┌ 1 Entities"),
+        "the panes start on the second row:\n{screen}"
+    );
+}
