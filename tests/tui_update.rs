@@ -990,3 +990,45 @@ fn editing_an_authentication_never_shows_its_password_but_keeps_it() {
     };
     assert!(!body.to_string().contains(CANARY) && body.to_string().contains("brand-new"));
 }
+
+#[test]
+fn the_takeover_confirmation_names_the_credentials_the_hub_will_send() {
+    use egain_console::callback_takeover::TakeoverPlan;
+    let plan = |auth: Option<&str>| TakeoverPlan {
+        base_url: format!("{SANDBOX_ROOT}/conversation/conversationmgr/v3"),
+        app_id: APP_ID.into(),
+        app_name: "Demo Application".into(),
+        role: "custom_agent".into(),
+        current_callback: Some(format!("{SANDBOX_ROOT}/sandbox/agent")),
+        new_callback: "https://tunnel.example.com/callback/custom_agent".into(),
+        current_authentication: auth.map(str::to_owned),
+        new_authentication: None,
+    };
+    let mut app = loaded_app(false);
+    send(
+        &mut app,
+        Msg::Api(Owner::Entities, ApiReply::TakeoverPlanned(Ok(plan(Some(AUTH_ID))))),
+    );
+    let Some(Popup::Confirm(c)) = app.popups.top() else {
+        panic!("the plan is confirmed first");
+    };
+    assert!(
+        c.message.contains("demo-callback-auth") && c.message.contains("basic, user \"console\""),
+        "{}",
+        c.message
+    );
+    assert!(!c.message.contains(CANARY), "never the password");
+    press_code(&mut app, KeyCode::Esc);
+    send(
+        &mut app,
+        Msg::Api(Owner::Entities, ApiReply::TakeoverPlanned(Ok(plan(None)))),
+    );
+    let Some(Popup::Confirm(c)) = app.popups.top() else {
+        panic!("confirm");
+    };
+    assert!(
+        c.message.contains("warning: the role has no Authentication"),
+        "{}",
+        c.message
+    );
+}

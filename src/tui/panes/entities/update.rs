@@ -543,11 +543,17 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
         ApiReply::TakeoverPlanned(result) => match result {
             Ok(plan) => {
                 let message = format!(
-                    "Point role {} of \"{}\" at this console?\n  now: {}\n  new: {}\nThe original is restored when the console exits (and after a crash, on the next start).",
+                    "Point role {} of \"{}\" at this console?\n  now: {}\n  new: {}\n{}\nThe original is restored when the console exits (and after a crash, on the next start).",
                     plan.role,
                     plan.app_name,
                     plan.current_callback.as_deref().unwrap_or("(none)"),
-                    plan.new_callback
+                    plan.new_callback,
+                    credentials_line(
+                        pane,
+                        plan.new_authentication
+                            .as_ref()
+                            .or(plan.current_authentication.as_ref())
+                    ),
                 );
                 cx.open(
                     EntitiesAsk::Takeover(Box::new(plan)),
@@ -575,6 +581,37 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
         },
         // Replies of other owners never come here.
         ApiReply::Sent { .. } | ApiReply::Transcript { .. } | ApiReply::SetupStep { .. } => {}
+    }
+}
+
+/// What the hub will send the receiver: the role's Authentication, so a
+/// mismatch with the receiver's credentials is seen before deliveries are
+/// refused (401).
+fn credentials_line(pane: &EntitiesPane, auth_id: Option<&String>) -> String {
+    let Some(id) = auth_id else {
+        return "  warning: the role has no Authentication: the hub sends no credentials and the receiver refuses \
+                its deliveries (401)"
+            .into();
+    };
+    let auth = pane
+        .catalog
+        .get(EntityKind::Authentication, id)
+        .and_then(|v| serde_json::from_value::<crate::api::models::Authentication>(v.clone()).ok());
+    match auth {
+        Some(a) => {
+            let who = match &a.basic_auth {
+                Some(b) => format!("basic, user \"{}\"", b.username),
+                None => a.auth_type.to_string(),
+            };
+            format!(
+                "  credentials: Authentication \"{}\" ({who}): the receiver must expect these, or deliveries are refused (401)",
+                a.name
+            )
+        }
+        None => format!(
+            "  warning: the role's Authentication {} is not loaded: check it sends the receiver's credentials",
+            short_id(id)
+        ),
     }
 }
 
