@@ -30,7 +30,7 @@ use egain_console::api::{Direction, Exchange, ExchangeKind, RecordedBody};
 use egain_console::callback::Inbound;
 use egain_console::sandbox::hub::MENU_LIST_PICKER;
 use egain_console::tui::app::{App, PaneId};
-use egain_console::tui::effect::Effect;
+use egain_console::tui::effect::{Call, Effect, Owner};
 use egain_console::tui::msg::{ApiReply, Msg};
 use egain_console::tui::{update, view};
 use ratatui::Terminal;
@@ -364,15 +364,18 @@ fn handle(
             m.callbacks += 1;
             m.callback_wait.push(now - queued);
         }
-        Msg::Api(_) => m.replies += 1,
+        Msg::Api(..) => m.replies += 1,
         _ => {}
     }
     for effect in update::update(app, msg) {
-        if let Effect::Send { local_id, .. } = effect {
-            let reply = Msg::Api(ApiReply::Sent {
-                local_id,
-                result: Ok(accepted(local_id)),
-            });
+        if let Effect::Call(_, Call::Send { local_id, .. }) = effect {
+            let reply = Msg::Api(
+                Owner::Conversation,
+                ApiReply::Sent {
+                    local_id,
+                    result: Ok(accepted(local_id)),
+                },
+            );
             replies.send(Event::Msg(Instant::now(), reply)).expect("queue open");
         }
     }

@@ -24,8 +24,8 @@ use egain_console::schema::Spec;
 use egain_console::templates::Templates;
 use egain_console::tui::app::{App, PaneId};
 use egain_console::tui::keymap::Keymap;
-use egain_console::tui::modal::Modal;
 use egain_console::tui::msg::Msg;
+use egain_console::tui::popup::Popup;
 use egain_console::tui::runtime::{RunOptions, Runtime};
 use egain_console::tui::theme::Theme;
 use egain_console::tui::update::{startup, update};
@@ -46,7 +46,7 @@ impl Console {
     /// Apply one message and carry out the effects it asks for.
     fn handle(&mut self, msg: Msg) {
         for effect in update(&mut self.app, msg) {
-            self.runtime.perform(effect, &mut self.app).expect("effect performed");
+            self.runtime.perform(effect).expect("effect performed");
         }
     }
 
@@ -120,13 +120,10 @@ async fn start(dirs: &tempfile::TempDir) -> (Console, Connection) {
         },
     );
     let mut console = Console { app, runtime, rx };
-    let effects = startup();
+    let effects = startup(&mut console.app);
     console.app.in_flight += effects.len();
     for effect in effects {
-        console
-            .runtime
-            .perform(effect, &mut console.app)
-            .expect("startup effect");
+        console.runtime.perform(effect).expect("startup effect");
     }
     (console, connection)
 }
@@ -174,11 +171,11 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     assert!(console.app.conversation.composing, "the composer has the focus");
     console.type_text("hello");
     console.key(KeyCode::Enter);
-    assert!(matches!(&console.app.modal, Some(Modal::Pick(p)) if p.title.contains("role")));
+    assert!(matches!(console.app.popups.top(), Some(Popup::Pick(p)) if p.title.contains("role")));
     console.key(KeyCode::Enter);
-    assert!(matches!(&console.app.modal, Some(Modal::Pick(p)) if p.title.contains("account")));
+    assert!(matches!(console.app.popups.top(), Some(Popup::Pick(p)) if p.title.contains("account")));
     console.key(KeyCode::Enter);
-    assert!(console.app.modal.is_none());
+    assert!(console.app.popups.top().is_none());
     assert_eq!(console.app.conversation.composer_text(), "", "the typed text went out");
     console
         .run_until("the bot's echo", |app| {
@@ -204,9 +201,9 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     std::fs::write(&photo, &bytes).expect("photo written");
     console.key(KeyCode::Esc);
     assert!(!console.app.conversation.composing);
-    console.char('a');
+    console.handle(Msg::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)));
     assert!(
-        matches!(console.app.modal, Some(Modal::Prompt(_))),
+        matches!(console.app.popups.top(), Some(Popup::Prompt(_))),
         "the attach prompt opens"
     );
     console.type_text(&photo.display().to_string());
@@ -287,14 +284,14 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     assert!(join < greeting, "the agent joins before greeting");
     assert!(entries[greeting].sender.is_agent(), "the greeting is the agent's");
 
-    // End the conversation: Esc, x, y.
+    // End the conversation: Esc, x, Enter.
     console.key(KeyCode::Esc);
     console.char('x');
     assert!(
-        matches!(console.app.modal, Some(Modal::Confirm(_))),
+        matches!(console.app.popups.top(), Some(Popup::Confirm(_))),
         "ending asks first"
     );
-    console.char('y');
+    console.key(KeyCode::Enter);
     console
         .run_until("the conversation closed", |app| {
             app.conversation.viewed().is_some_and(|c| c.is_closed())
@@ -309,12 +306,13 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     console.char('t');
     console
         .run_until("the transcript", |app| {
-            matches!(app.modal, Some(Modal::Transcript { .. }))
+            matches!(app.popups.top(), Some(Popup::Transcript(_)))
         })
         .await;
-    let Some(Modal::Transcript { conversation, .. }) = &console.app.modal else {
+    let Some(Popup::Transcript(t)) = console.app.popups.top() else {
         unreachable!("waited for the transcript modal");
     };
+    let conversation = &t.conversation;
     assert_eq!(conversation.id, conversation_id);
     let transcript: Vec<(SenderType, &str)> = conversation
         .messages

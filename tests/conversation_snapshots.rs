@@ -23,10 +23,10 @@ use egain_console::api::models::conversation::{
 use egain_console::callback::Inbound;
 use egain_console::sandbox::hub::MENU_LIST_PICKER;
 use egain_console::tui::app::App;
-use egain_console::tui::effect::Effect;
-use egain_console::tui::modal::Modal;
+use egain_console::tui::effect::{Call, Effect, Owner};
 use egain_console::tui::msg::{ApiReply, Msg};
 use egain_console::tui::panes::conversation::Upload;
+use egain_console::tui::popup::Popup;
 use serde_json::{Value, json};
 
 use common_tui::*;
@@ -107,7 +107,7 @@ fn to_customer(app: &mut App, hub_id: &str, kind: &str, sender: Value, text: Opt
 fn accept_sends(app: &mut App, effects: Vec<Effect>, conversation: &str) -> usize {
     let mut sent = 0;
     for effect in effects {
-        let Effect::Send { local_id, body } = effect else {
+        let Effect::Call(_, Call::Send { local_id, body }) = effect else {
             panic!("unexpected effect {effect:?}");
         };
         let message_id = body["messages"]["message"][0]["messageId"].clone();
@@ -121,10 +121,13 @@ fn accept_sends(app: &mut App, effects: Vec<Effect>, conversation: &str) -> usiz
         .expect("response");
         send(
             app,
-            Msg::Api(ApiReply::Sent {
-                local_id,
-                result: Ok(response),
-            }),
+            Msg::Api(
+                Owner::Conversation,
+                ApiReply::Sent {
+                    local_id,
+                    result: Ok(response),
+                },
+            ),
         );
         sent += 1;
     }
@@ -154,9 +157,9 @@ fn pick_role(app: &mut App) {
 fn start_as_customer(app: &mut App) {
     pick_role(app);
     press_code(app, KeyCode::Enter);
-    assert!(matches!(&app.modal, Some(Modal::Pick(_))), "account pick");
+    assert!(matches!(app.popups.top(), Some(Popup::Pick(_))), "account pick");
     press_code(app, KeyCode::Enter);
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
 }
 
 /// A customer asks the bot, the bot escalates, the agent joins and answers,
@@ -306,7 +309,7 @@ fn failed_send() -> App {
     effects.extend(press_code(&mut app, KeyCode::Enter));
     let mut failed = 0;
     for effect in effects {
-        let Effect::Send { local_id, body } = effect else {
+        let Effect::Call(_, Call::Send { local_id, body }) = effect else {
             panic!("unexpected effect {effect:?}");
         };
         let kind = body["messages"]["message"][0]["type"]["value"].clone();
@@ -323,10 +326,16 @@ fn failed_send() -> App {
                     .expect("response"),
             )
         };
-        send(&mut app, Msg::Api(ApiReply::Sent { local_id, result }));
+        send(
+            &mut app,
+            Msg::Api(Owner::Conversation, ApiReply::Sent { local_id, result }),
+        );
     }
     assert_eq!(failed, 1);
-    assert_eq!(app.conversation.composer_text(), "Can I change the delivery address?");
+    // The failed message stays in the conversation with its error and retry
+    // key; a new draft in the composer is left alone.
+    assert_eq!(app.conversation.composer_text(), "");
+    type_text(&mut app, "Or should I call?");
     app
 }
 
@@ -347,7 +356,10 @@ fn transcript() -> App {
     let mut app = full_conversation();
     press_code(&mut app, KeyCode::Esc);
     let effects = press(&mut app, 't');
-    assert_eq!(effects, vec![Effect::GetTranscript(CONV_ID.into())]);
+    assert_eq!(
+        effects,
+        vec![Effect::Call(Owner::Conversation, Call::GetTranscript(CONV_ID.into()))]
+    );
     let messages: Vec<Value> = [
         ("m1", "text", customer(), Some("Hello, where is my order #4411?"), 0),
         (
@@ -388,12 +400,58 @@ fn transcript() -> App {
     .expect("transcript");
     send(
         &mut app,
-        Msg::Api(ApiReply::Transcript {
-            id: CONV_ID.into(),
-            result: Ok(Box::new(conversation)),
-        }),
+        Msg::Api(
+            Owner::Conversation,
+            ApiReply::Transcript {
+                id: CONV_ID.into(),
+                result: Ok(Box::new(conversation)),
+            },
+        ),
     );
-    assert!(matches!(app.modal, Some(Modal::Transcript { .. })));
+    assert!(matches!(app.popups.top(), Some(Popup::Transcript(_))));
+    app
+}
+
+/// Thirty numbered messages; the selection moved up twenty: the entries
+/// after it still show below it, and a marker says how many more there are.
+fn scrolled_up() -> App {
+    let mut app = conversation_pane();
+    start_as_customer(&mut app);
+    say(&mut app, "Start");
+    for i in 1..=30 {
+        to_customer(
+            &mut app,
+            &format!("hub-s{i}"),
+            "text",
+            bot(),
+            Some(&format!("Message number {i} from the bot")),
+            i,
+        );
+    }
+    press_code(&mut app, KeyCode::Esc);
+    for _ in 0..20 {
+        press_code(&mut app, KeyCode::Up);
+    }
+    app
+}
+
+/// Wide characters wrap by display width: CJK, emoji, a family emoji
+/// (one grapheme of several code points) and combining accents.
+fn wide_text() -> App {
+    let mut app = conversation_pane();
+    start_as_customer(&mut app);
+    say(
+        &mut app,
+        "こんにちは、注文番号4411の配送状況を教えてください。明日までに届きますか？",
+    );
+    to_customer(
+        &mut app,
+        "hub-w1",
+        "text",
+        bot(),
+        Some("😀🎉👨‍👩‍👧 您好！您的订单已于今天早上从仓库发出，预计星期五送达。Cafe\u{301} naïve résumé 🚚📦✅"),
+        2,
+    );
     app
 }
 
@@ -466,6 +524,14 @@ const SCREENS: &[Screen] = &[
         name: "conversation_transcript",
         build: transcript,
     },
+    Screen {
+        name: "conversation_scrolled_up",
+        build: scrolled_up,
+    },
+    Screen {
+        name: "conversation_wide_text",
+        build: wide_text,
+    },
 ];
 
 fn snapshot(screen: &Screen) {
@@ -499,11 +565,60 @@ snapshot_tests! {
     role_pick_snapshots => 7,
     account_pick_snapshots => 8,
     transcript_snapshots => 9,
+    scrolled_up_snapshots => 10,
+    wide_text_snapshots => 11,
 }
 
 #[test]
 fn every_screen_has_a_snapshot_test() {
-    assert_eq!(SCREENS.len(), 10, "add a snapshot_tests! line for each new screen");
+    assert_eq!(SCREENS.len(), 12, "add a snapshot_tests! line for each new screen");
+}
+
+#[test]
+fn a_scrolled_view_shows_what_follows_the_selection_and_no_cell_is_clipped() {
+    // Scrolled up: the selection and the entries after it are on screen, with the marker.
+    let mut app = scrolled_up();
+    for (w, h) in SIZES {
+        let text = render(&mut app, w, h);
+        assert!(text.contains("Message number 10 from"), "the selection shows:\n{text}");
+        assert!(
+            text.contains("Message number 11 from"),
+            "the next entry shows below it:\n{text}"
+        );
+        assert!(text.contains("new below"), "{text}");
+    }
+    press(&mut app, 'G');
+    assert_eq!(app.conversation.selected, None, "G follows the newest again");
+    let text = render(&mut app, 80, 24);
+    assert!(
+        text.contains("Message number 30 from") && !text.contains("new below"),
+        "{text}"
+    );
+
+    // Wide text: every character of each message is on screen, in order.
+    let mut app = wide_text();
+    for (w, h) in SIZES {
+        let text = render(&mut app, w, h);
+        let joined: String = text
+            .lines()
+            // The conversation pane: the right column when the layout is wide.
+            .map(|l| {
+                l.rsplit("││")
+                    .next()
+                    .unwrap_or(l)
+                    .trim_matches(|c| c == '│' || c == ' ')
+            })
+            .collect::<Vec<_>>()
+            .concat()
+            .replace(' ', "");
+        for expected in [
+            "こんにちは、注文番号4411の配送状況を教えてください。明日までに届きますか？",
+            "😀🎉👨‍👩‍👧您好！您的订单已于今天早上从仓库发出，预计星期五送达。",
+            "🚚📦✅",
+        ] {
+            assert!(joined.contains(expected), "{w}x{h}: {expected} is cut:\n{text}");
+        }
+    }
 }
 
 #[test]

@@ -14,8 +14,7 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use common_tui::*;
 use egain_console::api::models::{
-    AttachmentPolicy, ConversationRef, EntityKind, Message, MessageEnvelope, Party, PolicyType, SendMessageResponse,
-    SenderType,
+    AttachmentPolicy, ConversationRef, EntityKind, Message, MessageEnvelope, Party, PolicyType, SenderType,
 };
 use egain_console::api::{AuthConfig, Client, ClientConfig, Recorder, Secret};
 use egain_console::callback::Inbound;
@@ -23,49 +22,15 @@ use egain_console::conversation::state::{EntryKind, Status};
 use egain_console::sandbox::hub::MENU_LIST_PICKER;
 use egain_console::sandbox::{self, SandboxConfig, Seed};
 use egain_console::tui::app::{App, PaneId};
-use egain_console::tui::effect::Effect;
-use egain_console::tui::modal::Modal;
-use egain_console::tui::msg::{ApiReply, Msg};
+use egain_console::tui::effect::{Effect, Owner};
+use egain_console::tui::msg::{ApiReply, Msg, Transfer};
+use egain_console::tui::popup::Popup;
 use egain_console::tui::runtime::{RunOptions, Runtime, check_attachment};
 
 const CONV: &str = "c0ffee00-0000-4000-8000-000000000001";
 const OTHER: &str = "c0ffee00-0000-4000-8000-000000000002";
 
 // ---------------------------------------------------------------- helpers
-
-/// The `Send` effects among `effects`, as (local id, body).
-fn sends(effects: &[Effect]) -> Vec<(u64, Value)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send { local_id, body } => Some((*local_id, body.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-/// `type.value` of a send body's first message.
-fn message_type(body: &Value) -> &str {
-    body.pointer("/messages/message/0/type/value")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
-fn message_text(body: &Value) -> Option<&str> {
-    body.pointer("/messages/message/0/content/text").and_then(Value::as_str)
-}
-
-/// The hub's 202 for send `local_id`, naming conversation `id`.
-fn accepted_reply(local_id: u64, id: &str, n: u32) -> Msg {
-    let response: SendMessageResponse = serde_json::from_value(json!({
-        "messages": {"message": [{"id": format!("hub-msg-{n}"), "conversation": {"id": id}}]}
-    }))
-    .expect("send response");
-    Msg::Api(ApiReply::Sent {
-        local_id,
-        result: Ok(response),
-    })
-}
 
 /// A callback delivery of one message to the console's `role` callback.
 fn inbound(role: &str, conversation: &str, kind: &str, sender: SenderType, text: Option<&str>) -> Msg {
@@ -104,34 +69,6 @@ fn channel_with(typing_events: bool) -> Vec<Value> {
     vec![channel]
 }
 
-/// The conversation pane with the composer focused, every list loaded.
-fn conversation_app(read_only: bool) -> App {
-    let mut app = loaded_app(read_only);
-    press(&mut app, '2');
-    assert_eq!(app.focus, PaneId::Conversation);
-    assert!(app.conversation.composing);
-    app
-}
-
-/// Open a customer conversation on the first account with `text`, and let
-/// the hub name it `id`. Returns the send's body.
-fn open_conversation(app: &mut App, text: &str, id: &str) -> Value {
-    type_text(app, text);
-    press_code(app, KeyCode::Enter);
-    press_code(app, KeyCode::Enter);
-    let effects = press_code(app, KeyCode::Enter);
-    let sent = sends(&effects);
-    assert_eq!(
-        sent.len(),
-        1,
-        "the first message goes out after the account pick: {effects:?}"
-    );
-    let (local_id, body) = sent.into_iter().next().expect("one send");
-    send(app, accepted_reply(local_id, id, local_id as u32));
-    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(id));
-    body
-}
-
 /// Type and send one text in the open conversation; the hub accepts it.
 fn say(app: &mut App, text: &str) {
     type_text(app, text);
@@ -156,12 +93,12 @@ fn a_message_typed_before_choosing_an_account_is_sent_after_the_pick() {
         "nothing is sent before an account is chosen"
     );
     assert!(
-        matches!(&app.modal, Some(Modal::Pick(p)) if p.items.len() == 3),
+        matches!(app.popups.top(), Some(Popup::Pick(p)) if p.items.len() == 3),
         "the role picker opens"
     );
     assert_eq!(app.conversation.composer_text(), "Where is my order?", "the text waits");
     assert!(sends(&press_code(&mut app, KeyCode::Enter)).is_empty());
-    assert!(matches!(&app.modal, Some(Modal::Pick(p)) if p.items[0].contains("Demo Account")));
+    assert!(matches!(app.popups.top(), Some(Popup::Pick(p)) if p.items[0].contains("Demo Account")));
     let effects = press_code(&mut app, KeyCode::Enter);
     let sent = sends(&effects);
     assert_eq!(sent.len(), 1);
@@ -179,7 +116,7 @@ fn a_message_typed_before_choosing_an_account_is_sent_after_the_pick() {
 }
 
 #[test]
-fn a_failed_send_keeps_the_text_and_shows_the_egain_error() {
+fn a_failed_send_stays_as_a_failed_entry_with_a_retry_and_the_composer_is_untouched() {
     let mut app = conversation_app(false);
     type_text(&mut app, "hello there");
     press_code(&mut app, KeyCode::Enter);
@@ -189,17 +126,15 @@ fn a_failed_send_keeps_the_text_and_shows_the_egain_error() {
     assert_eq!(app.conversation.composer_text(), "");
     send(
         &mut app,
-        Msg::Api(ApiReply::Sent {
-            local_id,
-            result: Err(api_error(400, "400-207", "account address is not active")),
-        }),
+        Msg::Api(
+            Owner::Conversation,
+            ApiReply::Sent {
+                local_id,
+                result: Err(api_error(400, "400-207", "account address is not active")),
+            },
+        ),
     );
-    assert_eq!(
-        app.conversation.composer_text(),
-        "hello there",
-        "the text is back in the composer"
-    );
-    assert!(app.conversation.composing);
+    assert_eq!(app.conversation.composer_text(), "", "nothing is put into the composer");
     let error = app.status.error.clone().expect("an error on the status line");
     assert!(error.contains("400-207"), "{error}");
     assert!(error.contains("account address is not active"), "{error}");
@@ -208,15 +143,26 @@ fn a_failed_send_keeps_the_text_and_shows_the_egain_error() {
         .viewed()
         .and_then(|c| c.entries().back().cloned())
         .expect("entry");
+    assert_eq!(entry.text.as_deref(), Some("hello there"));
     assert!(
         matches!(entry.status, Status::Failed(ref e) if e.contains("400-207")),
         "{:?}",
         entry.status
     );
+    // A draft typed meanwhile stays; r in the message list sends the failed one again.
+    type_text(&mut app, "a draft");
+    press_code(&mut app, KeyCode::Esc);
+    let (retry_id, body) = sends(&press(&mut app, 'r')).remove(0);
+    assert_ne!(retry_id, local_id);
+    assert_eq!(message_text(&body), Some("hello there"));
+    assert_eq!(app.conversation.composer_text(), "a draft");
+    let conv = app.conversation.viewed().expect("conversation");
+    assert_eq!(conv.entries().len(), 1, "the entry is retried in place, not duplicated");
+    assert_eq!(conv.entries()[0].status, Status::Sending);
 }
 
 #[test]
-fn a_failed_attachment_send_keeps_the_asset_for_the_next_enter() {
+fn a_failed_attachment_send_is_retried_with_its_asset() {
     let mut app = conversation_app(false);
     open_conversation(&mut app, "first", CONV);
     // The upload finished; the attachment message goes out and is refused.
@@ -238,10 +184,13 @@ fn a_failed_attachment_send_keeps_the_asset_for_the_next_enter() {
     };
     let effects = send(
         &mut app,
-        Msg::UploadDone {
-            local_id: 900,
-            result: Ok(asset),
-        },
+        Msg::Transfer(
+            Owner::Conversation,
+            Transfer::UploadDone {
+                local_id: 900,
+                result: Ok(asset),
+            },
+        ),
     );
     let (local_id, body) = sends(&effects).remove(0);
     assert_eq!(
@@ -250,25 +199,23 @@ fn a_failed_attachment_send_keeps_the_asset_for_the_next_enter() {
     );
     send(
         &mut app,
-        Msg::Api(ApiReply::Sent {
-            local_id,
-            result: Err(api_error(500, "500-101", "try again")),
-        }),
+        Msg::Api(
+            Owner::Conversation,
+            ApiReply::Sent {
+                local_id,
+                result: Err(api_error(500, "500-101", "try again")),
+            },
+        ),
     );
-    assert_eq!(app.conversation.kept_attachments.len(), 1, "the uploaded asset is kept");
-    // Enter with an empty composer sends it again; with text, the text goes along.
-    type_text(&mut app, "here it is");
-    let effects = press_code(&mut app, KeyCode::Enter);
-    let (_, body) = sends(&effects)
-        .into_iter()
-        .find(|(_, b)| message_type(b) == "text")
-        .expect("a send");
+    // The failed entry keeps the uploaded asset; r sends it again, nothing is uploaded twice.
+    press_code(&mut app, KeyCode::Esc);
+    let effects = press(&mut app, 'r');
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Upload { .. })));
+    let (_, body) = sends(&effects).remove(0);
     assert_eq!(
         body.pointer("/messages/message/0/content/attachments/attachment/0/id"),
         Some(&json!("asset-1"))
     );
-    assert_eq!(message_text(&body), Some("here it is"));
-    assert!(app.conversation.kept_attachments.is_empty());
 }
 
 #[test]
@@ -288,7 +235,7 @@ fn messages_arriving_off_screen_are_counted_on_the_pane_title() {
 }
 
 #[test]
-fn a_failed_send_does_not_overwrite_a_new_draft() {
+fn a_failed_send_does_not_touch_a_new_draft() {
     let mut app = conversation_app(false);
     open_conversation(&mut app, "first", CONV);
     type_text(&mut app, "second");
@@ -300,16 +247,19 @@ fn a_failed_send_does_not_overwrite_a_new_draft() {
     type_text(&mut app, "draft");
     send(
         &mut app,
-        Msg::Api(ApiReply::Sent {
-            local_id,
-            result: Err(api_error(503, "503-100", "hub unavailable")),
-        }),
+        Msg::Api(
+            Owner::Conversation,
+            ApiReply::Sent {
+                local_id,
+                result: Err(api_error(503, "503-100", "hub unavailable")),
+            },
+        ),
     );
-    let text = app.conversation.composer_text();
-    assert!(
-        text.contains("second") && text.contains("draft"),
-        "nothing typed is lost: {text:?}"
-    );
+    assert_eq!(app.conversation.composer_text(), "draft", "never merged into the draft");
+    let conv = app.conversation.viewed().expect("conversation");
+    let failed = conv.entries().back().expect("entry");
+    assert_eq!(failed.text.as_deref(), Some("second"), "nothing typed is lost");
+    assert!(matches!(failed.status, Status::Failed(_)));
 }
 
 #[test]
@@ -344,14 +294,18 @@ fn a_failed_opening_message_can_be_sent_again() {
     let (local_id, _) = sends(&press_code(&mut app, KeyCode::Enter)).remove(0);
     send(
         &mut app,
-        Msg::Api(ApiReply::Sent {
-            local_id,
-            result: Err(api_error(503, "503-100", "hub unavailable")),
-        }),
+        Msg::Api(
+            Owner::Conversation,
+            ApiReply::Sent {
+                local_id,
+                result: Err(api_error(503, "503-100", "hub unavailable")),
+            },
+        ),
     );
-    assert_eq!(app.conversation.composer_text(), "hello");
-    // Enter again: the same text opens the conversation this time.
-    let sent = sends(&press_code(&mut app, KeyCode::Enter));
+    assert_eq!(app.conversation.composer_text(), "");
+    // r in the message list: the same text opens the conversation this time.
+    press_code(&mut app, KeyCode::Esc);
+    let sent = sends(&press(&mut app, 'r'));
     assert_eq!(sent.len(), 1, "status: {:?}", app.status);
     let (retry, body) = &sent[0];
     assert_eq!(message_text(body), Some("hello"));
@@ -365,10 +319,7 @@ fn a_failed_opening_message_can_be_sent_again() {
     assert_eq!(conv.id(), Some(CONV));
     assert_eq!(app.conversation.conversations.len(), 1, "still one conversation");
     let statuses: Vec<_> = conv.entries().iter().map(|e| e.status.clone()).collect();
-    assert!(
-        matches!(statuses.as_slice(), [Status::Failed(_), Status::Sent]),
-        "{statuses:?}"
-    );
+    assert!(matches!(statuses.as_slice(), [Status::Sent]), "{statuses:?}");
 }
 
 #[test]
@@ -578,13 +529,13 @@ fn a_list_picker_is_answered_with_the_option_title() {
     assert!(entry.rich.is_some(), "parsed as rich content");
     press_code(&mut app, KeyCode::Esc);
     press(&mut app, 'c');
-    let Some(Modal::Pick(pick)) = &app.modal else {
+    let Some(Popup::Pick(pick)) = app.popups.top() else {
         panic!("c opens the options, status: {:?}", app.status);
     };
     assert_eq!(pick.items, ["My orders", "Billing", "Talk to an agent"]);
     press_code(&mut app, KeyCode::Down);
     let effects = press_code(&mut app, KeyCode::Enter);
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
     let sent = sends(&effects);
     assert_eq!(sent.len(), 1);
     assert_eq!(message_type(&sent[0].1), "text");
@@ -608,7 +559,7 @@ fn c_without_a_rich_message_explains() {
     open_conversation(&mut app, "hi", CONV);
     press_code(&mut app, KeyCode::Esc);
     assert!(press(&mut app, 'c').is_empty());
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
     assert!(
         app.status
             .error
@@ -700,12 +651,15 @@ fn read_only_sends_nothing_at_all() {
     assert!(app.status.error.as_deref().is_some_and(|e| e.contains("read-only")));
     assert_eq!(app.conversation.composer_text(), "answer", "the text stays");
     press_code(&mut app, KeyCode::Esc);
-    // attach, raw JSON, new conversation, answer the picker, end.
-    for key in ['a', 'R', 'n', 'c', 'x'] {
+    // attach (Ctrl-O), raw JSON, new conversation, answer the picker, end, retry.
+    let effects = ctrl(&mut app, 'o');
+    assert!(effects.is_empty() && app.popups.top().is_none(), "{effects:?}");
+    assert!(app.status.error.as_deref().is_some_and(|e| e.contains("read-only")));
+    for key in ['R', 'n', 'c', 'x', 'r'] {
         app.status.error = None;
         let effects = press(&mut app, key);
         assert!(effects.is_empty(), "{key}: {effects:?}");
-        assert!(app.modal.is_none(), "{key} opens nothing");
+        assert!(app.popups.top().is_none(), "{key} opens nothing");
         assert!(
             app.status.error.as_deref().is_some_and(|e| e.contains("read-only")),
             "{key}: {:?}",
@@ -722,8 +676,8 @@ fn the_attach_prompt_passes_the_channels_policy_to_the_upload() {
     send(&mut app, listed(EntityKind::Channel, channel_with(true)));
     open_conversation(&mut app, "hi", CONV);
     press_code(&mut app, KeyCode::Esc);
-    press(&mut app, 'a');
-    assert!(matches!(app.modal, Some(Modal::Prompt(_))));
+    ctrl(&mut app, 'o');
+    assert!(matches!(app.popups.top(), Some(Popup::Prompt(_))));
     type_text(&mut app, "/tmp/photo.png");
     let effects = press_code(&mut app, KeyCode::Enter);
     let [
@@ -742,10 +696,13 @@ fn the_attach_prompt_passes_the_channels_policy_to_the_upload() {
     let local_id = app.conversation.upload.as_ref().map(|u| u.local_id).expect("upload");
     let effects = send(
         &mut app,
-        Msg::UploadDone {
-            local_id,
-            result: Err("refused by the channel's attachment policy: too big".into()),
-        },
+        Msg::Transfer(
+            Owner::Conversation,
+            Transfer::UploadDone {
+                local_id,
+                result: Err("refused by the channel's attachment policy: too big".into()),
+            },
+        ),
     );
     assert!(effects.is_empty());
     assert!(app.conversation.upload.is_none());
@@ -859,7 +816,7 @@ async fn upload_done(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>) -> Resu
             .await
             .expect("upload answered in time")
             .expect("queue open");
-        if let Msg::UploadDone { result, .. } = msg {
+        if let Msg::Transfer(_, Transfer::UploadDone { result, .. }) = msg {
             return result.map(|asset| asset.id);
         }
     }
@@ -878,7 +835,6 @@ fn upload(path: std::path::PathBuf, policy: Option<AttachmentPolicy>) -> Effect 
 #[tokio::test]
 async fn a_refused_attachment_makes_no_request() {
     let (runtime, mut rx, mut exchanges, _sandbox, dir) = watched_runtime().await;
-    let mut app = empty_app(false);
     let small = dir.path().join("photo.png");
     std::fs::write(&small, vec![1u8; 2000]).expect("file");
     let exe = dir.path().join("tool.exe");
@@ -894,9 +850,7 @@ async fn a_refused_attachment_makes_no_request() {
         (huge, None, "10485760"),
     ];
     for (path, policy, why) in refusals {
-        runtime
-            .perform(upload(path.clone(), policy), &mut app)
-            .expect("performed");
+        runtime.perform(upload(path.clone(), policy)).expect("performed");
         let result = upload_done(&mut rx).await;
         assert!(
             result.as_ref().is_err_and(|e| e.contains(why)),
@@ -913,12 +867,122 @@ async fn a_refused_attachment_makes_no_request() {
 
     // The same watch sees the requests of an accepted file.
     runtime
-        .perform(
-            upload(small, Some(policy(PolicyType::Allow, 10_000, &["png"]))),
-            &mut app,
-        )
+        .perform(upload(small, Some(policy(PolicyType::Allow, 10_000, &["png"]))))
         .expect("performed");
     let id = upload_done(&mut rx).await.expect("uploaded");
     assert!(!id.is_empty());
     assert!(exchanges.try_recv().is_ok(), "an accepted upload is recorded");
+}
+
+// ---------------------------------------------------------------- composer limits, drafts, line breaks
+
+#[test]
+fn over_long_text_is_refused_before_any_request_and_the_remaining_count_shows() {
+    let mut app = conversation_app(false);
+    let mut channel = objects(EntityKind::Channel).remove(0);
+    channel["restrictions"] = json!({"inbound": {"maxTextLength": 10}});
+    send(&mut app, listed(EntityKind::Channel, vec![channel]));
+    open_conversation(&mut app, "hi", CONV);
+    type_text(&mut app, "four left");
+    assert!(
+        render(&mut app, 80, 24).contains("· 1 left"),
+        "the composer counts down"
+    );
+    type_text(&mut app, " and more");
+    assert!(render(&mut app, 80, 24).contains("· 8 too long"));
+    let effects = press_code(&mut app, KeyCode::Enter);
+    assert!(
+        sends(&effects).iter().all(|(_, b)| message_type(b) != "text"),
+        "no text goes out: {effects:?}"
+    );
+    let error = app.status.error.clone().expect("why not");
+    assert!(error.contains("at most 10"), "{error}");
+    assert_eq!(app.conversation.composer_text(), "four left and more", "the text stays");
+}
+
+#[test]
+fn each_conversation_keeps_its_own_draft() {
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "first", CONV);
+    // A second conversation arrives for the same role.
+    send(&mut app, bot_says(OTHER, "hello from another chat"));
+    assert_eq!(app.conversation.conversations.len(), 2);
+    type_text(&mut app, "draft for the first");
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, ']');
+    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(OTHER));
+    assert_eq!(
+        app.conversation.composer_text(),
+        "",
+        "the other conversation has no draft"
+    );
+    press(&mut app, 'i');
+    type_text(&mut app, "draft for the second");
+    press_code(&mut app, KeyCode::Esc);
+    let effects = press(&mut app, '[');
+    assert!(
+        sends(&effects).iter().all(|(_, b)| message_type(b) == "typing.end"),
+        "switching sends no draft: {effects:?}"
+    );
+    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(CONV));
+    assert_eq!(app.conversation.composer_text(), "draft for the first");
+    press(&mut app, ']');
+    assert_eq!(app.conversation.composer_text(), "draft for the second");
+}
+
+#[test]
+fn ctrl_j_adds_a_line_break_where_alt_enter_does_not_reach() {
+    let mut app = conversation_app(false);
+    type_text(&mut app, "one");
+    assert!(sends(&ctrl(&mut app, 'j')).is_empty());
+    type_text(&mut app, "two");
+    assert_eq!(app.conversation.composer_text(), "one\ntwo");
+}
+
+#[test]
+fn a_refused_callback_delivery_is_said_in_the_conversation_pane_at_once() {
+    use egain_console::api::{Direction, Exchange, ExchangeKind};
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "hello", CONV);
+    let mut refused = Exchange::begin(
+        Direction::Inbound,
+        ExchangeKind::Callback,
+        "POST",
+        "http://127.0.0.1:8787/callback/customer",
+    );
+    refused.status = Some(401);
+    send(&mut app, Msg::Exchange(Box::new(refused.clone())));
+    let error = app.status.error.clone().expect("said on the status line");
+    assert!(
+        error.contains("refused (401)") && error.contains("Authentication"),
+        "{error}"
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("callbacks refused"), "{screen}");
+    // An accepted delivery clears it.
+    refused.status = Some(200);
+    send(&mut app, Msg::Exchange(Box::new(refused)));
+    assert!(!render(&mut app, 80, 24).contains("callbacks refused"));
+}
+
+#[test]
+fn starting_as_a_role_whose_callback_is_elsewhere_warns_that_replies_will_not_arrive() {
+    let mut app = conversation_app(false);
+    // The fixture's roles call the sandbox, and this console runs no receiver.
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, 'n');
+    press(&mut app, 'j');
+    press_code(&mut app, KeyCode::Enter);
+    let error = app.status.error.clone().expect("a warning");
+    assert!(error.contains("replies will not arrive"), "{error}");
+
+    // With a receiver whose customer URL the application's customer role uses: no warning.
+    let mut app = loaded_app(false);
+    app.session.callback_urls = vec![("customer".into(), format!("{SANDBOX_ROOT}/sandbox/inbox/customer/"))];
+    press(&mut app, '2');
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, 'n');
+    press_code(&mut app, KeyCode::Enter);
+    press_code(&mut app, KeyCode::Enter);
+    assert_eq!(app.status.error, None);
 }

@@ -404,3 +404,31 @@ fn a_panic_restores_the_terminal_before_the_report() {
     let report = find_last(&exited.raw, b"panic requested").expect("the panic report is printed");
     assert!(report > left, "the report was printed inside the alternate screen");
 }
+
+#[test]
+fn a_pasted_multi_line_message_keeps_its_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = Console::start(dir.path(), false);
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
+    // Terminals and tmux paste line breaks as carriage returns, in a bracketed paste.
+    console.press(b"\x1b[200~first pasted line\rsecond pasted line\x1b[201~");
+    console.wait_for("the pasted text on two lines", |s| {
+        s.contains("first pasted line") && s.contains("second pasted line")
+    });
+    console.step(b"\r", "the role picker", |s| s.contains("Act as which role?"));
+    console.step(b"\r", "the account picker", |s| {
+        s.contains("Start a conversation on which account?")
+    });
+    // The message went out with its line break: the bot echoes both lines,
+    // each on its own row.
+    let screen = console.step(b"\r", "the bot's reply", |s| s.contains("You said: first pasted line"));
+    let second_rows = screen
+        .lines()
+        .filter(|l| l.trim_matches(|c| c == '│' || c == ' ') == "second pasted line")
+        .count();
+    assert_eq!(second_rows, 2, "ours and the echo, each with its own line:\n{screen}");
+    console.wait_for("no request in flight", |s| !s.contains("in flight"));
+    console.press(CTRL_C);
+    console.wait_exit().assert_clean();
+}

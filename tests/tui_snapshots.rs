@@ -12,9 +12,10 @@ use base64::Engine;
 use crossterm::event::KeyCode;
 use egain_console::api::models::{AssetDownloadTicket, EntityKind};
 use egain_console::tui::app::App;
-use egain_console::tui::effect::Effect;
-use egain_console::tui::modal::{EditTarget, Editor, Modal};
+use egain_console::tui::effect::{Call, Effect, Owner};
 use egain_console::tui::msg::{ApiReply, Msg};
+use egain_console::tui::popup::ask::EntitiesAsk;
+use egain_console::tui::popup::{Editor, Popup};
 
 use common_tui::*;
 
@@ -33,11 +34,14 @@ fn fetched(app: &mut App, kind: EntityKind, id: &str) {
         .expect("fixture object");
     send(
         app,
-        Msg::Api(ApiReply::Fetched {
-            kind,
-            id: id.into(),
-            result: Ok(value),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Fetched {
+                kind,
+                id: id.into(),
+                result: Ok(value),
+            },
+        ),
     );
 }
 
@@ -84,7 +88,7 @@ fn asset_lookup() -> App {
     press(&mut app, '/');
     type_text(&mut app, "a1b2c3");
     let effects = press_code(&mut app, KeyCode::Enter);
-    assert_eq!(effects, vec![Effect::GetAsset("a1b2c3".into())]);
+    assert_eq!(effects, vec![ent(Call::GetAsset("a1b2c3".into()))]);
     let ticket = AssetDownloadTicket {
         id: "a1b2c3".into(),
         name: "bird.jpg".into(),
@@ -96,10 +100,13 @@ fn asset_lookup() -> App {
     };
     send(
         &mut app,
-        Msg::Api(ApiReply::Asset {
-            id: "a1b2c3".into(),
-            result: Ok(ticket),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Asset {
+                id: "a1b2c3".into(),
+                result: Ok(ticket),
+            },
+        ),
     );
     app
 }
@@ -138,10 +145,14 @@ fn help() -> App {
 fn editor_with_problems() -> App {
     let mut app = loaded_app(false);
     // A fixed body (the template's names carry a random suffix).
-    app.modal = Some(Modal::Editor(Box::new(Editor::new(
-        EntityKind::Account,
-        EditTarget::Create,
-        r#"{
+    let kind = EntityKind::Account;
+    app.popups.open(
+        EntitiesAsk::Create { kind },
+        Popup::Editor(Box::new(Editor::new(
+            Owner::Entities,
+            format!("New {kind}"),
+            kind.input_schema(),
+            r#"{
   "name": "",
   "address": "demo@sandbox.local",
   "channel": {"id": "4d5e6f70-0000-4000-8000-000000000004"},
@@ -153,8 +164,9 @@ fn editor_with_problems() -> App {
     "entryPoint": {"id": "1001"}
   }
 }"#,
-        Vec::new(),
-    ))));
+            Vec::new(),
+        ))),
+    );
     assert!(ctrl(&mut app, 's').is_empty());
     app
 }
@@ -164,7 +176,10 @@ fn editor_syntax_error() -> App {
     press(&mut app, 'e');
     send(
         &mut app,
-        Msg::ExternalEdit(Ok("{\n  \"name\": \"Demo Account\",\n  \"address\" \"x\"\n}".into())),
+        Msg::ExternalEdit(
+            Owner::Entities,
+            Ok("{\n  \"name\": \"Demo Account\",\n  \"address\" \"x\"\n}".into()),
+        ),
     );
     assert!(ctrl(&mut app, 's').is_empty());
     app
@@ -174,14 +189,20 @@ fn editor_server_refusal() -> App {
     let mut app = loaded_app(false);
     press(&mut app, 'e');
     let effects = ctrl(&mut app, 's');
-    assert!(matches!(effects.as_slice(), [Effect::Update(..)]), "{effects:?}");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Call(Owner::Entities, Call::Update(..))]),
+        "{effects:?}"
+    );
     send(
         &mut app,
-        Msg::Api(ApiReply::Updated {
-            kind: EntityKind::Account,
-            id: ACCOUNT_ID.into(),
-            result: Err(api_error(409, "409-110", "modified does not match the stored object")),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Updated {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Err(api_error(409, "409-110", "modified does not match the stored object")),
+            },
+        ),
     );
     app
 }
@@ -189,7 +210,7 @@ fn editor_server_refusal() -> App {
 fn editor_create_hints() -> App {
     let mut app = loaded_app(false);
     press(&mut app, 'n');
-    let Some(Modal::Editor(editor)) = &app.modal else {
+    let Some(Popup::Editor(editor)) = app.popups.top() else {
         panic!("n opens the editor");
     };
     // The template's names carry a random suffix: show a fixed body, keep the real hints.
@@ -198,7 +219,7 @@ fn editor_create_hints() -> App {
     fixed["name"] = "Console Account".into();
     fixed["description"] = "Business address of the console setup".into();
     let text = serde_json::to_string_pretty(&fixed).expect("json");
-    send(&mut app, Msg::ExternalEdit(Ok(text)));
+    send(&mut app, Msg::ExternalEdit(Owner::Entities, Ok(text)));
     app.status.notice = None;
     app
 }
@@ -223,17 +244,23 @@ fn guided_setup() -> App {
     press_code(&mut app, KeyCode::Enter);
     send(
         &mut app,
-        Msg::Api(ApiReply::SetupStep {
-            step: 0,
-            result: Ok(AUTH_ID.into()),
-        }),
+        Msg::Api(
+            Owner::Setup,
+            ApiReply::SetupStep {
+                step: 0,
+                result: Ok(AUTH_ID.into()),
+            },
+        ),
     );
     send(
         &mut app,
-        Msg::Api(ApiReply::SetupStep {
-            step: 1,
-            result: Err(api_error(400, "400-101", "name is not unique")),
-        }),
+        Msg::Api(
+            Owner::Setup,
+            ApiReply::SetupStep {
+                step: 1,
+                result: Err(api_error(400, "400-101", "name is not unique")),
+            },
+        ),
     );
     app
 }
@@ -241,15 +268,58 @@ fn guided_setup() -> App {
 fn status_error() -> App {
     let mut app = loaded_app(false);
     press(&mut app, 'd');
-    press(&mut app, 'y');
+    press_code(&mut app, KeyCode::Enter);
     send(
         &mut app,
-        Msg::Api(ApiReply::Deleted {
-            kind: EntityKind::Account,
-            id: ACCOUNT_ID.into(),
-            result: Err(api_error(409, "409-104", "the account has open conversations")),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Deleted {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Err(api_error(409, "409-104", "the account has open conversations")),
+            },
+        ),
     );
+    app
+}
+
+/// 34 accounts: more than a page; the tab and the list say how many.
+fn many_accounts() -> App {
+    let mut app = loaded_app(false);
+    let accounts: Vec<serde_json::Value> = (1..=34)
+        .map(|i| {
+            let mut v = objects(EntityKind::Account).remove(0);
+            v["id"] = format!("6f708192-0000-4000-8000-{i:012}").into();
+            v["name"] = format!("Account {i:02}").into();
+            v["address"] = format!("account{i:02}@sandbox.local").into();
+            v
+        })
+        .collect();
+    send(&mut app, listed(EntityKind::Account, accounts));
+    app
+}
+
+fn help_conversation() -> App {
+    let mut app = loaded_app(false);
+    press(&mut app, '2');
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, '?');
+    app
+}
+
+fn help_log() -> App {
+    let mut app = loaded_app(false);
+    press(&mut app, '3');
+    press(&mut app, '?');
+    app
+}
+
+/// The palette with "sup" typed: the Support Account to go to, and the
+/// commands that match.
+fn palette() -> App {
+    let mut app = loaded_app(false);
+    press(&mut app, ':');
+    type_text(&mut app, "sup");
     app
 }
 
@@ -326,6 +396,22 @@ const SCREENS: &[Screen] = &[
         name: "editor_create_hints",
         build: editor_create_hints,
     },
+    Screen {
+        name: "entities_34_accounts",
+        build: many_accounts,
+    },
+    Screen {
+        name: "help_conversation",
+        build: help_conversation,
+    },
+    Screen {
+        name: "help_log",
+        build: help_log,
+    },
+    Screen {
+        name: "palette",
+        build: palette,
+    },
 ];
 
 fn snapshot(screen: &Screen) {
@@ -366,11 +452,15 @@ snapshot_tests! {
     guided_setup_snapshots => 15,
     status_error_snapshots => 16,
     editor_create_hints_snapshots => 17,
+    entities_34_accounts_snapshots => 18,
+    help_conversation_snapshots => 19,
+    help_log_snapshots => 20,
+    palette_snapshots => 21,
 }
 
 #[test]
 fn every_screen_has_a_snapshot_test() {
-    assert_eq!(SCREENS.len(), 18, "add a snapshot_tests! line for each new screen");
+    assert_eq!(SCREENS.len(), 22, "add a snapshot_tests! line for each new screen");
 }
 
 // ---------------------------------------------------------------- canary

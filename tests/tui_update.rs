@@ -11,13 +11,14 @@ use common_tui::*;
 use egain_console::api::models::EntityKind;
 use egain_console::setup::StepStatus;
 use egain_console::tui::app::{App, PaneId};
-use egain_console::tui::effect::Effect;
-use egain_console::tui::modal::{EditTarget, Editor, Modal, Pending, PromptPurpose};
+use egain_console::tui::effect::{Call, Effect, Owner};
 use egain_console::tui::msg::{ApiReply, Msg};
+use egain_console::tui::popup::ask::{EntitiesAsk, RootAsk, SetupAsk};
+use egain_console::tui::popup::{Ask, Editor, Popup};
 
 fn editor(app: &App) -> &Editor {
-    match &app.modal {
-        Some(Modal::Editor(e)) => e,
+    match app.popups.top() {
+        Some(Popup::Editor(e)) => e,
         _ => panic!("expected the editor to be open"),
     }
 }
@@ -29,7 +30,8 @@ fn selected_id(app: &App) -> Option<String> {
 
 /// Replace the editor's text the way `$EDITOR` returning does.
 fn set_editor_text(app: &mut App, text: &str) {
-    assert!(send(app, Msg::ExternalEdit(Ok(text.to_owned()))).is_empty());
+    let owner = app.popups.top_layer().expect("an editor is open").owner();
+    assert!(send(app, Msg::ExternalEdit(owner, Ok(text.to_owned()))).is_empty());
     assert_eq!(editor(app).text(), text.trim_end_matches('\n'));
 }
 
@@ -106,7 +108,7 @@ fn list_selection_moves_and_clamps() {
 fn enter_opens_detail_and_references_are_followed_and_unwound() {
     let mut app = loaded_app(false);
     let effects = press_code(&mut app, KeyCode::Enter);
-    assert_eq!(effects, vec![Effect::Get(EntityKind::Account, ACCOUNT_ID.into())]);
+    assert_eq!(effects, vec![ent(Call::Get(EntityKind::Account, ACCOUNT_ID.into()))]);
     let detail = app.entities.detail.as_ref().expect("detail open");
     assert_eq!(detail.id, ACCOUNT_ID);
     assert!(
@@ -136,11 +138,14 @@ fn enter_opens_detail_and_references_are_followed_and_unwound() {
     fresh["description"] = json!("fresh from the server");
     send(
         &mut app,
-        Msg::Api(ApiReply::Fetched {
-            kind: EntityKind::Account,
-            id: ACCOUNT_ID.into(),
-            result: Ok(fresh.clone()),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Fetched {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Ok(fresh.clone()),
+            },
+        ),
     );
     let detail = app.entities.detail.as_ref().expect("detail open");
     assert!(!detail.loading);
@@ -149,7 +154,7 @@ fn enter_opens_detail_and_references_are_followed_and_unwound() {
     // `]` selects the orchestration; Enter follows it.
     assert!(press(&mut app, ']').is_empty());
     let effects = press_code(&mut app, KeyCode::Enter);
-    assert_eq!(effects, vec![Effect::Get(EntityKind::Orchestration, ORCH_ID.into())]);
+    assert_eq!(effects, vec![ent(Call::Get(EntityKind::Orchestration, ORCH_ID.into()))]);
     let detail = app.entities.detail.as_ref().expect("detail open");
     assert_eq!((detail.kind, detail.id.as_str()), (EntityKind::Orchestration, ORCH_ID));
     assert_eq!(app.entities.kind(), Some(EntityKind::Orchestration), "the tab follows");
@@ -177,16 +182,16 @@ fn enter_opens_detail_and_references_are_followed_and_unwound() {
     }
     assert_eq!(
         press_code(&mut app, KeyCode::Enter),
-        vec![Effect::Get(EntityKind::Participant, BOT_ID.into())]
+        vec![ent(Call::Get(EntityKind::Participant, BOT_ID.into()))]
     );
     assert_eq!(app.entities.history.len(), 2);
     assert_eq!(
         press_code(&mut app, KeyCode::Esc),
-        vec![Effect::Get(EntityKind::Orchestration, ORCH_ID.into())]
+        vec![ent(Call::Get(EntityKind::Orchestration, ORCH_ID.into()))]
     );
     assert_eq!(
         press_code(&mut app, KeyCode::Esc),
-        vec![Effect::Get(EntityKind::Account, ACCOUNT_ID.into())]
+        vec![ent(Call::Get(EntityKind::Account, ACCOUNT_ID.into()))]
     );
     assert_eq!(app.entities.detail.as_ref().map(|d| d.id.as_str()), Some(ACCOUNT_ID));
     assert!(press_code(&mut app, KeyCode::Esc).is_empty());
@@ -223,14 +228,15 @@ fn slash_filters_the_list_and_esc_clears_it() {
     let mut app = loaded_app(false);
     assert!(press(&mut app, '/').is_empty());
     assert!(
-        matches!(&app.modal, Some(Modal::Prompt(p)) if p.purpose == PromptPurpose::EntityFilter),
+        matches!(app.popups.top(), Some(Popup::Prompt(_)))
+            && app.popups.top_ask() == Some(&Ask::Entities(EntitiesAsk::Filter)),
         "/ opens the filter prompt"
     );
     // `q` and `1` are typed into the prompt, not taken as shortcuts.
     assert!(type_text(&mut app, "SUPPORT").is_empty());
     assert!(!app.should_quit);
     assert!(press_code(&mut app, KeyCode::Enter).is_empty());
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
     assert_eq!(app.entities.filter, "SUPPORT");
     let rows = app.entities.visible(EntityKind::Account);
     assert_eq!(rows.len(), 1, "case-insensitive match on the name");
@@ -252,7 +258,7 @@ fn slash_filters_the_list_and_esc_clears_it() {
     assert!(app.entities.visible(EntityKind::Account).is_empty());
     assert_eq!(selected_id(&app), None);
     assert_eq!(press(&mut app, 'e'), vec![], "edit with nothing selected does nothing");
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
     press_code(&mut app, KeyCode::Esc);
     assert!(app.entities.filter.is_empty());
     assert_eq!(app.entities.visible(EntityKind::Account).len(), 2);
@@ -261,7 +267,7 @@ fn slash_filters_the_list_and_esc_clears_it() {
     press(&mut app, '/');
     type_text(&mut app, "demo");
     press_code(&mut app, KeyCode::Esc);
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
     assert!(app.entities.filter.is_empty());
 
     // Changing kind clears the filter.
@@ -286,9 +292,13 @@ const VALID_CHANNEL: &str = r#"{
 fn create_prefills_references_from_loaded_lists() {
     let mut app = loaded_app(false);
     assert!(press(&mut app, 'n').is_empty());
+    assert_eq!(
+        app.popups.top_ask(),
+        Some(&Ask::Entities(EntitiesAsk::Create {
+            kind: EntityKind::Account
+        }))
+    );
     let e = editor(&app);
-    assert_eq!(e.kind, EntityKind::Account);
-    assert_eq!(e.target, EditTarget::Create);
     let body: Value = serde_json::from_str(&e.text()).expect("template renders to JSON");
     assert_eq!(body["channel"]["id"], CHANNEL_ID);
     assert_eq!(body["chatConfigurations"]["orchestration"]["id"], ORCH_ID);
@@ -316,7 +326,12 @@ fn create_validates_locally_then_sends_and_selects_the_new_object() {
     press_code(&mut app, KeyCode::Left);
     assert_eq!(app.entities.kind(), Some(EntityKind::Channel));
     press(&mut app, 'n');
-    assert_eq!(editor(&app).kind, EntityKind::Channel);
+    assert_eq!(
+        app.popups.top_ask(),
+        Some(&Ask::Entities(EntitiesAsk::Create {
+            kind: EntityKind::Channel
+        }))
+    );
 
     // A syntax error names line and column; nothing is sent.
     set_editor_text(&mut app, "{\n  \"type\": \"custom.x\",\n  displayName: 1\n}");
@@ -343,7 +358,7 @@ fn create_validates_locally_then_sends_and_selects_the_new_object() {
     let expected: Value = serde_json::from_str(VALID_CHANNEL).expect("json");
     assert_eq!(
         ctrl(&mut app, 's'),
-        vec![Effect::Create(EntityKind::Channel, expected.clone())]
+        vec![ent(Call::Create(EntityKind::Channel, expected.clone()))]
     );
     assert!(editor(&app).sending);
     assert_eq!(app.in_flight, 1);
@@ -354,10 +369,13 @@ fn create_validates_locally_then_sends_and_selects_the_new_object() {
     // The server refuses: the text stays, the eGain code shows.
     let effects = send(
         &mut app,
-        Msg::Api(ApiReply::Created {
-            kind: EntityKind::Channel,
-            result: Err(api_error(400, "400-143", "channel type is not unique")),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Created {
+                kind: EntityKind::Channel,
+                result: Err(api_error(400, "400-143", "channel type is not unique")),
+            },
+        ),
     );
     assert!(effects.is_empty());
     assert_eq!(app.in_flight, 0);
@@ -371,17 +389,23 @@ fn create_validates_locally_then_sends_and_selects_the_new_object() {
     );
 
     // Another try succeeds: the editor closes, the list reloads, the new object is selected.
-    assert_eq!(ctrl(&mut app, 's'), vec![Effect::Create(EntityKind::Channel, expected)]);
+    assert_eq!(
+        ctrl(&mut app, 's'),
+        vec![ent(Call::Create(EntityKind::Channel, expected))]
+    );
     let new_id = "99999999-0000-4000-8000-00000000abcd";
     let effects = send(
         &mut app,
-        Msg::Api(ApiReply::Created {
-            kind: EntityKind::Channel,
-            result: Ok(new_id.into()),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Created {
+                kind: EntityKind::Channel,
+                result: Ok(new_id.into()),
+            },
+        ),
     );
-    assert_eq!(effects, vec![Effect::List(EntityKind::Channel)]);
-    assert!(app.modal.is_none());
+    assert_eq!(effects, vec![ent(Call::list(EntityKind::Channel))]);
+    assert!(app.popups.top().is_none());
     assert!(app.status.notice.as_deref().is_some_and(|n| n.contains(new_id)));
     let mut items = objects(EntityKind::Channel);
     let mut created = json!({"id": new_id, "modified": "2024-05-03T00:00:00.000Z"});
@@ -403,8 +427,14 @@ fn create_validates_locally_then_sends_and_selects_the_new_object() {
 fn edit_keeps_unknown_fields_and_refuses_a_body_without_modified() {
     let mut app = loaded_app(false);
     assert!(press(&mut app, 'e').is_empty());
+    assert_eq!(
+        app.popups.top_ask(),
+        Some(&Ask::Entities(EntitiesAsk::Update {
+            kind: EntityKind::Account,
+            id: ACCOUNT_ID.into()
+        }))
+    );
     let e = editor(&app);
-    assert_eq!(e.target, EditTarget::Update { id: ACCOUNT_ID.into() });
     let body: Value = serde_json::from_str(&e.text()).expect("json");
     assert_eq!(
         body,
@@ -428,35 +458,41 @@ fn edit_keeps_unknown_fields_and_refuses_a_body_without_modified() {
     set_editor_text(&mut app, &serde_json::to_string_pretty(&changed).expect("json"));
     assert_eq!(
         ctrl(&mut app, 's'),
-        vec![Effect::Update(EntityKind::Account, ACCOUNT_ID.into(), changed)]
+        vec![ent(Call::Update(EntityKind::Account, ACCOUNT_ID.into(), changed))]
     );
     // A refusal keeps the editor; success closes it and reloads.
     send(
         &mut app,
-        Msg::Api(ApiReply::Updated {
-            kind: EntityKind::Account,
-            id: ACCOUNT_ID.into(),
-            result: Err(api_error(409, "409-110", "modified does not match")),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Updated {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Err(api_error(409, "409-110", "modified does not match")),
+            },
+        ),
     );
     assert!(editor(&app).problems.join(" ").contains("409-110"));
     ctrl(&mut app, 's');
     let effects = send(
         &mut app,
-        Msg::Api(ApiReply::Updated {
-            kind: EntityKind::Account,
-            id: ACCOUNT_ID.into(),
-            result: Ok(()),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Updated {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Ok(()),
+            },
+        ),
     );
     assert_eq!(
         effects,
         vec![
-            Effect::List(EntityKind::Account),
-            Effect::Get(EntityKind::Account, ACCOUNT_ID.into())
+            ent(Call::list(EntityKind::Account)),
+            ent(Call::Get(EntityKind::Account, ACCOUNT_ID.into()))
         ]
     );
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
 }
 
 #[test]
@@ -467,17 +503,20 @@ fn edit_from_detail_uses_the_fetched_copy_and_esc_cancels() {
     fresh["serverOnly"] = json!({"nested": [1, 2]});
     send(
         &mut app,
-        Msg::Api(ApiReply::Fetched {
-            kind: EntityKind::Account,
-            id: ACCOUNT_ID.into(),
-            result: Ok(fresh.clone()),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Fetched {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Ok(fresh.clone()),
+            },
+        ),
     );
     press(&mut app, 'e');
     let body: Value = serde_json::from_str(&editor(&app).text()).expect("json");
     assert_eq!(body, fresh);
     assert!(press_code(&mut app, KeyCode::Esc).is_empty());
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
     assert!(app.entities.detail.is_some(), "cancel returns to the detail");
 }
 
@@ -487,7 +526,7 @@ fn edit_from_detail_uses_the_fetched_copy_and_esc_cancels() {
 fn delete_asks_naming_the_object_and_a_refusal_explains_why() {
     let mut app = loaded_app(false);
     assert!(press(&mut app, 'd').is_empty());
-    let Some(Modal::Confirm(confirm)) = &app.modal else {
+    let Some(Popup::Confirm(confirm)) = app.popups.top() else {
         panic!("d asks first");
     };
     assert!(
@@ -496,29 +535,32 @@ fn delete_asks_naming_the_object_and_a_refusal_explains_why() {
         confirm.message
     );
     assert_eq!(
-        confirm.pending,
-        Pending::Delete {
+        app.popups.top_ask(),
+        Some(&Ask::Entities(EntitiesAsk::Delete {
             kind: EntityKind::Account,
             id: ACCOUNT_ID.into()
-        }
+        }))
     );
     // n keeps it.
     assert!(press(&mut app, 'n').is_empty());
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
 
     press(&mut app, 'd');
     assert_eq!(
-        press(&mut app, 'y'),
-        vec![Effect::Delete(EntityKind::Account, ACCOUNT_ID.into())]
+        press_code(&mut app, KeyCode::Enter),
+        vec![ent(Call::Delete(EntityKind::Account, ACCOUNT_ID.into()))]
     );
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
     let effects = send(
         &mut app,
-        Msg::Api(ApiReply::Deleted {
-            kind: EntityKind::Account,
-            id: ACCOUNT_ID.into(),
-            result: Err(api_error(409, "409-104", "the account has open conversations")),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Deleted {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Err(api_error(409, "409-104", "the account has open conversations")),
+            },
+        ),
     );
     assert!(effects.is_empty());
     let error = app.status.error.clone().expect("status error");
@@ -532,17 +574,20 @@ fn delete_asks_naming_the_object_and_a_refusal_explains_why() {
     press(&mut app, 'd');
     assert_eq!(
         press_code(&mut app, KeyCode::Enter),
-        vec![Effect::Delete(EntityKind::Account, ACCOUNT_ID.into())]
+        vec![ent(Call::Delete(EntityKind::Account, ACCOUNT_ID.into()))]
     );
     let effects = send(
         &mut app,
-        Msg::Api(ApiReply::Deleted {
-            kind: EntityKind::Account,
-            id: ACCOUNT_ID.into(),
-            result: Ok(()),
-        }),
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Deleted {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Ok(()),
+            },
+        ),
     );
-    assert_eq!(effects, vec![Effect::List(EntityKind::Account)]);
+    assert_eq!(effects, vec![ent(Call::list(EntityKind::Account))]);
     assert!(app.entities.detail.is_none());
     assert!(app.status.error.is_none(), "success clears the old error");
 }
@@ -555,7 +600,7 @@ fn read_only_refuses_every_change_before_anything_is_sent() {
         let mut app = loaded_app(true);
         let effects = press(&mut app, key);
         assert!(effects.is_empty(), "{key}: {effects:?}");
-        assert!(app.modal.is_none(), "{key} opened a popup");
+        assert!(app.popups.top().is_none(), "{key} opened a popup");
         let error = app.status.error.clone().unwrap_or_default();
         assert!(error.contains("read-only"), "{key}: {error:?}");
         assert_eq!(app.in_flight, 0);
@@ -565,12 +610,12 @@ fn read_only_refuses_every_change_before_anything_is_sent() {
         let mut app = loaded_app(true);
         press_code(&mut app, KeyCode::Enter);
         assert!(press(&mut app, key).is_empty());
-        assert!(app.modal.is_none());
+        assert!(app.popups.top().is_none());
         assert!(app.status.error.as_deref().is_some_and(|e| e.contains("read-only")));
     }
     // Reading still works.
     let mut app = loaded_app(true);
-    assert_eq!(press(&mut app, 'r'), vec![Effect::List(EntityKind::Account)]);
+    assert_eq!(press(&mut app, 'r'), vec![ent(Call::list(EntityKind::Account))]);
 }
 
 // ---------------------------------------------------------------- focus-scoped keys
@@ -594,12 +639,12 @@ fn typing_in_the_editor_or_a_prompt_never_fires_shortcuts() {
     press(&mut app, '3');
     press(&mut app, '/');
     assert!(type_text(&mut app, "q1?c").is_empty());
-    assert!(matches!(&app.modal, Some(Modal::Prompt(p)) if p.text() == "q1?c"));
+    assert!(matches!(app.popups.top(), Some(Popup::Prompt(p)) if p.text() == "q1?c"));
     assert!(!app.should_quit);
     assert_eq!(app.focus, PaneId::Log);
     // Pasting into the prompt keeps only the first line.
     send(&mut app, Msg::Paste(" m:GET\nrm -rf".into()));
-    assert!(matches!(&app.modal, Some(Modal::Prompt(p)) if p.text() == "q1?c m:GET"));
+    assert!(matches!(app.popups.top(), Some(Popup::Prompt(p)) if p.text() == "q1?c m:GET"));
     assert_eq!(ctrl(&mut app, 'c'), vec![Effect::Quit]);
 
     // In the confirmation and help popups, only their keys act.
@@ -613,30 +658,30 @@ fn typing_in_the_editor_or_a_prompt_never_fires_shortcuts() {
 
     let mut app = loaded_app(false);
     press(&mut app, '?');
-    assert!(matches!(app.modal, Some(Modal::Help { .. })));
+    assert!(matches!(app.popups.top(), Some(Popup::Help(_))));
     assert!(press(&mut app, '2').is_empty());
     assert_eq!(app.focus, PaneId::Entities);
     press(&mut app, 'q');
-    assert!(app.modal.is_none(), "q closes help rather than quitting");
+    assert!(app.popups.top().is_none(), "q closes help rather than quitting");
     assert!(!app.should_quit);
 }
 
 #[test]
 fn quit_asks_first_while_requests_are_in_flight() {
     let mut app = loaded_app(false);
-    assert_eq!(press(&mut app, 'r'), vec![Effect::List(EntityKind::Account)]);
+    assert_eq!(press(&mut app, 'r'), vec![ent(Call::list(EntityKind::Account))]);
     assert_eq!(app.in_flight, 1);
     assert!(press(&mut app, 'q').is_empty());
     assert!(!app.should_quit);
-    let Some(Modal::Confirm(c)) = &app.modal else {
+    let Some(Popup::Confirm(c)) = app.popups.top() else {
         panic!("q asks while a request is in flight");
     };
-    assert_eq!(c.pending, Pending::Quit);
+    assert_eq!(app.popups.top_ask(), Some(&Ask::Root(RootAsk::Quit)));
     assert!(c.message.contains('1'), "{}", c.message);
     press_code(&mut app, KeyCode::Esc);
-    assert!(app.modal.is_none() && !app.should_quit);
+    assert!(app.popups.top().is_none() && !app.should_quit);
     press(&mut app, 'q');
-    assert_eq!(press(&mut app, 'y'), vec![Effect::Quit]);
+    assert_eq!(press_code(&mut app, KeyCode::Enter), vec![Effect::Quit]);
     assert!(app.should_quit);
 
     // Nothing in flight: q quits at once.
@@ -649,7 +694,23 @@ fn quit_asks_first_while_requests_are_in_flight() {
 fn the_spinner_ticks_only_while_something_is_in_flight() {
     let mut app = loaded_app(false);
     let effects = egain_console::tui::update::update(&mut app, key_event(KeyCode::Char('r'), KeyModifiers::NONE));
-    assert_eq!(effects, vec![Effect::List(EntityKind::Account), Effect::ScheduleTick]);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [
+                Effect::Call(
+                    Owner::Entities,
+                    Call::List {
+                        kind: EntityKind::Account,
+                        page: 1,
+                        ..
+                    }
+                ),
+                Effect::ScheduleTick
+            ]
+        ),
+        "{effects:?}"
+    );
     let effects = egain_console::tui::update::update(&mut app, Msg::Tick);
     assert_eq!(effects, vec![Effect::ScheduleTick], "still in flight: tick again");
     send(&mut app, listed(EntityKind::Account, objects(EntityKind::Account)));
@@ -693,7 +754,7 @@ fn log_shows_exchanges_follows_and_filters() {
     press(&mut app, '/');
     type_text(&mut app, "s:7xx");
     assert!(press_code(&mut app, KeyCode::Enter).is_empty());
-    let Some(Modal::Prompt(prompt)) = &app.modal else {
+    let Some(Popup::Prompt(prompt)) = app.popups.top() else {
         panic!("the prompt stays open on a bad expression");
     };
     assert!(
@@ -706,10 +767,10 @@ fn log_shows_exchanges_follows_and_filters() {
     for _ in 0..3 {
         press_code(&mut app, KeyCode::Backspace);
     }
-    assert!(matches!(&app.modal, Some(Modal::Prompt(p)) if p.error.is_none()));
+    assert!(matches!(app.popups.top(), Some(Popup::Prompt(p)) if p.error.is_none()));
     type_text(&mut app, "4xx");
     press_code(&mut app, KeyCode::Enter);
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
     assert_eq!(app.log.filter_text, "s:4xx");
     assert_eq!(app.log.log.visible_len(), 2, "the 400 and the 409");
     press_code(&mut app, KeyCode::Esc);
@@ -763,21 +824,20 @@ fn log_detail_and_exports_carry_no_secret() {
 // ---------------------------------------------------------------- guided setup
 
 fn setup_steps(app: &App) -> Vec<StepStatus> {
-    let setup = match (&app.modal, &app.parked_setup) {
-        (Some(Modal::Setup(s)), _) => s,
-        (_, Some(s)) => s,
-        _ => panic!("no guided setup"),
-    };
+    let setup = app.setup.as_ref().expect("the guided setup is open");
     setup.flow.steps().iter().map(|s| s.status.clone()).collect()
 }
 
 fn reply_step(app: &mut App, step: usize, result: Result<&str, egain_console::api::ApiError>) -> Vec<Effect> {
     send(
         app,
-        Msg::Api(ApiReply::SetupStep {
-            step,
-            result: result.map(str::to_owned),
-        }),
+        Msg::Api(
+            Owner::Setup,
+            ApiReply::SetupStep {
+                step,
+                result: result.map(str::to_owned),
+            },
+        ),
     )
 }
 
@@ -785,11 +845,11 @@ fn reply_step(app: &mut App, step: usize, result: Result<&str, egain_console::ap
 fn guided_setup_runs_fails_is_edited_and_resumes() {
     let mut app = empty_app(false);
     assert!(press(&mut app, 's').is_empty());
-    assert!(matches!(app.modal, Some(Modal::Setup(_))));
+    assert!(app.setup_on_top());
 
     // Enter runs step 1.
     let effects = press_code(&mut app, KeyCode::Enter);
-    let [Effect::SetupStep { step: 0, kind, body }] = effects.as_slice() else {
+    let [Effect::Call(_, Call::SetupStep { step: 0, kind, body })] = effects.as_slice() else {
         panic!("Enter starts the first step: {effects:?}");
     };
     assert_eq!(*kind, EntityKind::Authentication);
@@ -802,12 +862,12 @@ fn guided_setup_runs_fails_is_edited_and_resumes() {
 
     // Its success starts step 2 with the new id wired in, and reloads that kind's list.
     let effects = reply_step(&mut app, 0, Ok(AUTH_ID));
-    let Some(Effect::SetupStep { step: 1, kind, body }) = effects.first() else {
+    let Some(Effect::Call(_, Call::SetupStep { step: 1, kind, body })) = effects.first() else {
         panic!("step 2 follows: {effects:?}");
     };
     assert_eq!(*kind, EntityKind::ClientApplication);
     assert_eq!(body["roles"][0]["authentication"]["id"], AUTH_ID);
-    assert!(effects.contains(&Effect::List(EntityKind::Authentication)));
+    assert!(effects.contains(&ent(Call::list(EntityKind::Authentication))));
 
     // Step 2 fails on the server: it stays failed, selected, and nothing else runs.
     let effects = reply_step(&mut app, 1, Err(api_error(400, "400-101", "name is not unique")));
@@ -818,26 +878,27 @@ fn guided_setup_runs_fails_is_edited_and_resumes() {
         matches!(&steps[1], StepStatus::Failed { error } if error.contains("400-101")),
         "{steps:?}"
     );
-    assert!(matches!(&app.modal, Some(Modal::Setup(s)) if s.selected == 1 && !s.running));
+    assert!(app.setup_on_top());
+    assert!(app.setup.as_ref().is_some_and(|s| s.selected == 1 && !s.running));
 
-    // e opens the failed step's body in the editor, the setup parked behind it.
+    // e opens the failed step's body in an editor stacked over the setup.
     assert!(press(&mut app, 'e').is_empty());
-    assert!(app.parked_setup.is_some());
+    assert_eq!(app.popups.len(), 2, "the setup stays below the editor");
+    assert_eq!(app.popups.top_ask(), Some(&Ask::Setup(SetupAsk::EditStep { step: 1 })));
     let e = editor(&app);
-    assert_eq!(e.target, EditTarget::SetupStep { step: 1 });
     let mut body: Value = serde_json::from_str(&e.text()).expect("json");
     assert_eq!(body["roles"][0]["authentication"]["id"], AUTH_ID);
     body["name"] = json!("Console App (renamed)");
     set_editor_text(&mut app, &serde_json::to_string_pretty(&body).expect("json"));
     // Saving returns to the setup with the step pending again; nothing is sent yet.
     assert!(ctrl(&mut app, 's').is_empty());
-    assert!(matches!(app.modal, Some(Modal::Setup(_))));
-    assert!(app.parked_setup.is_none());
+    assert!(app.setup_on_top());
+    assert_eq!(app.popups.len(), 1);
     assert_eq!(setup_steps(&app)[1], StepStatus::Pending);
 
     // Enter resumes at step 2 with the fix.
     let effects = press_code(&mut app, KeyCode::Enter);
-    let [Effect::SetupStep { step: 1, body, .. }] = effects.as_slice() else {
+    let [Effect::Call(_, Call::SetupStep { step: 1, body, .. })] = effects.as_slice() else {
         panic!("resume at step 2: {effects:?}");
     };
     assert_eq!(body["name"], "Console App (renamed)");
@@ -848,20 +909,20 @@ fn guided_setup_runs_fails_is_edited_and_resumes() {
         let step = i + 1;
         let effects = reply_step(&mut app, step, Ok(id));
         if step < 5 {
-            let Some(Effect::SetupStep { step: next, body, .. }) = effects.first() else {
+            let Some(Effect::Call(_, Call::SetupStep { step: next, body, .. })) = effects.first() else {
                 panic!("step {} follows: {effects:?}", step + 2);
             };
             assert_eq!(*next, step + 1);
             assert!(!body.to_string().contains("{{"), "references filled: {body}");
         } else {
-            let lists: Vec<Effect> = EntityKind::ALL.into_iter().map(Effect::List).collect();
+            let lists: Vec<Effect> = EntityKind::ALL.into_iter().map(|k| ent(Call::list(k))).collect();
             assert_eq!(effects, lists);
         }
     }
     assert!(setup_steps(&app).iter().all(|s| matches!(s, StepStatus::Done { .. })));
     assert!(app.status.notice.as_deref().is_some_and(|n| n.contains("complete")));
     assert!(press_code(&mut app, KeyCode::Esc).len() == EntityKind::ALL.len());
-    assert!(app.modal.is_none());
+    assert!(app.popups.top().is_none());
 }
 
 #[test]
@@ -871,7 +932,7 @@ fn guided_setup_edit_cancel_returns_unchanged_and_an_invalid_step_body_is_not_ta
     press(&mut app, 'e');
     let original = editor(&app).text();
     press_code(&mut app, KeyCode::Esc);
-    assert!(matches!(app.modal, Some(Modal::Setup(_))), "Esc returns to the setup");
+    assert!(app.setup_on_top(), "Esc returns to the setup");
     assert_eq!(setup_steps(&app)[0], StepStatus::Pending);
 
     // A step body the schema refuses stays in the editor with the path named; nothing is sent.
@@ -886,8 +947,11 @@ fn guided_setup_edit_cancel_returns_unchanged_and_an_invalid_step_body_is_not_ta
         "{:?}",
         editor(&app).problems
     );
+    // The text was changed: the first Esc asks, the second discards.
     press_code(&mut app, KeyCode::Esc);
-    assert!(matches!(app.modal, Some(Modal::Setup(_))));
+    assert!(editor(&app).problems.join(" ").contains("unsaved"));
+    press_code(&mut app, KeyCode::Esc);
+    assert!(app.setup_on_top());
     assert_eq!(app.in_flight, 0);
 }
 
@@ -904,7 +968,7 @@ fn editing_an_authentication_never_shows_its_password_but_keeps_it() {
     assert!(text.contains("[REDACTED]"));
     // Saving unchanged sends the original password back (a PUT is a full replacement).
     let effects = ctrl(&mut app, 's');
-    let Some(Effect::Update(kind, id, body)) = effects.first() else {
+    let Some(Effect::Call(Owner::Entities, Call::Update(kind, id, body))) = effects.first() else {
         panic!("expected an update, got {effects:?}");
     };
     assert_eq!((*kind, id.as_str()), (EntityKind::Authentication, AUTH_ID));
@@ -921,8 +985,50 @@ fn editing_an_authentication_never_shows_its_password_but_keeps_it() {
     let retyped = editor(&app).text().replace("[REDACTED]", "brand-new");
     set_editor_text(&mut app, &retyped);
     let effects = ctrl(&mut app, 's');
-    let Some(Effect::Update(_, _, body)) = effects.first() else {
+    let Some(Effect::Call(Owner::Entities, Call::Update(_, _, body))) = effects.first() else {
         panic!("expected an update, got {effects:?}");
     };
     assert!(!body.to_string().contains(CANARY) && body.to_string().contains("brand-new"));
+}
+
+#[test]
+fn the_takeover_confirmation_names_the_credentials_the_hub_will_send() {
+    use egain_console::callback_takeover::TakeoverPlan;
+    let plan = |auth: Option<&str>| TakeoverPlan {
+        base_url: format!("{SANDBOX_ROOT}/conversation/conversationmgr/v3"),
+        app_id: APP_ID.into(),
+        app_name: "Demo Application".into(),
+        role: "custom_agent".into(),
+        current_callback: Some(format!("{SANDBOX_ROOT}/sandbox/agent")),
+        new_callback: "https://tunnel.example.com/callback/custom_agent".into(),
+        current_authentication: auth.map(str::to_owned),
+        new_authentication: None,
+    };
+    let mut app = loaded_app(false);
+    send(
+        &mut app,
+        Msg::Api(Owner::Entities, ApiReply::TakeoverPlanned(Ok(plan(Some(AUTH_ID))))),
+    );
+    let Some(Popup::Confirm(c)) = app.popups.top() else {
+        panic!("the plan is confirmed first");
+    };
+    assert!(
+        c.message.contains("demo-callback-auth") && c.message.contains("basic, user \"console\""),
+        "{}",
+        c.message
+    );
+    assert!(!c.message.contains(CANARY), "never the password");
+    press_code(&mut app, KeyCode::Esc);
+    send(
+        &mut app,
+        Msg::Api(Owner::Entities, ApiReply::TakeoverPlanned(Ok(plan(None)))),
+    );
+    let Some(Popup::Confirm(c)) = app.popups.top() else {
+        panic!("confirm");
+    };
+    assert!(
+        c.message.contains("warning: the role has no Authentication"),
+        "{}",
+        c.message
+    );
 }

@@ -15,3 +15,6 @@ pub use client::{Client, ClientConfig, Paging};
 pub use error::{ApiError, ErrorBody};
 pub use exchange::{Direction, Exchange, ExchangeKind, RecordedBody, Recorder};
 pub use secret::Secret;
+
+/// Path of the Conversation Manager API under a tenant's (or the sandbox's) root.
+pub const API_BASE_PATH: &str = "/conversation/conversationmgr/v3";

@@ -518,6 +518,25 @@ impl Conversations {
         Some(failed)
     }
 
+    /// Send a failed entry of `handle` again as `new_local_id`: it shows as
+    /// sending in its place (nothing is duplicated or reordered).
+    pub fn retry(&mut self, handle: Handle, old_local_id: LocalId, new_local_id: LocalId) -> bool {
+        let Some(conversation) = self.get_mut(handle) else {
+            return false;
+        };
+        let Some(entry) = conversation.entry_mut(old_local_id) else {
+            return false;
+        };
+        if !matches!(entry.status, Status::Failed(_)) {
+            return false;
+        }
+        entry.status = Status::Sending;
+        entry.local_id = Some(new_local_id);
+        conversation.revision += 1;
+        self.in_flight.insert(new_local_id, handle);
+        true
+    }
+
     /// Give the conversation holding send `local_id` the hub id `id`.
     fn assign(&mut self, handle: Handle, local_id: LocalId, id: &str) -> Option<Handle> {
         let index = self.index(handle)?;

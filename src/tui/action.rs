@@ -1,5 +1,7 @@
-//! Everything a key can do, as data: keymaps name actions by their snake
-//! case name, and the footer and help popup describe them from here.
+//! Everything a key can do, as data. Keymaps name actions by their snake
+//! case name; what an action means where it is offered (label, description,
+//! whether it changes the tenant) is in that component's command table
+//! (`command.rs`).
 
 use serde::Deserialize;
 
@@ -17,6 +19,9 @@ pub enum Action {
     FocusConversation,
     FocusLog,
     ToggleMouse,
+    Zoom,
+    /// The `:` command palette.
+    Palette,
     // Lists and scrolling views
     Up,
     Down,
@@ -58,6 +63,12 @@ pub enum Action {
     EndConversation,
     Transcript,
     RawMessage,
+    /// Send a failed entry again.
+    Retry,
+    /// Copy the selected id or message text (OSC 52).
+    Copy,
+    /// Copy the selected object's whole JSON (secrets redacted).
+    CopyJson,
     // Request log
     CopyCurl,
     SaveCurl,
@@ -71,130 +82,4 @@ pub enum Action {
     Complete,
     /// Placeholder a user binding uses to unbind a default key.
     None,
-}
-
-impl Action {
-    /// Short label for the footer.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Quit => "quit",
-            Action::ForceQuit => "quit now",
-            Action::Help => "help",
-            Action::NextPane => "next pane",
-            Action::PrevPane => "prev pane",
-            Action::FocusEntities => "entities",
-            Action::FocusConversation => "conversation",
-            Action::FocusLog => "request log",
-            Action::ToggleMouse => "mouse",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::PageUp => "page up",
-            Action::PageDown => "page down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::Open => "open",
-            Action::Back => "back",
-            Action::Filter => "filter",
-            Action::NextKind => "next kind",
-            Action::PrevKind => "prev kind",
-            Action::Refresh => "refresh",
-            Action::Create => "new",
-            Action::Edit => "edit",
-            Action::EditExternal => "$EDITOR",
-            Action::Delete => "delete",
-            Action::GuidedSetup => "setup",
-            Action::NextRef => "next ref",
-            Action::PrevRef => "prev ref",
-            Action::FollowRef => "follow",
-            Action::UseConsoleForRole => "use console",
-            Action::Compose => "compose",
-            Action::LeaveComposer => "messages",
-            Action::Send => "send",
-            Action::Newline => "new line",
-            Action::HistoryPrev => "history",
-            Action::HistoryNext => "history",
-            Action::NewConversation => "new chat",
-            Action::NextConversation => "next chat",
-            Action::PrevConversation => "prev chat",
-            Action::Choose => "choose",
-            Action::Attach => "attach",
-            Action::Download => "download",
-            Action::CancelUpload => "cancel upload",
-            Action::EndConversation => "end",
-            Action::Transcript => "transcript",
-            Action::RawMessage => "raw JSON",
-            Action::CopyCurl => "copy curl",
-            Action::SaveCurl => "save curl",
-            Action::ExportHar => "HAR",
-            Action::ToggleFollow => "follow",
-            Action::Save => "send",
-            Action::Cancel => "cancel",
-            Action::Confirm => "confirm",
-            Action::Complete => "complete",
-            Action::None => "",
-        }
-    }
-
-    /// One-line description for the help popup.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Action::Quit => "Quit (asks first while requests are in flight)",
-            Action::ForceQuit => "Quit at once, from anywhere",
-            Action::Help => "Show or hide this help",
-            Action::NextPane => "Focus the next pane",
-            Action::PrevPane => "Focus the previous pane",
-            Action::FocusEntities => "Focus the Entities pane",
-            Action::FocusConversation => "Focus the Conversation pane",
-            Action::FocusLog => "Focus the Request log pane",
-            Action::ToggleMouse => "Turn mouse capture on or off (off lets the terminal select text)",
-            Action::Up => "Move up",
-            Action::Down => "Move down",
-            Action::PageUp => "Move up a page",
-            Action::PageDown => "Move down a page",
-            Action::Top => "Go to the first row",
-            Action::Bottom => "Go to the last row",
-            Action::Open => "Open the selected row",
-            Action::Back => "Go back",
-            Action::Filter => "Filter the list",
-            Action::NextKind => "Next entity kind (setup order)",
-            Action::PrevKind => "Previous entity kind",
-            Action::Refresh => "Reload the list from the server",
-            Action::Create => "Create an object from a template",
-            Action::Edit => "Edit the object's JSON in the built-in editor",
-            Action::EditExternal => "Edit the JSON in $EDITOR",
-            Action::Delete => "Delete the object (asks first)",
-            Action::GuidedSetup => "Guided setup: create a complete account step by step",
-            Action::NextRef => "Select the next reference",
-            Action::PrevRef => "Select the previous reference",
-            Action::FollowRef => "Jump to the selected reference",
-            Action::UseConsoleForRole => {
-                "Use this console for one of the application's roles (points its callback here; restored on exit)"
-            }
-            Action::Compose => "Type in the composer",
-            Action::LeaveComposer => "Leave the composer for the message list",
-            Action::Send => "Send the message (typing.end goes with it)",
-            Action::Newline => "Insert a new line",
-            Action::HistoryPrev => "Recall the previous sent message",
-            Action::HistoryNext => "Recall the next sent message",
-            Action::NewConversation => "Start a conversation: pick an account and the role to act as",
-            Action::NextConversation => "Show the next conversation",
-            Action::PrevConversation => "Show the previous conversation",
-            Action::Choose => "Answer the selected list picker or quick reply",
-            Action::Attach => "Attach a file (checked, uploaded to a signed URL, then sent)",
-            Action::Download => "Download the selected message's attachments",
-            Action::CancelUpload => "Cancel the running upload",
-            Action::EndConversation => "End the conversation (conversation.end)",
-            Action::Transcript => "Open the transcript (GET /conversations/{id}); s saves JSON and Markdown",
-            Action::RawMessage => "Edit and send the exact JSON body",
-            Action::CopyCurl => "Copy the exchange as curl (OSC 52 clipboard) and save it to a file",
-            Action::SaveCurl => "Save the exchange as a curl command file",
-            Action::ExportHar => "Export the whole log as a HAR 1.2 file",
-            Action::ToggleFollow => "Follow new entries (stick to the newest)",
-            Action::Save => "Validate and send",
-            Action::Cancel => "Cancel",
-            Action::Confirm => "Confirm",
-            Action::Complete => "Complete the file path",
-            Action::None => "",
-        }
-    }
 }

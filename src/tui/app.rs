@@ -1,4 +1,7 @@
-//! The console's whole state. Rendering reads it; only `update` changes it.
+//! The console's whole state: the components, the popup stack and what the
+//! status line shows. Rendering reads it; only `update` changes it (the
+//! runtime never writes here: live resources such as takeover leases and
+//! upload cancel tokens stay in the runtime).
 
 use std::sync::Arc;
 
@@ -6,63 +9,19 @@ use crate::api::TokenState;
 use crate::schema::Spec;
 use crate::templates::Templates;
 
+use super::command::Table;
 use super::keymap::{Context, Keymap};
-use super::modal::Modal;
+use super::msg::TakenRole;
 use super::panes::conversation::ConversationPane;
 use super::panes::entities::EntitiesPane;
 use super::panes::log::LogPane;
+use super::panes::setup::SetupPane;
+use super::popup::{Popup, Popups};
 use super::theme::Theme;
 
+pub use super::layout::PaneId;
+pub use super::status::Status;
 pub use crate::connect::Session;
-
-/// A role whose callback this console took over (restored on exit).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TakenRole {
-    pub app_name: String,
-    pub role: String,
-    pub original: Option<String>,
-}
-
-/// The panes, in Tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaneId {
-    Entities,
-    Conversation,
-    Log,
-}
-
-impl PaneId {
-    pub const ALL: [PaneId; 3] = [PaneId::Entities, PaneId::Conversation, PaneId::Log];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            PaneId::Entities => "Entities",
-            PaneId::Conversation => "Conversation",
-            PaneId::Log => "Request log",
-        }
-    }
-
-    pub fn next(self) -> Self {
-        match self {
-            PaneId::Entities => PaneId::Conversation,
-            PaneId::Conversation => PaneId::Log,
-            PaneId::Log => PaneId::Entities,
-        }
-    }
-
-    pub fn prev(self) -> Self {
-        self.next().next()
-    }
-}
-
-/// Transient messages on the status line.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Status {
-    /// The last error, shown until the next successful action replaces it.
-    pub error: Option<String>,
-    /// The last notice ("created channel ...", "saved to ...").
-    pub notice: Option<String>,
-}
 
 pub struct App {
     pub session: Session,
@@ -74,22 +33,24 @@ pub struct App {
     pub entities: EntitiesPane,
     pub conversation: ConversationPane,
     pub log: LogPane,
-    /// Roles pointed at this console for the run.
+    /// The guided setup while it is open (shown as a layer of the popup stack).
+    pub setup: Option<SetupPane>,
+    /// Roles pointed at this console for the run (the runtime holds the leases).
     pub taken: Vec<TakenRole>,
-    /// The same takeovers as the runtime restores them on exit.
-    pub takeovers: Vec<Box<crate::callback_takeover::ActiveTakeover>>,
-    /// A popup over the panes (help, editor, prompt, confirmation, setup).
-    pub modal: Option<Modal>,
-    /// The guided setup, parked while one of its steps is open in the editor.
-    pub parked_setup: Option<Box<super::modal::Setup>>,
+    pub popups: Popups,
     pub status: Status,
     pub token: TokenState,
-    /// API effects sent and not yet answered.
+    /// API calls sent and not yet answered.
     pub in_flight: usize,
     pub spinner: usize,
     /// Whether a spinner tick is already scheduled.
     pub ticking: bool,
     pub mouse: bool,
+    /// The focused pane fills the screen.
+    pub zoom: bool,
+    /// Printable keys typed in a command context are being swallowed (a
+    /// sentence typed by mistake) until a non-text key.
+    pub stray: bool,
     pub size: (u16, u16),
     pub should_quit: bool,
 }
@@ -110,25 +71,26 @@ impl App {
             },
             conversation: ConversationPane::default(),
             log: LogPane::default(),
+            setup: None,
             taken: Vec::new(),
-            takeovers: Vec::new(),
-            modal: None,
-            parked_setup: None,
+            popups: Popups::default(),
             status: Status::default(),
             token: TokenState::None,
             in_flight: 0,
             spinner: 0,
             ticking: false,
             mouse: false,
+            zoom: false,
+            stray: false,
             size: (80, 24),
             should_quit: false,
         }
     }
 
-    /// The context keys are looked up in: a modal's, else the focused pane's.
+    /// The context keys are looked up in: the top popup's, else the focused pane's.
     pub fn context(&self) -> Context {
-        match &self.modal {
-            Some(modal) => modal.context(),
+        match self.popups.top() {
+            Some(popup) => popup.context(),
             None => match self.focus {
                 PaneId::Entities => self.entities.context(),
                 PaneId::Conversation => self.conversation.context(),
@@ -137,8 +99,38 @@ impl App {
         }
     }
 
+    /// The commands of what has the keys (top popup, else focused pane).
+    pub fn commands(&self) -> Table {
+        match self.popups.top() {
+            Some(Popup::Component(_)) => super::panes::setup::COMMANDS,
+            Some(popup) => popup.commands(),
+            None => self.pane_commands(self.focus),
+        }
+    }
+
+    pub fn pane_commands(&self, pane: PaneId) -> Table {
+        match pane {
+            PaneId::Entities => self.entities.commands(),
+            PaneId::Conversation => self.conversation.commands(),
+            PaneId::Log => self.log.commands(),
+        }
+    }
+
+    /// Whether keys are typed into a text field (composer, prompt, editor).
+    pub fn typing(&self) -> bool {
+        match self.popups.top() {
+            Some(popup) => popup.is_text(),
+            None => self.focus == PaneId::Conversation && self.conversation.composing,
+        }
+    }
+
     /// Whether both panes fit side by side.
     pub fn wide(&self) -> bool {
-        self.size.0 >= 120
+        self.size.0 >= 120 && !self.zoom
+    }
+
+    /// Whether a setup layer is on top.
+    pub fn setup_on_top(&self) -> bool {
+        matches!(self.popups.top(), Some(Popup::Component(super::effect::Owner::Setup)))
     }
 }

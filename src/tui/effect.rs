@@ -1,6 +1,9 @@
 //! Side effects `update` asks for. The runtime performs them (network, files,
-//! terminal) and reports back with a [`super::msg::Msg`]; `update` itself
+//! terminal) and reports back with a message (`msg.rs`); `update` itself
 //! never does I/O, which keeps it testable and the UI from blocking.
+//!
+//! API calls carry the component that asked ([`Owner`]); the answer comes
+//! back tagged with it, so the root update only routes.
 
 use std::path::PathBuf;
 
@@ -10,9 +13,28 @@ use crate::api::models::{AttachmentPolicy, Conversation, EntityKind, SenderType}
 use crate::callback_takeover::TakeoverPlan;
 use crate::conversation::state::LocalId;
 
+/// The component an API call, a transfer or a popup belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// The console itself (quit).
+    Root,
+    Entities,
+    Conversation,
+    Log,
+    /// The guided setup (a component living in the popup stack).
+    Setup,
+}
+
+/// One API call.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    List(EntityKind),
+pub enum Call {
+    /// One page of a kind's list (1-based); `generation` tells a reload's
+    /// pages from an older one's.
+    List {
+        kind: EntityKind,
+        page: u32,
+        generation: u64,
+    },
     Get(EntityKind, String),
     Create(EntityKind, Value),
     Update(EntityKind, String, Value),
@@ -29,6 +51,90 @@ pub enum Effect {
         local_id: LocalId,
         body: Value,
     },
+    GetTranscript(String),
+    PlanTakeover {
+        app_id: String,
+        role: String,
+        console_url: String,
+    },
+    ApplyTakeover(Box<TakeoverPlan>),
+}
+
+impl Call {
+    /// The first page of a kind's list.
+    pub fn list(kind: EntityKind) -> Self {
+        Call::List {
+            kind,
+            page: 1,
+            generation: 0,
+        }
+    }
+
+    /// Whether the call changes something on the tenant. The read-only
+    /// guard refuses these before anything is sent.
+    pub fn mutates(&self) -> bool {
+        matches!(
+            self,
+            Call::Create(..)
+                | Call::Update(..)
+                | Call::Delete(..)
+                | Call::SetupStep { .. }
+                | Call::Send { .. }
+                | Call::ApplyTakeover(_)
+        )
+    }
+
+    /// Method and path, for the request log's pending row.
+    pub fn request_line(&self) -> (&'static str, String) {
+        match self {
+            Call::List { kind, page, .. } if *page > 1 => ("GET", format!("/{}?$pagenum={page}", kind.segment())),
+            Call::List { kind, .. } => ("GET", format!("/{}", kind.segment())),
+            Call::Get(kind, id) => ("GET", format!("/{}/{id}", kind.segment())),
+            Call::Create(kind, _) | Call::SetupStep { kind, .. } => ("POST", format!("/{}", kind.segment())),
+            Call::Update(kind, id, _) => ("PUT", format!("/{}/{id}", kind.segment())),
+            Call::Delete(kind, id) => ("DELETE", format!("/{}/{id}", kind.segment())),
+            Call::GetAsset(id) => ("GET", format!("/assets/{id}")),
+            Call::Send { .. } => ("POST", "/conversations/messages".into()),
+            Call::GetTranscript(id) => ("GET", format!("/conversations/{id}")),
+            Call::PlanTakeover { app_id, .. } => ("GET", format!("/clientapplications/{app_id}")),
+            Call::ApplyTakeover(_) => ("PUT", "/clientapplications/…".into()),
+        }
+    }
+
+    /// What identifies the call's answer (see `ApiReply::key`).
+    pub fn key(&self) -> String {
+        match self {
+            Call::List { kind, page, .. } => format!("list {kind:?} {page}"),
+            Call::Get(kind, id) => format!("get {kind:?} {id}"),
+            Call::Create(kind, _) => format!("create {kind:?}"),
+            Call::Update(kind, id, _) => format!("update {kind:?} {id}"),
+            Call::Delete(kind, id) => format!("delete {kind:?} {id}"),
+            Call::GetAsset(id) => format!("asset {id}"),
+            Call::SetupStep { step, .. } => format!("setup {step}"),
+            Call::Send { local_id, .. } => format!("send {local_id}"),
+            Call::GetTranscript(id) => format!("transcript {id}"),
+            Call::PlanTakeover { .. } => "plan takeover".into(),
+            Call::ApplyTakeover(_) => "apply takeover".into(),
+        }
+    }
+
+    /// What the call does, for a refusal ("read-only: deleting … is disabled").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Call::List { .. } | Call::Get(..) | Call::GetAsset(_) | Call::GetTranscript(_) => "reading",
+            Call::Create(..) | Call::SetupStep { .. } => "creating objects",
+            Call::Update(..) => "editing objects",
+            Call::Delete(..) => "deleting objects",
+            Call::Send { .. } => "sending messages",
+            Call::PlanTakeover { .. } | Call::ApplyTakeover(_) => "pointing a role at this console",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Call the API for `owner`; the answer comes back as `Msg::Api(owner, _)`.
+    Call(Owner, Call),
     /// Check a file (size, name, the channel's policy) and, only if it
     /// passes, create the asset and upload it with progress.
     Upload {
@@ -38,21 +144,15 @@ pub enum Effect {
         sender: SenderType,
         policy: Option<AttachmentPolicy>,
     },
-    CancelUpload,
+    /// Cancel the upload `local_id` (the runtime holds its cancel token).
+    CancelUpload(LocalId),
     /// Download assets into the download directory (never overwriting).
     Download(Vec<String>),
-    GetTranscript(String),
     /// Save a transcript as JSON and Markdown.
     SaveTranscript(Box<Conversation>),
     CompletePath(String),
-    PlanTakeover {
-        app_id: String,
-        role: String,
-        console_url: String,
-    },
-    ApplyTakeover(Box<TakeoverPlan>),
-    /// Hand the terminal to `$EDITOR` with this text.
-    ExternalEdit(String),
+    /// Hand the terminal to `$EDITOR` with this text; the result goes to `owner`.
+    ExternalEdit(Owner, String),
     /// Put text on the clipboard (OSC 52, works over SSH).
     Clipboard(String),
     /// Write a text file into the export directory, never overwriting.
@@ -61,7 +161,33 @@ pub enum Effect {
         text: String,
     },
     SetMouse(bool),
+    /// Clear notice `seq` after a few seconds (if no newer one replaced it).
+    ExpireNotice(u64),
     /// Schedule a spinner tick.
     ScheduleTick,
     Quit,
+}
+
+impl Effect {
+    /// An API call for `owner`.
+    pub fn call(owner: Owner, call: Call) -> Self {
+        Effect::Call(owner, call)
+    }
+
+    /// The API call, if this effect is one.
+    pub fn as_call(&self) -> Option<&Call> {
+        match self {
+            Effect::Call(_, call) => Some(call),
+            _ => None,
+        }
+    }
+
+    /// Whether the effect changes something on the tenant.
+    pub fn mutates(&self) -> bool {
+        match self {
+            Effect::Call(_, call) => call.mutates(),
+            Effect::Upload { .. } => true,
+            _ => false,
+        }
+    }
 }

@@ -29,10 +29,11 @@ pub enum Context {
     Composer,
     Pick,
     Transcript,
+    Palette,
 }
 
 impl Context {
-    const ALL: [Context; 15] = [
+    const ALL: [Context; 16] = [
         Context::Global,
         Context::List,
         Context::Entities,
@@ -48,6 +49,7 @@ impl Context {
         Context::Composer,
         Context::Pick,
         Context::Transcript,
+        Context::Palette,
     ];
 
     fn name(self) -> &'static str {
@@ -67,6 +69,7 @@ impl Context {
             Context::Composer => "composer",
             Context::Pick => "pick",
             Context::Transcript => "transcript",
+            Context::Palette => "palette",
         }
     }
 
@@ -88,6 +91,8 @@ impl Context {
             Context::Composer => &[Context::Composer],
             Context::Pick => &[Context::Pick, Context::List],
             Context::Transcript => &[Context::Transcript, Context::List],
+            // A text field: its own keys only.
+            Context::Palette => &[Context::Palette],
             // Typing and modal contexts: only their own keys (Ctrl-C is handled before lookup).
             Context::Editor => &[Context::Editor],
             Context::Prompt => &[Context::Prompt],
@@ -115,6 +120,7 @@ impl Context {
             Context::Composer => "Composer",
             Context::Pick => "Pick lists",
             Context::Transcript => "Transcript",
+            Context::Palette => "Command palette",
         }
     }
 }
@@ -329,6 +335,17 @@ impl Keymap {
                     .collect::<Vec<_>>()
                     .join(" ")
             })
+            .unwrap_or_default()
+    }
+
+    /// Keys bound to an action in this context, else in the first context of
+    /// its chain that binds it (list movement offered by a pane), for help.
+    pub fn keys_for(&self, context: Context, action: Action) -> String {
+        context
+            .chain()
+            .iter()
+            .map(|c| self.keys_in(*c, action))
+            .find(|k| !k.is_empty())
             .unwrap_or_default()
     }
 

@@ -9,30 +9,48 @@ use std::path::PathBuf;
 use crate::api::models::{AssetDownloadTicket, AssetRef, Conversation, EntityKind, Page, SendMessageResponse};
 use crate::api::{ApiError, Exchange, TokenState};
 use crate::callback::Inbound;
-use crate::callback_takeover::{ActiveTakeover, TakeoverPlan};
+use crate::callback_takeover::TakeoverPlan;
 use crate::conversation::state::LocalId;
 
-/// One event for [`super::update::update`].
+use super::effect::Owner;
+
+/// One event for the root update.
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
     Paste(String),
     Mouse(MouseEvent),
     Resize(u16, u16),
-    /// An HTTP exchange the client recorded.
+    /// An HTTP exchange the client recorded (or one that started: pending).
     Exchange(Box<Exchange>),
-    /// The answer to an [`super::effect::Effect`] that called the API.
-    Api(ApiReply),
+    /// The answer to an API call, for the component that made it.
+    Api(Owner, ApiReply),
     /// The token's state after a call (for the status line).
     Token(TokenState),
     /// Spinner tick; only scheduled while something is in flight.
     Tick,
-    /// `$EDITOR` returned: the edited text, or why it failed.
-    ExternalEdit(Result<String, String>),
+    /// The time of notice `seq` is up.
+    NoticeExpired(u64),
+    /// `$EDITOR` returned, for the component that opened it: the edited
+    /// text, or why it failed.
+    ExternalEdit(Owner, Result<String, String>),
     /// A file was written (curl command, HAR export), or failed to be.
     Saved(Result<String, String>),
     /// The hub delivered a message to the console's callback receiver.
     Inbound(Box<Inbound>),
+    /// An upload or download moved on, for the component that started it.
+    Transfer(Owner, Transfer),
+    /// Completion for a path typed in the attach prompt.
+    PathCompleted {
+        input: String,
+        completed: String,
+        candidates: Vec<String>,
+    },
+}
+
+/// Progress and results of file transfers.
+#[derive(Debug)]
+pub enum Transfer {
     /// Bytes of a running upload sent so far.
     UploadProgress {
         local_id: LocalId,
@@ -50,19 +68,24 @@ pub enum Msg {
         total: u64,
     },
     DownloadDone(Result<PathBuf, String>),
-    /// Completion for a path typed in the attach prompt.
-    PathCompleted {
-        input: String,
-        completed: String,
-        candidates: Vec<String>,
-    },
 }
 
-/// Results of API effects, tagged with what they were for.
+/// A role whose callback this console took over (restored on exit by the
+/// runtime, which holds the lease).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakenRole {
+    pub app_name: String,
+    pub role: String,
+    pub original: Option<String>,
+}
+
+/// Results of API calls.
 #[derive(Debug)]
 pub enum ApiReply {
     Listed {
         kind: EntityKind,
+        page: u32,
+        generation: u64,
         result: Result<Page<Value>, ApiError>,
     },
     Fetched {
@@ -97,10 +120,29 @@ pub enum ApiReply {
         result: Result<Box<Conversation>, ApiError>,
     },
     TakeoverPlanned(Result<TakeoverPlan, String>),
-    TakeoverApplied(Result<Box<ActiveTakeover>, String>),
+    TakeoverApplied(Result<TakenRole, String>),
     /// A guided-setup step finished.
     SetupStep {
         step: usize,
         result: Result<String, ApiError>,
     },
+}
+
+impl ApiReply {
+    /// The key of the call this answers (see `Call::key`).
+    pub fn key(&self) -> String {
+        match self {
+            ApiReply::Listed { kind, page, .. } => format!("list {kind:?} {page}"),
+            ApiReply::Fetched { kind, id, .. } => format!("get {kind:?} {id}"),
+            ApiReply::Created { kind, .. } => format!("create {kind:?}"),
+            ApiReply::Updated { kind, id, .. } => format!("update {kind:?} {id}"),
+            ApiReply::Deleted { kind, id, .. } => format!("delete {kind:?} {id}"),
+            ApiReply::Asset { id, .. } => format!("asset {id}"),
+            ApiReply::SetupStep { step, .. } => format!("setup {step}"),
+            ApiReply::Sent { local_id, .. } => format!("send {local_id}"),
+            ApiReply::Transcript { id, .. } => format!("transcript {id}"),
+            ApiReply::TakeoverPlanned(_) => "plan takeover".into(),
+            ApiReply::TakeoverApplied(_) => "apply takeover".into(),
+        }
+    }
 }

@@ -16,7 +16,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::app::App;
 use super::effect::Effect;
-use super::msg::{ApiReply, Msg};
+use super::effect::{Call, Owner};
+use super::msg::{ApiReply, Msg, TakenRole, Transfer};
 use super::terminal;
 use super::update::{startup, update};
 use super::view;
@@ -29,6 +30,8 @@ use crate::callback::Inbound;
 /// exchanges or callbacks become one frame).
 const BATCH: usize = 512;
 const TICK: Duration = Duration::from_millis(100);
+/// How long a notice stays on the status line.
+const NOTICE_TIME: Duration = Duration::from_secs(8);
 
 pub struct Runtime {
     client: Client,
@@ -36,8 +39,10 @@ pub struct Runtime {
     export_dir: PathBuf,
     download_dir: PathBuf,
     state_dir: PathBuf,
-    /// Cancels the running upload.
-    upload_cancel: std::sync::Mutex<Option<CancellationToken>>,
+    /// Cancel tokens of running uploads, by local id.
+    upload_cancel: std::sync::Mutex<Vec<(u64, CancellationToken)>>,
+    /// Callbacks this console took over: restored before the console exits.
+    takeovers: Arc<std::sync::Mutex<Vec<crate::callback_takeover::ActiveTakeover>>>,
 }
 
 /// Where the runtime reads and writes, and the streams it forwards.
@@ -68,7 +73,7 @@ pub async fn run(
     forward_exchanges(exchanges, tx.clone());
     let runtime = Runtime::new(client, tx, options);
     let mut events = EventStream::new();
-    let mut effects = startup();
+    let mut effects = startup(&mut app);
     app.in_flight += effects.len();
     effects.push(Effect::ScheduleTick);
     app.ticking = true;
@@ -76,17 +81,17 @@ pub async fn run(
     loop {
         for effect in effects.drain(..) {
             match effect {
-                Effect::ExternalEdit(text) => {
+                Effect::ExternalEdit(owner, text) => {
                     // Stop reading input first so no keystroke is split between
                     // the console and the editor, then hand the terminal over.
                     drop(events);
                     let result = tokio::task::block_in_place(|| external_edit(&text));
                     terminal::resume(&mut term, app.mouse)?;
                     events = EventStream::new();
-                    effects_after_edit(&runtime, result);
+                    effects_after_edit(&runtime, owner, result);
                     term.draw(|f| view::render(&app, f))?;
                 }
-                other => runtime.perform(other, &mut app)?,
+                other => runtime.perform(other)?,
             }
         }
         if app.should_quit {
@@ -121,10 +126,7 @@ pub async fn run(
     drop(term);
     terminal::restore();
     // Put back every callback this console took over, before the process ends.
-    for active in app.takeovers.drain(..) {
-        let outcome = crate::callback_takeover::restore(&runtime.client, &active).await;
-        eprintln!("callback of {} restored: {:?}", active.entry().role, outcome.status);
-    }
+    runtime.restore_takeovers().await;
     Ok(())
 }
 
@@ -196,14 +198,32 @@ impl Runtime {
                 .or_else(|| directories::UserDirs::new().and_then(|u| u.download_dir().map(PathBuf::from)))
                 .unwrap_or_else(|| cwd.clone()),
             state_dir: options.state_dir.unwrap_or_else(default_state_dir),
-            upload_cancel: std::sync::Mutex::new(None),
+            upload_cancel: std::sync::Mutex::new(Vec::new()),
+            takeovers: Arc::new(std::sync::Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Put back every callback this console took over (the leases live here).
+    pub async fn restore_takeovers(&self) {
+        let active: Vec<_> = std::mem::take(&mut *self.takeovers.lock().unwrap_or_else(|e| e.into_inner()));
+        for active in active {
+            let outcome = crate::callback_takeover::restore(&self.client, &active).await;
+            eprintln!("callback of {} restored: {:?}", active.entry().role, outcome.status);
         }
     }
 
     /// Carry out one effect (all but `ExternalEdit`, which the loop owns).
-    pub fn perform(&self, effect: Effect, app: &mut App) -> std::io::Result<()> {
+    /// It never touches the console's state: results come back as messages.
+    pub fn perform(&self, effect: Effect) -> std::io::Result<()> {
         match effect {
-            Effect::Quit => app.should_quit = true,
+            Effect::Quit => {}
+            Effect::ExpireNotice(seq) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(NOTICE_TIME).await;
+                    let _ = tx.send(Msg::NoticeExpired(seq));
+                });
+            }
             Effect::ScheduleTick => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
@@ -228,7 +248,7 @@ impl Runtime {
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
-            Effect::ExternalEdit(_) => {}
+            Effect::ExternalEdit(..) => {}
             Effect::Upload {
                 local_id,
                 path,
@@ -236,9 +256,10 @@ impl Runtime {
                 sender,
                 policy,
             } => self.spawn_upload(local_id, path, channel_type, sender, policy),
-            Effect::CancelUpload => {
-                if let Some(token) = self.upload_cancel.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                    token.cancel();
+            Effect::CancelUpload(local_id) => {
+                let mut tokens = self.upload_cancel.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(i) = tokens.iter().position(|(id, _)| *id == local_id) {
+                    tokens.remove(i).1.cancel();
                 }
             }
             Effect::Download(ids) => self.spawn_download(ids),
@@ -265,7 +286,7 @@ impl Runtime {
                     });
                 });
             }
-            api => self.spawn_api(api),
+            Effect::Call(owner, call) => self.spawn_api(owner, call),
         }
         Ok(())
     }
@@ -279,7 +300,10 @@ impl Runtime {
         policy: Option<crate::api::models::AttachmentPolicy>,
     ) {
         let token = CancellationToken::new();
-        *self.upload_cancel.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        self.upload_cancel
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((local_id, token.clone()));
         let client = self.client.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
@@ -294,7 +318,10 @@ impl Runtime {
                 token,
             )
             .await;
-            let _ = tx.send(Msg::UploadDone { local_id, result });
+            let _ = tx.send(Msg::Transfer(
+                Owner::Conversation,
+                Transfer::UploadDone { local_id, result },
+            ));
         });
     }
 
@@ -307,10 +334,13 @@ impl Runtime {
             for id in ids {
                 let progress_tx = tx.clone();
                 let progress: ProgressFn = Arc::new(move |p: Progress| {
-                    let _ = progress_tx.send(Msg::DownloadProgress {
-                        done: p.done,
-                        total: p.total,
-                    });
+                    let _ = progress_tx.send(Msg::Transfer(
+                        Owner::Conversation,
+                        Transfer::DownloadProgress {
+                            done: p.done,
+                            total: p.total,
+                        },
+                    ));
                 });
                 last = client
                     .download_asset(&id, &dir, progress, CancellationToken::new())
@@ -320,56 +350,67 @@ impl Runtime {
                     break;
                 }
             }
-            let _ = tx.send(Msg::DownloadDone(last));
+            let _ = tx.send(Msg::Transfer(Owner::Conversation, Transfer::DownloadDone(last)));
         });
     }
 
-    fn spawn_api(&self, effect: Effect) {
+    fn spawn_api(&self, owner: Owner, call: Call) {
         let client = self.client.clone();
         let tx = self.tx.clone();
         let state_dir = self.state_dir.clone();
+        let takeovers = self.takeovers.clone();
         tokio::spawn(async move {
-            let reply = match effect {
-                Effect::List(kind) => ApiReply::Listed {
+            let reply = match call {
+                Call::List { kind, page, generation } => ApiReply::Listed {
                     kind,
-                    result: client.list_raw(kind, Paging::default()).await,
+                    page,
+                    generation,
+                    result: client
+                        .list_raw(
+                            kind,
+                            Paging {
+                                page: (page > 1).then_some(page),
+                                size: None,
+                            },
+                        )
+                        .await,
                 },
-                Effect::Get(kind, id) => ApiReply::Fetched {
+                Call::Get(kind, id) => ApiReply::Fetched {
                     kind,
                     result: client.get_raw(kind, &id).await,
                     id,
                 },
-                Effect::Create(kind, body) => ApiReply::Created {
+                Call::Create(kind, body) => ApiReply::Created {
                     kind,
                     result: client.create_raw(kind, &body).await,
                 },
-                Effect::Update(kind, id, body) => ApiReply::Updated {
+                Call::Update(kind, id, body) => ApiReply::Updated {
                     kind,
                     result: client.update_raw(kind, &id, &body).await,
                     id,
                 },
-                Effect::Delete(kind, id) => ApiReply::Deleted {
+                Call::Delete(kind, id) => ApiReply::Deleted {
                     kind,
                     result: client.delete(kind, &id).await,
                     id,
                 },
-                Effect::GetAsset(id) => ApiReply::Asset {
+                Call::GetAsset(id) => ApiReply::Asset {
                     result: client.get_asset(&id).await,
                     id,
                 },
-                Effect::SetupStep { step, kind, body } => ApiReply::SetupStep {
+                Call::SetupStep { step, kind, body } => ApiReply::SetupStep {
                     step,
                     result: client.create_raw(kind, &body).await,
                 },
-                Effect::Send { local_id, body } => ApiReply::Sent {
+                Call::Send { local_id, body } => ApiReply::Sent {
                     local_id,
                     result: client.send_messages_raw(&body).await,
                 },
-                Effect::GetTranscript(id) => ApiReply::Transcript {
+                Call::GetTranscript(id) => ApiReply::Transcript {
                     result: client.get_conversation(&id).await.map(Box::new),
                     id,
                 },
-                Effect::PlanTakeover {
+                Call::PlanTakeover {
                     app_id,
                     role,
                     console_url,
@@ -378,22 +419,31 @@ impl Runtime {
                         .await
                         .map_err(|e| e.to_string()),
                 ),
-                Effect::ApplyTakeover(plan) => ApiReply::TakeoverApplied(
-                    crate::callback_takeover::apply(&client, &state_dir, &plan)
-                        .await
-                        .map(Box::new)
-                        .map_err(|e| e.to_string()),
+                Call::ApplyTakeover(plan) => ApiReply::TakeoverApplied(
+                    match crate::callback_takeover::apply(&client, &state_dir, &plan).await {
+                        Ok(active) => {
+                            let entry = active.entry();
+                            let taken = TakenRole {
+                                app_name: entry.app_name.clone(),
+                                role: entry.role.clone(),
+                                original: entry.original_callback.clone(),
+                            };
+                            // The lease stays here; the console only learns what was taken.
+                            takeovers.lock().unwrap_or_else(|e| e.into_inner()).push(active);
+                            Ok(taken)
+                        }
+                        Err(e) => Err(e.to_string()),
+                    },
                 ),
-                _ => return,
             };
-            let _ = tx.send(Msg::Api(reply));
+            let _ = tx.send(Msg::Api(owner, reply));
             let _ = tx.send(Msg::Token(client.token_state()));
         });
     }
 }
 
-fn effects_after_edit(runtime: &Runtime, result: Result<String, String>) {
-    let _ = runtime.tx.send(Msg::ExternalEdit(result));
+fn effects_after_edit(runtime: &Runtime, owner: Owner, result: Result<String, String>) {
+    let _ = runtime.tx.send(Msg::ExternalEdit(owner, result));
 }
 
 /// Hand the terminal to `$VISUAL`/`$EDITOR` (default `vi`) on a temp file.
@@ -437,11 +487,14 @@ async fn upload(
     let file = check_attachment(path, policy).await?;
     let progress_tx = tx.clone();
     let progress: ProgressFn = Arc::new(move |p: Progress| {
-        let _ = progress_tx.send(Msg::UploadProgress {
-            local_id,
-            done: p.done,
-            total: p.total,
-        });
+        let _ = progress_tx.send(Msg::Transfer(
+            Owner::Conversation,
+            Transfer::UploadProgress {
+                local_id,
+                done: p.done,
+                total: p.total,
+            },
+        ));
     });
     let uploaded = client
         .upload_asset(path, channel_type, sender, progress, cancel)

@@ -10,13 +10,15 @@ use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
 
 use egain_console::api::exchange::headers_of;
+use egain_console::api::models::SendMessageResponse;
 use egain_console::api::models::{EntityKind, Page, PaginationInfo};
 use egain_console::api::{ApiError, Direction, ErrorBody, Exchange, ExchangeKind, Recorder, TokenState, redact};
 use egain_console::sandbox::{API_BASE_PATH, TOKEN_PATH};
 use egain_console::schema::Spec;
 use egain_console::templates::Templates;
+use egain_console::tui::app::PaneId;
 use egain_console::tui::app::{App, Session};
-use egain_console::tui::effect::Effect;
+use egain_console::tui::effect::{Call, Effect, Owner};
 use egain_console::tui::keymap::Keymap;
 use egain_console::tui::msg::{ApiReply, Msg};
 use egain_console::tui::theme::Theme;
@@ -193,10 +195,25 @@ pub fn loaded_app(read_only: bool) -> App {
 }
 
 pub fn listed(kind: EntityKind, items: Vec<Value>) -> Msg {
-    Msg::Api(ApiReply::Listed {
-        kind,
-        result: Ok(page(items)),
-    })
+    Msg::Api(
+        Owner::Entities,
+        ApiReply::Listed {
+            kind,
+            page: 1,
+            generation: 0,
+            result: Ok(page(items)),
+        },
+    )
+}
+
+/// An API call of the Entities pane.
+pub fn ent(call: Call) -> Effect {
+    Effect::Call(Owner::Entities, call)
+}
+
+/// The top popup, which the test expects to be there.
+pub fn top(app: &App) -> &egain_console::tui::popup::Popup {
+    app.popups.top().expect("a popup is open")
 }
 
 /// An eGain error answer.
@@ -208,11 +225,24 @@ pub fn api_error(status: u16, code: &str, message: &str) -> ApiError {
     }
 }
 
-/// Apply a message; the spinner's tick scheduling is left out of the result.
+/// Apply a message; the spinner's tick scheduling and notice timers are
+/// left out of the result, and list calls lose their load generation (a
+/// fixture's pages are always current), so tests compare calls as written.
 pub fn send(app: &mut App, msg: Msg) -> Vec<Effect> {
     update::update(app, msg)
         .into_iter()
-        .filter(|e| *e != Effect::ScheduleTick)
+        .filter(|e| !matches!(e, Effect::ScheduleTick | Effect::ExpireNotice(_)))
+        .map(|e| match e {
+            Effect::Call(owner, Call::List { kind, page, .. }) => Effect::Call(
+                owner,
+                Call::List {
+                    kind,
+                    page,
+                    generation: 0,
+                },
+            ),
+            other => other,
+        })
         .collect()
 }
 
@@ -397,11 +427,82 @@ pub fn render(app: &mut App, width: u16, height: u16) -> String {
     let mut out = String::new();
     for y in 0..height {
         let mut line = String::new();
-        for x in 0..width {
-            line.push_str(buffer[(x, y)].symbol());
+        let mut x = 0;
+        while x < width {
+            // A wide character covers the next cell too: write it once.
+            let symbol = buffer[(x, y)].symbol();
+            line.push_str(symbol);
+            x += unicode_width::UnicodeWidthStr::width(symbol).max(1) as u16;
         }
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
+}
+
+// ---------------------------------------------------------------- conversations
+
+/// The `Send` effects among `effects`, as (local id, body).
+pub fn sends(effects: &[Effect]) -> Vec<(u64, Value)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call(_, Call::Send { local_id, body }) => Some((*local_id, body.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `type.value` of a send body's first message.
+pub fn message_type(body: &Value) -> &str {
+    body.pointer("/messages/message/0/type/value")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+pub fn message_text(body: &Value) -> Option<&str> {
+    body.pointer("/messages/message/0/content/text").and_then(Value::as_str)
+}
+
+/// The hub's 202 for send `local_id`, naming conversation `id`.
+pub fn accepted_reply(local_id: u64, id: &str, n: u32) -> Msg {
+    let response: SendMessageResponse = serde_json::from_value(json!({
+        "messages": {"message": [{"id": format!("hub-msg-{n}"), "conversation": {"id": id}}]}
+    }))
+    .expect("send response");
+    Msg::Api(
+        Owner::Conversation,
+        ApiReply::Sent {
+            local_id,
+            result: Ok(response),
+        },
+    )
+}
+
+/// The conversation pane with the composer focused, every list loaded.
+pub fn conversation_app(read_only: bool) -> App {
+    let mut app = loaded_app(read_only);
+    press(&mut app, '2');
+    assert_eq!(app.focus, PaneId::Conversation);
+    assert!(app.conversation.composing);
+    app
+}
+
+/// Open a customer conversation on the first account with `text`, and let
+/// the hub name it `id`. Returns the send's body.
+pub fn open_conversation(app: &mut App, text: &str, id: &str) -> Value {
+    type_text(app, text);
+    press_code(app, KeyCode::Enter);
+    press_code(app, KeyCode::Enter);
+    let effects = press_code(app, KeyCode::Enter);
+    let sent = sends(&effects);
+    assert_eq!(
+        sent.len(),
+        1,
+        "the first message goes out after the account pick: {effects:?}"
+    );
+    let (local_id, body) = sent.into_iter().next().expect("one send");
+    send(app, accepted_reply(local_id, id, local_id as u32));
+    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(id));
+    body
 }

@@ -1,177 +1,198 @@
-//! Rendering: a pure function of [`App`]. Only visible rows are laid out.
+//! Rendering: a pure function of [`App`]. The layout, the status line and
+//! the footer live here; each pane draws itself (`panes/*/view.rs`) and
+//! each popup too (`popup/*.rs`). Only visible rows are laid out.
 
-mod conversation;
-mod entities;
 pub mod json;
-mod log;
-mod modal;
 mod status;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
+use super::action::Action;
 use super::app::{App, PaneId};
-use super::keymap::Context;
+use super::command::{GLOBAL, Table};
+use super::layout::Chrome;
+use super::panes;
+use super::popup::Popup;
+use super::wrap::{width, wrap};
+
+/// What every pane's view reads besides its own state.
+fn chrome(app: &App) -> Chrome<'_> {
+    Chrome {
+        theme: &app.theme,
+        keymap: &app.keymap,
+        wide: app.wide(),
+        unseen: app.conversation.unseen,
+        read_only: app.session.read_only,
+    }
+}
 
 /// Draw the whole console.
 pub fn render(app: &App, frame: &mut Frame) {
     // The last error gets its own wrapped lines above the footer: eGain error
     // messages (which objects still reference this one...) are long.
-    let error_rows = app.status.error.as_ref().map_or(0, |e| {
-        let width = frame.area().width.max(1) as usize;
-        (e.chars().count() + 2).div_ceil(width).clamp(1, 3) as u16
-    });
-    let status_height = status::height(app, frame.area().width);
+    let cols = frame.area().width.max(1) as usize;
+    let error_rows: Vec<String> = app
+        .status
+        .error
+        .as_ref()
+        .map(|e| {
+            let mut rows = wrap(&format!("✗ {e}"), cols);
+            rows.truncate(3);
+            rows
+        })
+        .unwrap_or_default();
     let [status_area, body, error_area, footer] = Layout::vertical([
-        Constraint::Length(status_height),
+        Constraint::Length(1),
         Constraint::Fill(1),
-        Constraint::Length(error_rows),
+        Constraint::Length(error_rows.len() as u16),
         Constraint::Length(1),
     ])
     .areas(frame.area());
     status::render(app, frame, status_area);
-    if let Some(error) = &app.status.error {
-        let text = Span::styled(format!("✗ {error}"), app.theme.error());
-        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), error_area);
+    if !error_rows.is_empty() {
+        let lines: Vec<Line> = error_rows
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, app.theme.error())))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), error_area);
     }
+    let chrome = chrome(app);
     if app.wide() {
         // Entities over the request log on the left, the conversation on the right.
         let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
         let [top, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(left);
-        entities::render(app, frame, top, app.focus == PaneId::Entities);
-        log::render(app, frame, bottom, app.focus == PaneId::Log);
-        conversation::render(app, frame, right, app.focus == PaneId::Conversation);
+        render_pane(app, &chrome, PaneId::Entities, frame, top);
+        render_pane(app, &chrome, PaneId::Log, frame, bottom);
+        render_pane(app, &chrome, PaneId::Conversation, frame, right);
     } else {
-        match app.focus {
-            PaneId::Entities => entities::render(app, frame, body, true),
-            PaneId::Conversation => conversation::render(app, frame, body, true),
-            PaneId::Log => log::render(app, frame, body, true),
-        }
+        render_pane(app, &chrome, app.focus, frame, body);
     }
     render_footer(app, frame, footer);
-    if let Some(m) = &app.modal {
-        modal::render(app, m, frame, body);
+    for layer in app.popups.layers() {
+        render_popup(app, &layer.popup, frame, body);
     }
 }
 
-/// Pane title with its number, and on narrow screens the other pane's too,
-/// so it is clear how to switch.
-pub(super) fn pane_title(app: &App, pane: PaneId, extra: &str) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (i, p) in PaneId::ALL.iter().enumerate() {
-        if *p != pane && app.wide() {
-            continue;
+fn render_pane(app: &App, chrome: &Chrome, pane: PaneId, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == pane && app.popups.is_empty();
+    match pane {
+        PaneId::Entities => panes::entities::view::render(&app.entities, chrome, frame, area, focused),
+        PaneId::Conversation => {
+            panes::conversation::view::render(&app.conversation, &app.entities.catalog, chrome, frame, area, focused)
         }
-        let unseen = app.conversation.unseen;
-        let text = if *p == PaneId::Conversation && unseen > 0 {
-            format!(" {} {} ({unseen} new) ", i + 1, p.title())
-        } else {
-            format!(" {} {} ", i + 1, p.title())
-        };
-        if *p == pane {
-            spans.push(Span::styled(text, app.theme.title()));
-        } else {
-            spans.push(Span::styled(text, app.theme.dim()));
+        PaneId::Log => panes::log::view::render(&app.log, chrome, frame, area, focused),
+    }
+}
+
+fn render_popup(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    match popup {
+        Popup::Help(h) => h.render(theme, frame, area),
+        Popup::Confirm(c) => c.render(theme, frame, area),
+        Popup::Prompt(p) => p.render(theme, frame, area),
+        Popup::Editor(e) => e.render(theme, frame, area),
+        Popup::Pick(p) => p.render(theme, frame, area),
+        Popup::Transcript(t) => t.render(theme, frame, area),
+        Popup::Palette(p) => p.render(theme, frame, area),
+        Popup::Component(_) => {
+            if let Some(setup) = &app.setup {
+                panes::setup::view::render(setup, theme, frame, area);
+            }
         }
     }
-    if !extra.is_empty() {
-        spans.push(Span::styled(format!("{extra} "), app.theme.dim()));
-    }
-    Line::from(spans)
 }
 
-/// Actions worth a footer hint per context, most useful first.
-fn footer_actions(context: Context) -> &'static [super::action::Action] {
-    use super::action::Action as A;
-    match context {
-        Context::Entities => &[
-            A::Open,
-            A::NextKind,
-            A::Create,
-            A::Edit,
-            A::Delete,
-            A::Filter,
-            A::GuidedSetup,
-            A::Refresh,
-        ],
-        Context::EntityDetail => &[A::Back, A::NextRef, A::FollowRef, A::Edit, A::EditExternal, A::Delete],
-        Context::Log => &[A::Open, A::Filter, A::CopyCurl, A::ExportHar, A::ToggleFollow],
-        Context::LogDetail => &[A::Back, A::CopyCurl, A::SaveCurl],
-        Context::Editor => &[A::Save, A::EditExternal, A::Cancel],
-        Context::Prompt => &[A::Confirm, A::Cancel],
-        Context::Confirm => &[A::Confirm, A::Cancel],
-        Context::Setup => &[A::Confirm, A::Edit, A::Cancel],
-        Context::Help => &[A::Back],
-        Context::Conversation => &[
-            A::Compose,
-            A::NewConversation,
-            A::NextConversation,
-            A::Choose,
-            A::Attach,
-            A::Download,
-            A::EndConversation,
-            A::Transcript,
-            A::RawMessage,
-        ],
-        Context::Composer => &[A::Send, A::Newline, A::Attach, A::LeaveComposer, A::NextPane],
-        Context::Pick => &[A::Confirm, A::Cancel],
-        Context::Transcript => &[A::Save, A::Cancel],
-        Context::Global | Context::List => &[],
+/// One footer hint: key and label, greyed when the profile refuses it.
+struct Hint {
+    key: String,
+    label: &'static str,
+    disabled: bool,
+}
+
+impl Hint {
+    fn width(&self) -> usize {
+        width(&self.key) + width(self.label) + 3
     }
 }
 
+/// The footer: a mode marker (INSERT while keys are text, else COMMANDS),
+/// then the current commands from their table, as many as fit; outside
+/// text fields `? help` and `q quit` always keep their place at the end.
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
-    use super::action::Action as A;
     let context = app.context();
-    let mut actions: Vec<A> = footer_actions(context).to_vec();
-    if !matches!(
-        context,
-        Context::Editor | Context::Prompt | Context::Confirm | Context::Composer | Context::Pick
-    ) {
-        actions.extend([A::NextPane, A::Help, A::Quit]);
+    let typing = app.typing();
+    let hints_of = |table: &Table| -> Vec<Hint> {
+        table
+            .commands
+            .iter()
+            .filter_map(|c| {
+                let key = app.keymap.key_for(context, c.action)?;
+                Some(Hint {
+                    key: key.to_string(),
+                    label: c.label,
+                    disabled: app.session.read_only && c.mutates,
+                })
+            })
+            .collect()
+    };
+    let mut hints = hints_of(&app.commands());
+    let mut kept: Vec<Hint> = Vec::new();
+    if !typing {
+        for action in [Action::Help, Action::Quit] {
+            hints.retain(|h| GLOBAL.find(action).is_none_or(|c| c.label != h.label));
+            if let (Some(c), Some(key)) = (GLOBAL.find(action), app.keymap.key_for(context, action)) {
+                kept.push(Hint {
+                    key: key.to_string(),
+                    label: c.label,
+                    disabled: false,
+                });
+            }
+        }
     }
-    let mut spans = Vec::new();
-    let mut width = 0usize;
-    for action in actions {
-        let Some(key) = app.keymap.key_for(context, action) else {
-            continue;
-        };
-        let label = match (context, action) {
-            (Context::Setup, A::Confirm) => "run next step",
-            // Save means validate-and-send in the editor; here it writes files.
-            (Context::Transcript, A::Save) => "save",
-            _ => action.label(),
-        };
-        let key = key.to_string();
-        let needed = key.chars().count() + label.chars().count() + 3;
-        if width + needed > area.width as usize {
+    let (mode, mode_style) = if typing {
+        (" INSERT ", app.theme.badge(ratatui::style::Color::Green))
+    } else {
+        (" COMMANDS ", app.theme.badge(ratatui::style::Color::Blue))
+    };
+    let mut spans = vec![Span::styled(mode, mode_style)];
+    let mut room = (area.width as usize).saturating_sub(width(mode));
+    // Keys that did nothing: say why, in place of the command hints.
+    if let Some(hint) = &app.status.hint {
+        let reserved: usize = kept.iter().map(Hint::width).sum();
+        let text = crate::tui::wrap::truncate(hint, room.saturating_sub(reserved + 2)).to_owned();
+        room = room.saturating_sub(width(&text) + 2);
+        spans.push(Span::styled(format!(" {text} "), app.theme.warn()));
+        hints.clear();
+    }
+    let reserved: usize = kept.iter().map(Hint::width).sum();
+    let mut used = 0;
+    for hint in hints {
+        if used + hint.width() + reserved > room {
             break;
         }
-        width += needed;
-        spans.push(Span::styled(format!(" {key}"), app.theme.key()));
-        spans.push(Span::raw(format!(" {label} ")));
+        used += hint.width();
+        push_hint(app, &mut spans, &hint);
+    }
+    for hint in kept {
+        if used + hint.width() > room {
+            break;
+        }
+        used += hint.width();
+        push_hint(app, &mut spans, &hint);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// How far wrapped `lines` can scroll in `area` before the end leaves the
-/// bottom row (each line takes as many rows as its width needs).
-pub(super) fn max_scroll(lines: &[Line], area: Rect) -> u16 {
-    let width = area.width.max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
-    rows.saturating_sub(area.height as usize).min(u16::MAX as usize) as u16
-}
-
-/// A rectangle centred in `area`, at most `width` x `height`.
-pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
+fn push_hint(app: &App, spans: &mut Vec<Span<'static>>, hint: &Hint) {
+    let (key_style, label_style) = if hint.disabled {
+        (app.theme.dim().add_modifier(Modifier::CROSSED_OUT), app.theme.dim())
+    } else {
+        (app.theme.key(), Default::default())
+    };
+    spans.push(Span::styled(format!(" {}", hint.key), key_style));
+    spans.push(Span::styled(format!(" {} ", hint.label), label_style));
 }

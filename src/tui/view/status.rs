@@ -1,5 +1,6 @@
-//! The status line: mode markers, profile, host, token state, activity and
-//! the last notice or error.
+//! The status line: mode markers, profile, host, token state, activity,
+//! active takeovers and the last notice or hint. Always one row: what does
+//! not fit is cut at the end, never wrapped into the layout.
 
 use std::time::Instant;
 
@@ -7,21 +8,34 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::api::TokenState;
 use crate::tui::app::App;
+use crate::tui::wrap::{truncate, width};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    frame.render_widget(Paragraph::new(line(app)).wrap(Wrap { trim: false }), area);
+    frame.render_widget(Paragraph::new(fit(line(app), area.width as usize)), area);
 }
 
-/// Rows the status line needs: a second one when a long error or notice
-/// would otherwise be cut off (its end usually says why).
-pub fn height(app: &App, width: u16) -> u16 {
-    if line(app).width() > usize::from(width) { 2 } else { 1 }
+/// Cut a line's spans to `cols` columns.
+fn fit(line: Line<'static>, cols: usize) -> Line<'static> {
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = width(&span.content);
+        if used + w <= cols {
+            used += w;
+            spans.push(span);
+        } else {
+            let cut = truncate(&span.content, cols.saturating_sub(used + 1)).to_owned();
+            spans.push(Span::styled(format!("{cut}…"), span.style));
+            break;
+        }
+    }
+    Line::from(spans)
 }
 
 fn line(app: &App) -> Line<'static> {
@@ -43,6 +57,10 @@ fn line(app: &App) -> Line<'static> {
             format!(" {} {} in flight", SPINNER[app.spinner % SPINNER.len()], app.in_flight),
             theme.warn(),
         ));
+    }
+    if !app.taken.is_empty() {
+        let roles: Vec<&str> = app.taken.iter().map(|t| t.role.as_str()).collect();
+        spans.push(Span::styled(format!(" ⇄ {} → console", roles.join(",")), theme.warn()));
     }
     if app.status.error.is_some() {
         spans.push(Span::styled("  ✗ error (below)", theme.error()));

@@ -1,27 +1,88 @@
-//! The Entities pane: one list per kind in setup order, plus asset lookup; a
-//! detail view with navigable references; create, edit and delete flows.
+//! The Entities component: one list per kind in setup order plus asset
+//! lookup; a detail view with navigable references; create, edit, delete,
+//! the guided setup and callback takeover. State and commands here, keys
+//! and replies in [`update`], drawing in [`view`].
+
+pub mod catalog;
+pub mod update;
+pub mod view;
 
 use serde_json::Value;
 
-use crate::api::models::references::{edges, label};
+use crate::api::models::references::edges;
 use crate::api::models::{AssetDownloadTicket, EntityKind};
 
+use crate::tui::action::Action;
+use crate::tui::command::{Table, change, cmd};
 use crate::tui::keymap::Context;
+
+pub use catalog::{Catalog, KindList, kind_index};
 
 /// The tabs: the six kinds, then asset lookup.
 pub const TAB_COUNT: usize = 7;
 pub const ASSETS_TAB: usize = 6;
 
-/// One kind's list as last loaded.
-#[derive(Debug, Clone, Default)]
-pub struct KindList {
-    pub items: Vec<Value>,
-    pub loaded: bool,
-    pub loading: bool,
-    pub error: Option<String>,
-    /// Index into the filtered rows.
-    pub selected: usize,
-}
+pub const LIST_COMMANDS: Table = Table {
+    context: Context::Entities,
+    title: "Entities",
+    commands: &[
+        cmd(Action::Open, "open", "Open the selected object (or look up an asset)"),
+        cmd(Action::NextKind, "next kind", "Next entity kind (setup order)"),
+        cmd(Action::PrevKind, "prev kind", "Previous entity kind"),
+        change(Action::Create, "new", "Create an object from a template"),
+        change(Action::Edit, "edit", "Edit the object's JSON in the built-in editor"),
+        change(Action::EditExternal, "$EDITOR", "Edit the object's JSON in $EDITOR"),
+        change(Action::Delete, "delete", "Delete the object (asks first)"),
+        cmd(Action::Filter, "filter", "Filter the list (name, id, any text)"),
+        cmd(
+            Action::Copy,
+            "copy id",
+            "Copy the selected object's id (OSC 52 clipboard)",
+        ),
+        cmd(
+            Action::CopyJson,
+            "copy JSON",
+            "Copy the selected object's JSON, secrets redacted",
+        ),
+        change(
+            Action::GuidedSetup,
+            "setup",
+            "Guided setup: create a complete account step by step",
+        ),
+        cmd(
+            Action::Refresh,
+            "refresh",
+            "Reload the list from the server (every page)",
+        ),
+        cmd(Action::Back, "clear filter", "Clear the filter"),
+    ],
+};
+
+pub const DETAIL_COMMANDS: Table = Table {
+    context: Context::EntityDetail,
+    title: "Entity detail",
+    commands: &[
+        cmd(Action::Back, "back", "Go back (to the previous object or the list)"),
+        cmd(Action::NextRef, "next ref", "Select the next reference"),
+        cmd(Action::PrevRef, "prev ref", "Select the previous reference"),
+        cmd(Action::FollowRef, "follow", "Jump to the selected reference"),
+        change(Action::Edit, "edit", "Edit the object's JSON in the built-in editor"),
+        change(Action::EditExternal, "$EDITOR", "Edit the object's JSON in $EDITOR"),
+        change(Action::Delete, "delete", "Delete the object (asks first)"),
+        cmd(Action::Refresh, "refresh", "Reload the object from the server"),
+        cmd(Action::Copy, "copy id", "Copy the object's id (OSC 52 clipboard)"),
+        cmd(
+            Action::CopyJson,
+            "copy JSON",
+            "Copy the object's JSON, secrets redacted",
+        ),
+        change(
+            Action::UseConsoleForRole,
+            "use console",
+            "Use this console for one of the application's roles (points its callback here; restored on exit)",
+        ),
+    ],
+};
 
 /// One reference shown in the detail view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +120,8 @@ pub struct AssetLookup {
 
 #[derive(Debug, Clone, Default)]
 pub struct EntitiesPane {
+    pub catalog: Catalog,
     pub tab: usize,
-    pub lists: [KindList; 6],
     /// Case-insensitive text filter over the current kind's rows.
     pub filter: String,
     pub detail: Option<Detail>,
@@ -69,10 +130,6 @@ pub struct EntitiesPane {
     pub asset: AssetLookup,
     /// Select this object when its kind's list next arrives (after a create).
     pub select_after_load: Option<(EntityKind, String)>,
-}
-
-pub fn kind_index(kind: EntityKind) -> usize {
-    EntityKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
 impl EntitiesPane {
@@ -84,51 +141,58 @@ impl EntitiesPane {
         }
     }
 
+    /// The commands offered where the pane is (list or detail).
+    pub fn commands(&self) -> Table {
+        if self.detail.is_some() {
+            DETAIL_COMMANDS
+        } else {
+            LIST_COMMANDS
+        }
+    }
+
     /// The kind of the current tab (`None` on the asset tab).
     pub fn kind(&self) -> Option<EntityKind> {
         EntityKind::ALL.get(self.tab).copied()
     }
 
     pub fn list(&self, kind: EntityKind) -> &KindList {
-        &self.lists[kind_index(kind)]
+        self.catalog.list(kind)
     }
 
     pub fn list_mut(&mut self, kind: EntityKind) -> &mut KindList {
-        &mut self.lists[kind_index(kind)]
+        self.catalog.list_mut(kind)
     }
 
-    /// Indices of the current kind's rows that pass the filter.
-    pub fn visible(&self, kind: EntityKind) -> Vec<usize> {
-        let needle = self.filter.to_lowercase();
-        self.list(kind)
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| needle.is_empty() || row_text(kind, v).to_lowercase().contains(&needle))
-            .map(|(i, _)| i)
-            .collect()
+    /// Indices of the kind's rows that pass the filter.
+    pub fn visible(&self, kind: EntityKind) -> &[usize] {
+        self.catalog.list(kind).visible()
+    }
+
+    /// Set the filter of the current kind (computed once, here).
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_owned();
+        for kind in EntityKind::ALL {
+            self.catalog.set_filter(kind, filter);
+        }
     }
 
     /// The selected object of the current kind, if any.
     pub fn selected(&self) -> Option<(EntityKind, &Value)> {
         let kind = self.kind()?;
-        let rows = self.visible(kind);
         let list = self.list(kind);
+        let rows = list.visible();
         let index = *rows.get(list.selected.min(rows.len().saturating_sub(1)))?;
         list.items.get(index).map(|v| (kind, v))
     }
 
     /// Name of a loaded object, for labelling references.
     pub fn name_of(&self, kind: EntityKind, id: &str) -> Option<String> {
-        self.list(kind)
-            .items
-            .iter()
-            .find(|v| v.get("id").and_then(Value::as_str) == Some(id))
-            .map(|v| label(kind, v).to_owned())
+        self.catalog.name_of(kind, id)
     }
 
     /// Outgoing references of an object, then the loaded objects pointing at it.
     pub fn references(&self, kind: EntityKind, id: &str, value: &Value) -> Vec<RefLink> {
+        use crate::api::models::references::label;
         let mut out: Vec<RefLink> = Vec::new();
         for e in edges(kind, value) {
             // One line per target: an application used as bot, escalation
@@ -165,17 +229,4 @@ impl EntitiesPane {
         }
         out
     }
-}
-
-/// The text a row is filtered on: name, id and the rest of the object,
-/// with secrets redacted (typing a password must not find its object).
-fn row_text(kind: EntityKind, v: &Value) -> String {
-    let mut shown = v.clone();
-    crate::api::redact::json(&mut shown);
-    format!(
-        "{} {} {}",
-        label(kind, v),
-        v.get("id").and_then(Value::as_str).unwrap_or(""),
-        shown
-    )
 }

@@ -7,13 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Tabs};
 use serde_json::Value;
 
-use super::json::highlight_line;
-use super::pane_title;
+use super::{ASSETS_TAB, Detail, EntitiesPane};
 use crate::api::models::EntityKind;
 use crate::api::models::references::label;
-use crate::tui::app::{App, PaneId};
-use crate::tui::modal::short_id;
-use crate::tui::panes::entities::{ASSETS_TAB, Detail};
+use crate::tui::layout::{Chrome, PaneId, max_scroll};
+use crate::tui::popup::editor::short_id;
+use crate::tui::view::json::highlight_line;
+use crate::tui::wrap::{width, wrap_spans};
 
 const TAB_LABELS: [&str; 7] = [
     "Auth",
@@ -26,19 +26,18 @@ const TAB_LABELS: [&str; 7] = [
 ];
 const SHORT_TAB_LABELS: [&str; 7] = ["Auth", "Apps", "Bots", "Chan", "Orch", "Accts", "Assets"];
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
-    let pane = &app.entities;
+pub fn render(pane: &EntitiesPane, chrome: &Chrome, frame: &mut Frame, area: Rect, focused: bool) {
     let extra = match &pane.detail {
         Some(d) => format!("› {} {}", d.kind, short_id(&d.id)),
         None => String::new(),
     };
     let block = Block::bordered()
-        .title(pane_title(app, PaneId::Entities, &extra))
-        .border_style(app.theme.border(focused));
+        .title(chrome.pane_title(PaneId::Entities, &extra))
+        .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(detail) = &pane.detail {
-        render_detail(app, detail, frame, inner);
+        render_detail(chrome, detail, frame, inner);
         return;
     }
     let [tabs_area, body, filter_area] =
@@ -52,7 +51,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
                     .get(i)
                     .map(|k| pane.list(*k))
                     .filter(|l| l.loaded)
-                    .map(|l| format!(" {}", l.items.len()))
+                    .map(|l| {
+                        if l.is_partial() {
+                            format!(" {}/{}", l.items.len(), l.total)
+                        } else {
+                            format!(" {}", l.total.max(l.items.len()))
+                        }
+                    })
                     .unwrap_or_default();
                 format!("{l}{count}")
             })
@@ -60,32 +65,44 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
     };
     // Short labels when the full ones would push the selected tab out of sight.
     let mut tab_labels = labels(&TAB_LABELS);
-    let width = |ls: &[String]| ls.iter().map(|l| l.chars().count() + 1).sum::<usize>();
-    if width(&tab_labels) > usize::from(tabs_area.width) {
+    let row_width = |ls: &[String]| ls.iter().map(|l| width(l) + 1).sum::<usize>();
+    if row_width(&tab_labels) > usize::from(tabs_area.width) {
         tab_labels = labels(&SHORT_TAB_LABELS);
     }
     let tabs = Tabs::new(tab_labels)
         .select(pane.tab)
-        .highlight_style(app.theme.selected())
+        .highlight_style(chrome.theme.selected())
         .divider("│")
         .padding("", "");
     frame.render_widget(tabs, tabs_area);
     match pane.kind() {
-        Some(kind) => render_list(app, kind, frame, body),
-        None => render_asset(app, frame, body),
+        Some(kind) => render_list(pane, chrome, kind, frame, body),
+        None => render_asset(pane, chrome, frame, body),
     }
+    let count = match pane.kind() {
+        Some(kind) => {
+            let list = pane.list(kind);
+            let more = if list.is_partial() { " (loading…)" } else { "" };
+            format!(
+                "{} of {}{more} · ",
+                list.visible().len(),
+                list.total.max(list.items.len())
+            )
+        }
+        None => String::new(),
+    };
     let filter = if pane.tab == ASSETS_TAB {
-        Line::from(Span::styled("/ or Enter: look up an asset by id", app.theme.dim()))
+        Line::from(Span::styled("/ or Enter: look up an asset by id", chrome.theme.dim()))
     } else if pane.filter.is_empty() {
         Line::from(Span::styled(
-            format!("{} in setup order · / filter", setup_step(pane.tab)),
-            app.theme.dim(),
+            format!("{count}{} in setup order · / filter", setup_step(pane.tab)),
+            chrome.theme.dim(),
         ))
     } else {
         Line::from(vec![
-            Span::styled("filter: ", app.theme.dim()),
-            Span::styled(pane.filter.clone(), app.theme.key()),
-            Span::styled("  (Esc clears)", app.theme.dim()),
+            Span::styled(format!("{count}filter: "), chrome.theme.dim()),
+            Span::styled(pane.filter.clone(), chrome.theme.key()),
+            Span::styled("  (Esc clears)", chrome.theme.dim()),
         ])
     };
     frame.render_widget(Paragraph::new(filter), filter_area);
@@ -95,23 +112,22 @@ fn setup_step(tab: usize) -> String {
     format!("step {} of 6", tab + 1)
 }
 
-fn render_list(app: &App, kind: EntityKind, frame: &mut Frame, area: Rect) {
-    let pane = &app.entities;
+fn render_list(pane: &EntitiesPane, chrome: &Chrome, kind: EntityKind, frame: &mut Frame, area: Rect) {
     let list = pane.list(kind);
     if let Some(error) = &list.error {
         let text = vec![
             Line::from(Span::styled(
                 format!("Could not list {}:", kind.plural()),
-                app.theme.error(),
+                chrome.theme.error(),
             )),
             Line::from(error.clone()),
-            Line::from(Span::styled("r retries", app.theme.dim())),
+            Line::from(Span::styled("r retries", chrome.theme.dim())),
         ];
         frame.render_widget(Paragraph::new(text), area);
         return;
     }
     if !list.loaded {
-        frame.render_widget(Paragraph::new(Span::styled("loading…", app.theme.dim())), area);
+        frame.render_widget(Paragraph::new(Span::styled("loading…", chrome.theme.dim())), area);
         return;
     }
     let rows_idx = pane.visible(kind);
@@ -124,7 +140,7 @@ fn render_list(app: &App, kind: EntityKind, frame: &mut Frame, area: Rect) {
         } else {
             "Nothing matches the filter.".to_owned()
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, app.theme.dim())), area);
+        frame.render_widget(Paragraph::new(Span::styled(text, chrome.theme.dim())), area);
         return;
     }
     let wide_ids = area.width >= 90;
@@ -165,14 +181,14 @@ fn render_list(app: &App, kind: EntityKind, frame: &mut Frame, area: Rect) {
             Constraint::Length(16),
         ],
     )
-    .header(Row::new(["Name", "Id", "Active", "Modified (UTC)"]).style(app.theme.title()))
-    .row_highlight_style(app.theme.selected());
+    .header(Row::new(["Name", "Id", "Active", "Modified (UTC)"]).style(chrome.theme.title()))
+    .row_highlight_style(chrome.theme.selected());
     let mut state = TableState::default().with_selected(Some(selected - first));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn render_detail(app: &App, detail: &Detail, frame: &mut Frame, area: Rect) {
-    let theme = &app.theme;
+fn render_detail(chrome: &Chrome, detail: &Detail, frame: &mut Frame, area: Rect) {
+    let theme = chrome.theme;
     let ref_rows = detail.refs.len().min(6) as u16;
     let [head, refs_area, body] = Layout::vertical([
         Constraint::Length(1),
@@ -237,20 +253,19 @@ fn render_detail(app: &App, detail: &Detail, frame: &mut Frame, area: Rect) {
             return;
         }
     };
-    // Long values (icons, payloads) wrap instead of being cut off.
-    let lines: Vec<Line> = text.lines().map(|l| highlight_line(l, theme)).collect();
-    let scroll = detail.scroll.min(super::max_scroll(&lines, body));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .scroll((scroll, 0)),
-        body,
-    );
+    // Long values (icons, payloads) wrap by display width instead of being cut off.
+    let lines: Vec<Line> = text
+        .lines()
+        .flat_map(|l| wrap_spans(highlight_line(l, theme), body.width as usize))
+        .collect();
+    let scroll = detail.scroll.min(max_scroll(lines.len(), body)) as usize;
+    let visible: Vec<Line> = lines.into_iter().skip(scroll).take(body.height as usize).collect();
+    frame.render_widget(Paragraph::new(visible), body);
 }
 
-fn render_asset(app: &App, frame: &mut Frame, area: Rect) {
-    let asset = &app.entities.asset;
-    let theme = &app.theme;
+fn render_asset(pane: &EntitiesPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
+    let asset = &pane.asset;
+    let theme = chrome.theme;
     let lines = match (&asset.id, &asset.result) {
         (None, _) => vec![Line::from(Span::styled(
             "Assets have no list operation: look one up by id (/ or Enter).",

@@ -7,17 +7,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::json::{highlight_line, pretty};
-use super::pane_title;
-use crate::api::{Direction, Exchange, RecordedBody};
+use super::{LogDetail, LogPane};
+use crate::api::{API_BASE_PATH, Direction, Exchange, RecordedBody};
 use crate::reqlog::format::{Row as LogRow, duration, size, status as status_text, time_of_day};
-use crate::sandbox::API_BASE_PATH;
-use crate::tui::app::{App, PaneId};
-use crate::tui::panes::log::LogDetail;
+use crate::tui::layout::{Chrome, PaneId, max_scroll};
 use crate::tui::theme::Theme;
+use crate::tui::view::json::{highlight_line, pretty};
+use crate::tui::wrap::wrap_spans;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
-    let pane = &app.log;
+pub fn render(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect, focused: bool) {
     let log = &pane.log;
     let mut extra = format!("{} of {}", log.visible_len(), log.len());
     if log.dropped() > 0 {
@@ -27,29 +25,29 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
         extra.push_str(", paused");
     }
     let block = Block::bordered()
-        .title(pane_title(app, PaneId::Log, &extra))
-        .border_style(app.theme.border(focused));
+        .title(chrome.pane_title(PaneId::Log, &extra))
+        .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(detail) = &pane.detail {
         match log.get(detail.seq) {
-            Some(x) => render_detail(x, detail, &app.theme, frame, inner),
+            Some(x) => render_detail(x, detail, chrome.theme, frame, inner),
             None => frame.render_widget(Paragraph::new("This entry was dropped (log cap reached)."), inner),
         }
         return;
     }
     let [table_area, filter_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    render_rows(app, frame, table_area);
+    render_rows(pane, chrome, frame, table_area);
     let filter = if pane.filter_text.is_empty() {
         Line::from(Span::styled(
             "/ filter · Enter details · c curl · x HAR",
-            app.theme.dim(),
+            chrome.theme.dim(),
         ))
     } else {
         Line::from(vec![
-            Span::styled("filter: ", app.theme.dim()),
-            Span::styled(pane.filter_text.clone(), app.theme.key()),
-            Span::styled("  (Esc clears)", app.theme.dim()),
+            Span::styled("filter: ", chrome.theme.dim()),
+            Span::styled(pane.filter_text.clone(), chrome.theme.key()),
+            Span::styled("  (Esc clears)", chrome.theme.dim()),
         ])
     };
     frame.render_widget(Paragraph::new(filter), filter_area);
@@ -63,11 +61,10 @@ fn short_path(path: &str) -> &str {
     }
 }
 
-fn render_rows(app: &App, frame: &mut Frame, area: Rect) {
-    let pane = &app.log;
-    let theme = &app.theme;
+fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
+    let theme = chrome.theme;
     let len = pane.log.visible_len();
-    if len == 0 {
+    if len == 0 && pane.pending.is_empty() {
         let text = if pane.log.is_empty() {
             "No requests yet."
         } else {
@@ -77,20 +74,46 @@ fn render_rows(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let height = area.height.saturating_sub(1) as usize;
-    let selected = pane.selected_row().unwrap_or(len - 1);
-    let first = selected.saturating_sub(height.saturating_sub(1));
-    let rows = pane.log.visible(first..first + height).map(|x| {
-        let r = LogRow::of(x, Offset::UTC);
-        Row::new(vec![
-            Cell::from(r.time.as_str().to_owned()).style(theme.dim()),
-            Cell::from(r.arrow),
-            Cell::from(r.method.to_owned()),
-            Cell::from(short_path(r.path).to_owned()),
-            Cell::from(r.status.as_str().to_owned()).style(theme.status_class(r.class)),
-            Cell::from(r.duration.as_str().to_owned()),
-            Cell::from(r.size.as_str().to_owned()).style(theme.dim()),
-        ])
-    });
+    let selected = pane.selected_row().unwrap_or(len.saturating_sub(1));
+    // Requests in flight follow the newest entry as pending rows, when the
+    // newest is in view.
+    let following = len == 0 || selected + 1 >= len;
+    let pending = if following {
+        pane.pending.len().min(height.saturating_sub(1).max(1))
+    } else {
+        0
+    };
+    let first = (selected + 1 + pending).saturating_sub(height);
+    let mut rows: Vec<Row> = pane
+        .log
+        .visible(first..(first + height).min(len))
+        .map(|x| {
+            let r = LogRow::of(x, Offset::UTC);
+            Row::new(vec![
+                Cell::from(r.time.as_str().to_owned()).style(theme.dim()),
+                Cell::from(r.arrow),
+                Cell::from(r.method.to_owned()),
+                Cell::from(short_path(r.path).to_owned()),
+                Cell::from(r.status.as_str().to_owned()).style(theme.status_class(r.class)),
+                Cell::from(r.duration.as_str().to_owned()),
+                Cell::from(r.size.as_str().to_owned()).style(theme.dim()),
+            ])
+        })
+        .collect();
+    for p in pane.pending.iter().take(pending) {
+        rows.push(
+            Row::new(vec![
+                Cell::from("pending…"),
+                Cell::from("→"),
+                Cell::from(p.method),
+                Cell::from(p.path.clone()),
+                Cell::from("…"),
+                Cell::from(""),
+                Cell::from(""),
+            ])
+            .style(theme.dim()),
+        );
+    }
     let table = Table::new(
         rows,
         [
@@ -105,7 +128,8 @@ fn render_rows(app: &App, frame: &mut Frame, area: Rect) {
     )
     .header(Row::new(["Time (UTC)", "", "Method", "Path", "St", "Time", "Size"]).style(theme.title()))
     .row_highlight_style(theme.selected());
-    let mut state = TableState::default().with_selected(Some(selected - first));
+    let highlight = (len > 0).then(|| selected - first);
+    let mut state = TableState::default().with_selected(highlight);
     frame.render_stateful_widget(table, area, &mut state);
 }
 
@@ -182,12 +206,12 @@ fn render_detail(x: &Exchange, detail: &LogDetail, theme: &Theme, frame: &mut Fr
         }
         body_lines("Response", &x.response_body, theme, &mut lines);
     }
-    // Long URLs, headers and bodies wrap instead of being cut off.
-    let scroll = detail.scroll.min(super::max_scroll(&lines, area));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    // Long URLs, headers and bodies wrap by display width instead of being cut off.
+    let rows: Vec<Line> = lines
+        .into_iter()
+        .flat_map(|l| wrap_spans(l, area.width as usize))
+        .collect();
+    let scroll = detail.scroll.min(max_scroll(rows.len(), area)) as usize;
+    let visible: Vec<Line> = rows.into_iter().skip(scroll).take(area.height as usize).collect();
+    frame.render_widget(Paragraph::new(visible), area);
 }

@@ -1,6 +1,8 @@
 //! The Conversation pane: conversation tabs with unread counts, the message
-//! list (bottom-anchored; only entries that fit are laid out), the typing
-//! line, transfer progress and the composer.
+//! list (a scrolled viewport: following the newest entry, or around the
+//! selection with the later entries below it and a "new below" marker; only
+//! entries that fit are laid out), the typing line, transfer progress and
+//! the composer (wrapped, with its mode, cursor and remaining characters).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,17 +10,25 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 
-use super::pane_title;
+use super::ConversationPane;
 use crate::api::models::SenderType;
 use crate::conversation::state::{Conversation, Entry, EntryKind, Status};
 use crate::reqlog::format::size;
 use crate::tui::action::Action;
-use crate::tui::app::{App, PaneId};
 use crate::tui::keymap::Context;
+use crate::tui::layout::{Chrome, PaneId};
+use crate::tui::panes::entities::Catalog;
 use crate::tui::theme::Theme;
+use crate::tui::wrap::{width, wrap};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
-    let pane = &app.conversation;
+pub fn render(
+    pane: &ConversationPane,
+    catalog: &Catalog,
+    chrome: &Chrome,
+    frame: &mut Frame,
+    area: Rect,
+    focused: bool,
+) {
     let viewed = pane.viewed();
     let extra = match (viewed, &pane.target) {
         (Some(c), _) => format!(
@@ -30,48 +40,58 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
         (None, None) => format!("as {}", pane.role),
     };
     let block = Block::bordered()
-        .title(pane_title(app, PaneId::Conversation, &extra))
-        .border_style(app.theme.border(focused));
+        .title(chrome.pane_title(PaneId::Conversation, &extra))
+        .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let typing = viewed.and_then(|c| c.typing()).is_some();
+    let typing = viewed.and_then(|c| c.typing()).is_some() || pane.refused.is_some();
     let transfer = pane.upload.is_some() || pane.download.is_some();
     let [tabs, messages, typing_area, transfer_area, composer_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(u16::from(typing)),
         Constraint::Length(u16::from(transfer)),
-        Constraint::Length(4),
+        Constraint::Length(composer_height(pane, inner)),
     ])
     .areas(inner);
-    render_tabs(app, frame, tabs);
+    render_tabs(pane, chrome, frame, tabs);
     match viewed {
-        Some(c) => render_messages(app, c, frame, messages, focused && !pane.composing),
+        Some(c) => render_messages(pane, chrome, c, frame, messages, focused && !pane.composing),
         None => {
             let text = match &pane.target {
                 Some(t) => format!(
                     "New conversation on {} ({} on {}). Type the first message below.",
                     t.account_name, t.address, t.channel_type
                 ),
-                None => "No conversation yet. n (from the message list; Esc leaves the composer) picks an account and the role to act as; or just type a message.".into(),
+                None => "No conversation yet. Type a message below and press Enter: the console asks for the role and the account (or Esc, then n).".into(),
             };
-            frame.render_widget(
-                Paragraph::new(Span::styled(text, app.theme.dim())).wrap(ratatui::widgets::Wrap { trim: true }),
-                messages,
-            );
+            let lines: Vec<Line> = wrap(&text, messages.width as usize)
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, chrome.theme.dim())))
+                .collect();
+            frame.render_widget(Paragraph::new(lines), messages);
         }
     }
-    if let Some(t) = viewed.and_then(|c| c.typing()) {
+    if let Some(refused) = &pane.refused {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                crate::tui::wrap::truncate(&format!("✗ callbacks refused: {refused}"), typing_area.width as usize)
+                    .to_owned(),
+                chrome.theme.error(),
+            )),
+            typing_area,
+        );
+    } else if let Some(t) = viewed.and_then(|c| c.typing()) {
         let who = t.name.clone().unwrap_or_else(|| t.sender.to_string());
         frame.render_widget(
-            Paragraph::new(Span::styled(format!("{who} is typing…"), app.theme.dim())),
+            Paragraph::new(Span::styled(format!("{who} is typing…"), chrome.theme.dim())),
             typing_area,
         );
     }
     if transfer {
-        render_transfer(app, frame, transfer_area);
+        render_transfer(pane, chrome, frame, transfer_area);
     }
-    render_composer(app, frame, composer_area, focused && pane.composing);
+    render_composer(pane, catalog, chrome, frame, composer_area, focused && pane.composing);
 }
 
 /// The short name of a role, for tabs that would not fit otherwise.
@@ -112,17 +132,19 @@ fn tab_label(number: usize, c: &Conversation, compact: bool) -> String {
 /// One row of tabs. Labels go compact when the full ones do not fit; if
 /// even those do not, the row starts late enough to show the viewed tab and
 /// ends with how many tabs (and unread messages) are cut off.
-fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
-    let pane = &app.conversation;
+fn render_tabs(pane: &ConversationPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
     let viewed = pane.conversations.viewed();
     let convs: Vec<&Conversation> = pane.conversations.iter().collect();
     if convs.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled("no conversations", app.theme.dim())), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled("no conversations", chrome.theme.dim())),
+            area,
+        );
         return;
     }
     let width = area.width as usize;
     // Each tab is followed by a one-column separator.
-    let row_width = |labels: &[String]| labels.iter().map(|l| l.chars().count() + 1).sum::<usize>();
+    let row_width = |labels: &[String]| labels.iter().map(|l| crate::tui::wrap::width(l) + 1).sum::<usize>();
     let mut labels: Vec<String> = convs
         .iter()
         .enumerate()
@@ -135,7 +157,7 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
             .map(|(i, c)| tab_label(i + 1, c, true))
             .collect();
     }
-    let widths: Vec<usize> = labels.iter().map(|l| l.chars().count() + 1).collect();
+    let widths: Vec<usize> = labels.iter().map(|l| crate::tui::wrap::width(l) + 1).collect();
     let fits_all = row_width(&labels) <= width;
     // Room kept for the "+N more" marker when not everything fits.
     let reserve = if fits_all { 0 } else { 18 };
@@ -154,14 +176,14 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         used += widths[i];
         shown.push(i);
         let style = if Some(c.handle()) == viewed {
-            app.theme.selected()
+            chrome.theme.selected()
         } else if c.unread() > 0 {
-            app.theme.key()
+            chrome.theme.key()
         } else {
-            app.theme.dim()
+            chrome.theme.dim()
         };
         spans.push(Span::styled(label.clone(), style));
-        spans.push(Span::styled("│", app.theme.dim()));
+        spans.push(Span::styled("│", chrome.theme.dim()));
     }
     let hidden: Vec<&&Conversation> = convs
         .iter()
@@ -176,45 +198,14 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             format!(" +{} more", hidden.len())
         };
-        let style = if unread > 0 { app.theme.key() } else { app.theme.dim() };
+        let style = if unread > 0 {
+            chrome.theme.key()
+        } else {
+            chrome.theme.dim()
+        };
         spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// Cut text into lines of at most `width` characters, at spaces where
-/// possible (a word longer than a line is cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    for line in text.split('\n') {
-        let mut rest = line;
-        let mut pushed = false;
-        while let Some((cut, _)) = rest.char_indices().nth(width) {
-            let head = &rest[..cut];
-            let at_space = rest[cut..].starts_with(' ');
-            let brk = if at_space {
-                Some(cut)
-            } else {
-                head.rfind(' ').filter(|&i| i > 0)
-            };
-            match brk {
-                Some(i) => {
-                    out.push(rest[..i].trim_end().to_owned());
-                    rest = rest[i..].trim_start_matches(' ');
-                }
-                None => {
-                    out.push(head.to_owned());
-                    rest = &rest[cut..];
-                }
-            }
-            pushed = true;
-        }
-        if !rest.is_empty() || !pushed {
-            out.push(rest.to_owned());
-        }
-    }
-    out
 }
 
 fn time_of(entry: &Entry) -> String {
@@ -305,50 +296,98 @@ fn entry_lines(entry: &Entry, width: usize, theme: &Theme) -> Vec<Line<'static>>
         for w in wrap(&format!("✗ {e}"), body_width) {
             lines.push(Line::from(Span::styled(format!("  {w}"), theme.error())));
         }
+        lines.push(Line::from(Span::styled(
+            "  r (message list) retries · the composer is untouched",
+            theme.dim(),
+        )));
     }
     lines
 }
 
-fn render_messages(app: &App, conv: &Conversation, frame: &mut Frame, area: Rect, list_focus: bool) {
+fn render_messages(
+    pane: &ConversationPane,
+    chrome: &Chrome,
+    conv: &Conversation,
+    frame: &mut Frame,
+    area: Rect,
+    list_focus: bool,
+) {
+    let theme = chrome.theme;
     let entries = conv.entries();
     if entries.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled("No messages yet.", app.theme.dim())), area);
+        frame.render_widget(Paragraph::new(Span::styled("No messages yet.", theme.dim())), area);
         return;
     }
-    let width = area.width as usize;
-    let height = area.height as usize;
-    let anchor = app
-        .conversation
-        .selected
-        .unwrap_or(entries.len() - 1)
-        .min(entries.len() - 1);
-    // Walk back from the anchor until the area is full: only these are laid out.
-    let mut blocks: Vec<Vec<Line>> = Vec::new();
-    let mut used = 0;
-    for i in (0..=anchor).rev() {
-        let mut lines = entry_lines(&entries[i], width, &app.theme);
-        if list_focus && i == anchor {
-            lines = lines.into_iter().map(|l| l.style(app.theme.selected())).collect();
+    let cols = area.width as usize;
+    let last = entries.len() - 1;
+    let lay_out = |i: usize| -> Vec<Line<'static>> {
+        let lines = entry_lines(&entries[i], cols, theme);
+        if list_focus && i == pane.selected.unwrap_or(last).min(last) {
+            lines.into_iter().map(|l| l.style(theme.selected())).collect()
+        } else {
+            lines
         }
-        used += lines.len();
-        blocks.push(lines);
-        if used >= height {
-            break;
+    };
+    let lines: Vec<Line> = match pane.selected.map(|s| s.min(last)) {
+        // Following: the newest entry at the bottom; walk back until full.
+        None => {
+            let height = area.height as usize;
+            let mut blocks: Vec<Vec<Line>> = Vec::new();
+            let mut used = 0;
+            for i in (0..=last).rev() {
+                let block = lay_out(i);
+                used += block.len();
+                blocks.push(block);
+                if used >= height {
+                    break;
+                }
+            }
+            let mut lines: Vec<Line> = blocks.into_iter().rev().flatten().collect();
+            if conv.dropped() > 0 && lines.len() < height {
+                lines.insert(
+                    0,
+                    Line::from(Span::styled(
+                        format!("({} older entries dropped)", conv.dropped()),
+                        theme.dim(),
+                    )),
+                );
+            }
+            let skip = lines.len().saturating_sub(height);
+            lines.into_iter().skip(skip).collect()
         }
-    }
-    let mut lines: Vec<Line> = blocks.into_iter().rev().flatten().collect();
-    if conv.dropped() > 0 && lines.len() < height {
-        lines.insert(
-            0,
-            Line::from(Span::styled(
-                format!("({} older entries dropped)", conv.dropped()),
-                app.theme.dim(),
-            )),
-        );
-    }
-    let skip = lines.len().saturating_sub(height);
-    let visible: Vec<Line> = lines.into_iter().skip(skip).collect();
-    frame.render_widget(Paragraph::new(visible), area);
+        // Scrolled: the selection, the entries after it below, and a marker
+        // row saying how many more are below the viewport.
+        Some(sel) => {
+            let height = (area.height as usize).saturating_sub(1).max(1);
+            let mut below: Vec<Line> = Vec::new();
+            let mut next = sel;
+            while next <= last && below.len() < height {
+                below.extend(lay_out(next));
+                next += 1;
+            }
+            let hidden_below = last + 1 - next;
+            below.truncate(height);
+            // Room left: earlier entries above the selection.
+            let mut above: Vec<Line> = Vec::new();
+            let mut prev = sel;
+            while prev > 0 && above.len() + below.len() < height {
+                prev -= 1;
+                let mut block = lay_out(prev);
+                block.extend(above);
+                above = block;
+            }
+            let skip = (above.len() + below.len()).saturating_sub(height);
+            let mut lines: Vec<Line> = above.into_iter().skip(skip).chain(below).collect();
+            let marker = if hidden_below > 0 {
+                format!("── ↓ {hidden_below} new below · G jumps to the newest ──")
+            } else {
+                "── scrolled: G follows the newest again ──".to_owned()
+            };
+            lines.push(Line::from(Span::styled(marker, theme.key())));
+            lines
+        }
+    };
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 /// Share of a transfer done, 0.0 while the total is unknown.
@@ -356,8 +395,7 @@ fn fraction(done: u64, total: u64) -> f64 {
     if total > 0 { done as f64 / total as f64 } else { 0.0 }
 }
 
-fn render_transfer(app: &App, frame: &mut Frame, area: Rect) {
-    let pane = &app.conversation;
+fn render_transfer(pane: &ConversationPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
     // Labels from most to least detailed: the first that fits is shown.
     let (labels, ratio) = if let Some(u) = &pane.upload {
         let ratio = fraction(u.done, u.total);
@@ -399,35 +437,51 @@ fn render_transfer(app: &App, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     let label = labels
         .iter()
-        .find(|l| l.chars().count() <= width)
+        .find(|l| crate::tui::wrap::width(l) <= width)
         .or(labels.last())
         .cloned()
         .unwrap_or_default();
     let gauge = Gauge::default()
-        .gauge_style(app.theme.ok())
+        .gauge_style(chrome.theme.ok())
         .ratio(ratio.clamp(0.0, 1.0))
         .label(label);
     frame.render_widget(gauge, area);
 }
 
-fn render_composer(app: &App, frame: &mut Frame, area: Rect, active: bool) {
-    let pane = &app.conversation;
+/// Rows the composer takes: its wrapped text, 1 to 6 rows, plus its title row.
+fn composer_height(pane: &ConversationPane, inner: Rect) -> u16 {
+    let cols = inner.width.max(1) as usize;
+    let rows: usize = pane.composer.lines().iter().map(|l| wrap(l, cols).len()).sum();
+    (rows.clamp(1, 6) + 1) as u16
+}
+
+fn render_composer(
+    pane: &ConversationPane,
+    catalog: &Catalog,
+    chrome: &Chrome,
+    frame: &mut Frame,
+    area: Rect,
+    active: bool,
+) {
+    let theme = chrome.theme;
     let role = pane
         .viewed()
         .map(|c| c.role().to_string())
         .unwrap_or_else(|| pane.role.to_string());
-    let mut title = format!(" as {role} ");
-    if !pane.kept_attachments.is_empty() {
-        let names: Vec<&str> = pane
-            .kept_attachments
-            .iter()
-            .map(|a| a.name.as_deref().unwrap_or(a.id.as_str()))
-            .collect();
-        title.push_str(&format!("+ [file] {} ", names.join(", ")));
+    let mode = if active { "INSERT" } else { "COMMANDS" };
+    let mut title = format!(" {mode} · as {role} ");
+    if let Some(max) = super::update::max_text(pane, catalog) {
+        let used = pane.composer_text().chars().count() as i64;
+        let left = max as i64 - used;
+        title.push_str(&if left >= 0 {
+            format!("· {left} left ")
+        } else {
+            format!("· {} too long ", -left)
+        });
     }
     let hint = if active {
         // The composer's keys as bound, as many as fit beside the title.
-        let room = (area.width as usize).saturating_sub(title.chars().count() + 3);
+        let room = (area.width as usize).saturating_sub(width(&title) + 3);
         let mut hint = String::new();
         for action in [
             Action::Send,
@@ -436,30 +490,47 @@ fn render_composer(app: &App, frame: &mut Frame, area: Rect, active: bool) {
             Action::EditExternal,
             Action::Attach,
         ] {
-            let Some(key) = app.keymap.key_for(Context::Composer, action) else {
+            let Some(key) = chrome.keymap.key_for(Context::Composer, action) else {
                 continue;
             };
-            let part = format!("{key} {}", action.label());
+            let Some(c) = super::COMPOSER_COMMANDS.find(action) else {
+                continue;
+            };
+            let part = format!("{key} {}", c.label);
             let next = if hint.is_empty() {
                 format!(" {part} ")
             } else {
-                format!("{}· {part} ", hint)
+                format!("{hint}· {part} ")
             };
-            if next.chars().count() > room {
+            if width(&next) > room {
                 break;
             }
             hint = next;
         }
         hint
     } else {
-        " i or Enter: compose ".to_owned()
+        let key = chrome
+            .keymap
+            .key_for(Context::Conversation, Action::Compose)
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "i".into());
+        format!(" {key}: type ")
     };
+    let title_style = if active { theme.ok() } else { theme.title() };
     let block = Block::default()
         .borders(Borders::TOP)
-        .title(Span::styled(title, app.theme.title()))
-        .title(Span::styled(hint, app.theme.dim()))
-        .border_style(app.theme.border(active));
+        .title(Span::styled(title, title_style))
+        .title(Span::styled(hint, theme.dim()))
+        .border_style(theme.border(active));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    frame.render_widget(&pane.composer, inner);
+    // Soft-wrapped by the text area itself (display width, words, then
+    // graphemes); the cursor shows only while keys are text.
+    if active {
+        frame.render_widget(&pane.composer, inner);
+    } else {
+        let mut shown = pane.composer.clone();
+        shown.set_cursor_style(ratatui::style::Style::default());
+        frame.render_widget(&shown, inner);
+    }
 }

@@ -1,0 +1,413 @@
+//! The focus model, driven through `update` alone: it is always clear
+//! whether keys are text or commands, a sentence typed where keys are
+//! commands does nothing (and says how to type), `q` and ending a
+//! conversation ask first, and pane keys land in the same place from
+//! everywhere.
+
+mod common_tui;
+
+use crossterm::event::KeyCode;
+
+use common_tui::*;
+use egain_console::tui::app::{App, PaneId};
+use egain_console::tui::effect::{Call, Effect};
+use egain_console::tui::msg::TakenRole;
+use egain_console::tui::popup::ask::{ConversationAsk, RootAsk};
+use egain_console::tui::popup::{Ask, Popup};
+
+const CONV: &str = "c0ffee00-0000-4000-8000-00000000f0c5";
+
+/// A console with one open conversation, its message list focused.
+fn in_message_list() -> App {
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "hello", CONV);
+    press_code(&mut app, KeyCode::Esc);
+    assert!(!app.conversation.composing, "Esc leaves the composer");
+    app
+}
+
+/// Type `text` (Enter for each line break) and collect every effect.
+fn type_sentence(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(if c == '\n' {
+            press_code(app, KeyCode::Enter)
+        } else {
+            press(app, c)
+        });
+    }
+    effects
+}
+
+#[test]
+fn a_sentence_typed_in_the_message_list_neither_quits_nor_changes_anything() {
+    let sentences = [
+        "hello there, can you help?\n",
+        "quit it now\n",
+        "xylophone lessons\n",
+        "Do it again\n",
+        "attach the file and end this\n",
+        "yes yes yes\n",
+        "no thanks\n",
+        "the transcript, please\n",
+        "choose the red one\n",
+    ];
+    for sentence in sentences {
+        let mut app = in_message_list();
+        let entries_before = app.conversation.viewed().map(|c| c.entries().len());
+        let effects = type_sentence(&mut app, sentence);
+        let changes: Vec<&Effect> = effects
+            .iter()
+            .filter(|e| e.mutates() || matches!(e, Effect::Quit | Effect::Download(_) | Effect::Upload { .. }))
+            .collect();
+        assert!(changes.is_empty(), "{sentence:?} changed something: {changes:?}");
+        assert!(!app.should_quit, "{sentence:?} quit the console");
+        let conv = app.conversation.viewed().expect("still on screen");
+        assert!(!conv.is_closed(), "{sentence:?} ended the conversation");
+        assert_eq!(
+            conv.entries().len(),
+            entries_before.unwrap_or(0),
+            "{sentence:?} sent something"
+        );
+        assert!(app.conversation.upload.is_none() && app.conversation.download.is_none());
+        assert!(!app.mouse, "{sentence:?} toggled the mouse");
+        // A question may stay open, but nothing answered it.
+        assert!(
+            app.popups.top().is_none() || matches!(app.popups.top(), Some(Popup::Confirm(_)) | Some(Popup::Pick(_))),
+            "{sentence:?}"
+        );
+    }
+}
+
+#[test]
+fn typing_in_the_message_list_says_how_to_type() {
+    let mut app = in_message_list();
+    type_sentence(&mut app, "hello");
+    let hint = app.status.hint.clone().expect("a hint");
+    assert!(hint.contains("press i to type"), "{hint}");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("press i to type"), "{screen}");
+    // The word is over at a non-text key: i then types again.
+    press_code(&mut app, KeyCode::Down);
+    assert!(press(&mut app, 'i').is_empty());
+    assert!(app.conversation.composing);
+    type_sentence(&mut app, "q1?x");
+    assert_eq!(
+        app.conversation.composer_text(),
+        "q1?x",
+        "the composer takes every key as text"
+    );
+    assert!(!app.should_quit && app.popups.top().is_none());
+}
+
+#[test]
+fn the_mode_is_always_on_screen() {
+    let mut app = in_message_list();
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.lines().last().is_some_and(|l| l.contains("COMMANDS")),
+        "{screen}"
+    );
+    press(&mut app, 'i');
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.lines().last().is_some_and(|l| l.contains("INSERT")), "{screen}");
+    assert!(
+        screen.contains("INSERT · as customer"),
+        "the composer says it too:\n{screen}"
+    );
+    // A prompt is a text field too.
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, '3');
+    press(&mut app, '/');
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.lines().last().is_some_and(|l| l.contains("INSERT")), "{screen}");
+}
+
+#[test]
+fn q_asks_while_conversations_are_open_or_callbacks_are_taken() {
+    let mut app = in_message_list();
+    assert!(press(&mut app, 'q').is_empty());
+    assert!(!app.should_quit);
+    assert_eq!(app.popups.top_ask(), Some(&Ask::Root(RootAsk::Quit)));
+    let Some(Popup::Confirm(c)) = app.popups.top() else {
+        panic!("q asks");
+    };
+    assert!(c.message.contains("1 conversation(s) open"), "{}", c.message);
+    // A letter does not answer; Esc keeps the console; Enter quits.
+    assert!(press(&mut app, 'y').is_empty());
+    assert!(!app.should_quit);
+    press_code(&mut app, KeyCode::Esc);
+    assert!(app.popups.top().is_none());
+    press(&mut app, 'q');
+    assert_eq!(press_code(&mut app, KeyCode::Enter), vec![Effect::Quit]);
+    assert!(app.should_quit);
+
+    // A role pointed at this console asks too, from any pane.
+    let mut app = loaded_app(false);
+    app.taken.push(TakenRole {
+        app_name: "Demo Application".into(),
+        role: "custom_agent".into(),
+        original: None,
+    });
+    press(&mut app, 'q');
+    assert!(!app.should_quit);
+    assert!(matches!(app.popups.top(), Some(Popup::Confirm(c)) if c.message.contains("callback")));
+}
+
+#[test]
+fn ending_a_conversation_asks_first() {
+    let mut app = in_message_list();
+    assert!(press(&mut app, 'x').is_empty());
+    assert_eq!(
+        app.popups.top_ask(),
+        Some(&Ask::Conversation(ConversationAsk::EndConversation))
+    );
+    press(&mut app, 'n');
+    assert!(app.popups.top().is_none());
+    assert!(!app.conversation.viewed().expect("conv").is_closed());
+    press(&mut app, 'x');
+    let effects = press_code(&mut app, KeyCode::Enter);
+    let ends: Vec<_> = sends(&effects)
+        .into_iter()
+        .filter(|(_, b)| message_type(b) == "conversation.end")
+        .collect();
+    assert_eq!(ends.len(), 1, "{effects:?}");
+}
+
+#[test]
+fn pane_keys_land_in_the_same_place_from_every_pane() {
+    // Each starting place: Entities list, entity detail, message list,
+    // composer (left with Esc first: digits are text there), log, log detail.
+    type Setup = fn(&mut App);
+    let starts: [(&str, Setup); 6] = [
+        ("entities", |_| {}),
+        ("entity detail", |app| {
+            press_code(app, KeyCode::Enter);
+        }),
+        ("message list", |app| {
+            press(app, '2');
+            press_code(app, KeyCode::Esc);
+        }),
+        ("composer", |app| {
+            press(app, '2');
+        }),
+        ("log", |app| {
+            push_exchanges(app);
+            press(app, '3');
+        }),
+        ("log detail", |app| {
+            push_exchanges(app);
+            press(app, '3');
+            press_code(app, KeyCode::Enter);
+        }),
+    ];
+    for (name, start) in starts {
+        for (key, pane) in [('1', PaneId::Entities), ('2', PaneId::Conversation), ('3', PaneId::Log)] {
+            let mut app = loaded_app(false);
+            start(&mut app);
+            if app.conversation.composing && app.focus == PaneId::Conversation {
+                // Digits are text in the composer; Esc makes them pane keys.
+                press_code(&mut app, KeyCode::Esc);
+            }
+            press(&mut app, key);
+            assert_eq!(app.focus, pane, "{key} from {name}");
+            if pane == PaneId::Conversation {
+                assert!(app.conversation.composing, "{key} from {name} lands in the composer");
+            }
+        }
+        // Tab from anywhere moves to the next pane in the same order.
+        let mut app = loaded_app(false);
+        start(&mut app);
+        let before = app.focus;
+        press_code(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, before.next(), "Tab from {name}");
+        if app.focus == PaneId::Conversation {
+            assert!(app.conversation.composing, "Tab from {name} lands in the composer");
+        }
+    }
+}
+
+#[test]
+fn pasted_text_in_a_command_context_runs_nothing() {
+    let mut app = in_message_list();
+    let effects = send(&mut app, egain_console::tui::msg::Msg::Paste("xq\nD".into()));
+    assert!(effects.is_empty());
+    assert!(!app.should_quit && app.popups.top().is_none());
+    assert!(app.status.hint.is_some());
+    // In the composer the pasted line breaks are kept (terminals paste CR).
+    press(&mut app, 'i');
+    send(
+        &mut app,
+        egain_console::tui::msg::Msg::Paste("one\rtwo\r\nthree".into()),
+    );
+    assert_eq!(app.conversation.composer_text(), "one\ntwo\nthree");
+}
+
+#[test]
+fn read_only_greys_changes_in_the_footer_and_refuses_them() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Modifier;
+    let mut app = loaded_app(true);
+    send(&mut app, egain_console::tui::msg::Msg::Resize(120, 40));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|f| egain_console::tui::view::render(&app, f))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let footer: String = (0..120).map(|x| buffer[(x, 39)].symbol().to_owned()).collect();
+    // " n new": the key of a change is crossed out, the key of a read is not.
+    let at = |label: &str| footer.find(label).map(|i| footer[..i].chars().count() as u16);
+    let new_key = at(" n new").expect("n new in the footer") + 1;
+    let open_key = at(" Enter open").expect("Enter open in the footer") + 1;
+    assert!(
+        buffer[(new_key, 39)].modifier.contains(Modifier::CROSSED_OUT),
+        "{footer}"
+    );
+    assert!(
+        !buffer[(open_key, 39)].modifier.contains(Modifier::CROSSED_OUT),
+        "{footer}"
+    );
+    assert!(press(&mut app, 'd').is_empty());
+    assert!(app.status.error.as_deref().is_some_and(|e| e.contains("read-only")));
+    assert!(app.popups.top().is_none());
+    let effects = press(&mut app, 'r');
+    assert!(
+        matches!(effects.as_slice(), [Effect::Call(_, Call::List { .. })]),
+        "reading is allowed"
+    );
+}
+
+#[test]
+fn y_copies_the_id_the_json_or_the_message_text_and_z_zooms() {
+    let mut app = loaded_app(false);
+    let effects = press(&mut app, 'y');
+    assert_eq!(effects, vec![Effect::Clipboard(common_tui::ACCOUNT_ID.into())]);
+    let effects = press(&mut app, 'Y');
+    let [Effect::Clipboard(json)] = effects.as_slice() else {
+        panic!("Y copies the JSON: {effects:?}");
+    };
+    assert!(json.contains("x-tenantNote"), "the whole object, unknown fields too");
+    // Secrets stay redacted in a copy.
+    while app.entities.kind() != Some(egain_console::api::models::EntityKind::Authentication) {
+        press_code(&mut app, KeyCode::Right);
+    }
+    let effects = press(&mut app, 'Y');
+    assert!(matches!(effects.as_slice(), [Effect::Clipboard(j)] if !j.contains(CANARY)));
+
+    let mut app = in_message_list();
+    let effects = press(&mut app, 'y');
+    assert_eq!(effects, vec![Effect::Clipboard("hello".into())]);
+
+    // z: the focused pane fills the screen, even at 120 columns.
+    let mut app = loaded_app(false);
+    let wide = render(&mut app, 120, 40);
+    assert!(wide.contains("No requests yet."), "the log is beside the list:\n{wide}");
+    press(&mut app, 'z');
+    let zoomed = render(&mut app, 120, 40);
+    assert!(!zoomed.contains("No requests yet."), "only the focused pane:\n{zoomed}");
+    assert!(!app.wide());
+    press(&mut app, 'z');
+    assert!(app.wide());
+}
+
+#[test]
+fn the_palette_runs_a_command_or_goes_to_an_object() {
+    use egain_console::api::models::EntityKind;
+    let mut app = loaded_app(false);
+    assert!(press(&mut app, ':').is_empty());
+    assert!(app.typing(), "the palette is a text field");
+    type_sentence(&mut app, "delete");
+    press_code(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.popups.top(), Some(Popup::Confirm(c)) if c.message.contains("Delete")),
+        "the command runs as its key would: it asks"
+    );
+    press_code(&mut app, KeyCode::Esc);
+
+    // Go to an object of another kind by name.
+    press(&mut app, ':');
+    type_sentence(&mut app, "demo orch");
+    let effects = press_code(&mut app, KeyCode::Enter);
+    assert_eq!(effects, vec![ent(Call::Get(EntityKind::Orchestration, ORCH_ID.into()))]);
+    assert_eq!(app.entities.detail.as_ref().map(|d| d.id.as_str()), Some(ORCH_ID));
+    // And by id.
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, ':');
+    type_sentence(&mut app, &ACCOUNT2_ID[..13]);
+    press_code(&mut app, KeyCode::Enter);
+    assert_eq!(app.entities.detail.as_ref().map(|d| d.id.as_str()), Some(ACCOUNT2_ID));
+
+    // Read-only: a change chosen in the palette is refused like its key.
+    let mut app = loaded_app(true);
+    press(&mut app, ':');
+    type_sentence(&mut app, "delete");
+    assert!(press_code(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.status.error.as_deref().is_some_and(|e| e.contains("read-only")));
+    assert!(app.popups.top().is_none());
+}
+
+#[test]
+fn at_80_columns_the_footer_keeps_help_and_quit_in_every_pane() {
+    type Place = fn(&mut App);
+    let places: [(&str, Place); 5] = [
+        ("entities", |_| {}),
+        ("entity detail", |app| {
+            press_code(app, KeyCode::Enter);
+        }),
+        ("message list", |app| {
+            press(app, '2');
+            press_code(app, KeyCode::Esc);
+        }),
+        ("log", |app| {
+            push_exchanges(app);
+            press(app, '3');
+        }),
+        ("log detail", |app| {
+            push_exchanges(app);
+            press(app, '3');
+            press_code(app, KeyCode::Enter);
+        }),
+    ];
+    for (name, place) in places {
+        let mut app = loaded_app(false);
+        place(&mut app);
+        let screen = render(&mut app, 80, 24);
+        let footer = screen.lines().last().unwrap_or_default().to_owned();
+        assert!(
+            footer.contains("? help") && footer.contains("q quit"),
+            "{name}: {footer}"
+        );
+        assert!(footer.contains("COMMANDS"), "{name}: {footer}");
+    }
+}
+
+#[test]
+fn notices_expire_and_never_take_more_than_the_status_row() {
+    use egain_console::tui::msg::Msg;
+    let mut app = loaded_app(false);
+    let effects = egain_console::tui::update::update(&mut app, Msg::Saved(Ok("saved /tmp/x".into())));
+    let Some(Effect::ExpireNotice(seq)) = effects.iter().find(|e| matches!(e, Effect::ExpireNotice(_))).cloned() else {
+        panic!("a notice asks for its timer: {effects:?}");
+    };
+    assert_eq!(app.status.notice.as_deref(), Some("saved /tmp/x"));
+    // A stale timer (a newer notice replaced this one) leaves the newer one.
+    send(&mut app, Msg::Saved(Ok("saved /tmp/y".into())));
+    send(&mut app, Msg::NoticeExpired(seq));
+    assert_eq!(app.status.notice.as_deref(), Some("saved /tmp/y"));
+    let current = app.status.notice_seq;
+    send(&mut app, Msg::NoticeExpired(current));
+    assert_eq!(app.status.notice, None, "its own timer clears it");
+    // A long notice is cut on the status row; the layout does not move.
+    send(
+        &mut app,
+        Msg::Saved(Ok("saved ".to_owned() + &"/very/long/path".repeat(20))),
+    );
+    let screen = render(&mut app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[0].ends_with('…'), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("┌ 1 Entities"),
+        "the panes start on the second row:\n{screen}"
+    );
+}
