@@ -120,6 +120,43 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// How to fix it, in a sentence, when the message alone does not say.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            ConfigError::NotFound { origin, .. } => {
+                format!("create the file (config.example.toml documents every key) or correct {origin}")
+            }
+            ConfigError::Read { .. } => "check the file's permissions".into(),
+            ConfigError::Parse { .. } => {
+                "correct the spelling or the value there; config.example.toml lists every key".into()
+            }
+            ConfigError::Invalid { .. } => return None,
+            ConfigError::UnknownProfile { .. } => {
+                "pass one of the available names, or add a [profiles.NAME] table".into()
+            }
+            ConfigError::NoProfile { .. } => "add `default_profile = \"NAME\"` or start with --profile NAME".into(),
+            ConfigError::SecretEnv { var, .. } => {
+                format!("export {var} in the shell that starts the console, or use a `_command` key instead")
+            }
+            ConfigError::SecretSpawn { .. } | ConfigError::SecretCommand { .. } | ConfigError::SecretOutput { .. } => {
+                "run the command yourself in a shell to see what it needs; it must print only the secret".into()
+            }
+        })
+    }
+
+    /// The profile and key a secret error is about, to find its line in the file.
+    pub fn secret_key(&self) -> Option<(&str, &str)> {
+        match self {
+            ConfigError::SecretEnv { profile, key, .. }
+            | ConfigError::SecretSpawn { profile, key, .. }
+            | ConfigError::SecretCommand { profile, key, .. }
+            | ConfigError::SecretOutput { profile, key, .. } => Some((profile, key)),
+            _ => None,
+        }
+    }
+}
+
 fn key_label(key: Option<&str>) -> String {
     key.map(|k| format!("`{k}`: ")).unwrap_or_default()
 }

@@ -31,6 +31,9 @@ pub enum Msg {
     ExternalEdit(Result<String, String>),
     /// A file was written (curl command, HAR export), or failed to be.
     Saved(Result<String, String>),
+    /// From outside the UI (`crate::notices`): a start-up warning, a restore
+    /// outcome, a background task's panic.
+    Report(Result<String, String>),
     /// The hub delivered a message to the console's callback receiver.
     Inbound(Box<Inbound>),
     /// Bytes of a running upload sent so far.

@@ -59,13 +59,17 @@ pub async fn run(
     exchanges: UnboundedReceiver<Exchange>,
     options: RunOptions,
 ) -> std::io::Result<()> {
+    crate::panics::mark_ui_thread();
     terminal::install_panic_hook();
+    // Signals take the path of `q`; see `crate::signals`.
+    let mut signals = crate::signals::Signals::install()?;
     let _guard = terminal::Guard;
     let mut term = terminal::enter(app.mouse)?;
     let size = term.size()?;
     app.size = (size.width, size.height);
     let (tx, mut rx) = unbounded_channel();
     forward_exchanges(exchanges, tx.clone());
+    forward_notices(tx.clone());
     let runtime = Runtime::new(client, tx, options);
     let mut events = EventStream::new();
     let mut effects = startup();
@@ -102,7 +106,28 @@ pub async fn run(
                 None => break,
             },
             Some(msg) = rx.recv() => msg,
+            signal = signals.recv() => match signal {
+                crate::signals::SignalEvent::Quit(_) => break,
+                crate::signals::SignalEvent::Suspend => {
+                    suspend(&mut term, &mut events, app.mouse)?;
+                    continue;
+                }
+                crate::signals::SignalEvent::Continue => {
+                    // Continued after any stop: take the terminal back and redraw all.
+                    terminal::resume(&mut term, app.mouse)?;
+                    let size = term.size()?;
+                    Msg::Resize(size.width, size.height)
+                }
+            },
         };
+        // Ctrl-Z: the terminal is raw, so it is a key, not SIGTSTP; suspend as the shell expects.
+        if let Msg::Key(key) = &first
+            && key.code == crossterm::event::KeyCode::Char('z')
+            && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL)
+        {
+            suspend(&mut term, &mut events, app.mouse)?;
+            continue;
+        }
         #[cfg(debug_assertions)]
         panic_if_requested(&first);
         effects.extend(update(&mut app, first));
@@ -120,12 +145,30 @@ pub async fn run(
     }
     drop(term);
     terminal::restore();
-    // Put back every callback this console took over, before the process ends.
-    for active in app.takeovers.drain(..) {
-        let outcome = crate::callback_takeover::restore(&runtime.client, &active).await;
-        eprintln!("callback of {} restored: {:?}", active.entry().role, outcome.status);
-    }
+    // Callbacks taken over are put back from the journal by the caller, on every exit path
+    // (`callback_takeover::restore_own`).
     Ok(())
+}
+
+/// Hand the terminal back to the shell and stop until continued (SIGTSTP, Ctrl-Z).
+fn suspend(term: &mut terminal::Term, events: &mut EventStream, mouse: bool) -> std::io::Result<()> {
+    terminal::restore();
+    crate::signals::stop_self();
+    terminal::resume(term, mouse)?;
+    *events = EventStream::new();
+    Ok(())
+}
+
+/// Start-up warnings, restore outcomes and background panics, shown in the console.
+fn forward_notices(tx: UnboundedSender<Msg>) {
+    let mut notices = crate::notices::subscribe();
+    tokio::spawn(async move {
+        while let Some(n) = notices.recv().await {
+            if tx.send(Msg::Report(n)).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 /// Where the takeover journal lives when nothing else is configured.
@@ -155,6 +198,12 @@ fn panic_if_requested(msg: &Msg) {
         && std::env::var("EGAIN_CONSOLE_PANIC_ON_KEY").is_ok_and(|v| v.starts_with(c))
     {
         panic!("panic requested with EGAIN_CONSOLE_PANIC_ON_KEY (test hook)");
+    }
+    if let Msg::Key(key) = msg
+        && let crossterm::event::KeyCode::Char(c) = key.code
+        && std::env::var("EGAIN_CONSOLE_TASK_PANIC_ON_KEY").is_ok_and(|v| v.starts_with(c))
+    {
+        tokio::spawn(async { panic!("background panic requested with EGAIN_CONSOLE_TASK_PANIC_ON_KEY (test hook)") });
     }
 }
 

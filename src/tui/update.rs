@@ -79,7 +79,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         | Msg::UploadDone { .. }
         | Msg::DownloadProgress { .. }
         | Msg::DownloadDone(_)) => conversation_flow::on_transfer(app, transfer),
-        Msg::Saved(result) => {
+        Msg::Saved(result) | Msg::Report(result) => {
             match result {
                 Ok(notice) => notice_(app, notice),
                 Err(e) => error_(app, e),
