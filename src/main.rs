@@ -262,6 +262,11 @@ fn section_failure(
     path.extend(entry.iter().map(String::as_str));
     let at = config.position_of(&path).map(|p| format!("{p}: ")).unwrap_or_default();
     let key = path.join(".");
+    // The keymap names the section its own way ("[keys].entities: ..."); the key path says it.
+    let error = match error.split_once(": ") {
+        Some((prefix, rest)) if prefix.starts_with('[') => rest.to_owned(),
+        _ => error,
+    };
     Failure::new(format!("{at}`{key}`: {error}")).fix(match section {
         "keys" => "use a context, key and action from the `?` help of the console (keymap.toml holds the defaults), or remove the line",
         _ => "correct the value or remove the line to use the default (config.example.toml documents [ui])",

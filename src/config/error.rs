@@ -128,9 +128,10 @@ impl ConfigError {
                 format!("create the file (config.example.toml documents every key) or correct {origin}")
             }
             ConfigError::Read { .. } => "check the file's permissions".into(),
-            ConfigError::Parse { .. } => {
-                "correct the spelling or the value there; config.example.toml lists every key".into()
-            }
+            ConfigError::Parse { message, .. } => match did_you_mean(message) {
+                Some(name) => format!("did you mean `{name}`? config.example.toml lists every key"),
+                None => "correct the spelling or the value there; config.example.toml lists every key".into(),
+            },
             ConfigError::Invalid { .. } => return None,
             ConfigError::UnknownProfile { .. } => {
                 "pass one of the available names, or add a [profiles.NAME] table".into()
@@ -155,6 +156,33 @@ impl ConfigError {
             _ => None,
         }
     }
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`": the expected
+/// name closest to the typo, if it is close (at most 2 edits, or 1 for short names).
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (typo, expected) = rest.split_once('`')?;
+    let names = expected.split('`').skip(1).step_by(2);
+    let (distance, best) = names.map(|n| (edit_distance(typo, n), n)).min()?;
+    let limit = if typo.chars().count() <= 4 { 1 } else { 2 };
+    (distance <= limit).then(|| best.to_owned())
+}
+
+/// Levenshtein distance (names are short; the quadratic table is fine).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 fn key_label(key: Option<&str>) -> String {
