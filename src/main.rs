@@ -162,7 +162,11 @@ async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Re
     let messages = egain_console::conversation::templates::MessageTemplates::load(message_dir.as_deref())
         .map_err(|e| eyre!("{e}"))?;
     let spec = ui.spec().map_err(|e| {
-        Failure::new(format!("[ui] spec_file: {e}")).fix("correct the OpenAPI file or remove `spec_file` from [ui]")
+        let at = config
+            .and_then(|c| c.position_of(&["ui", "spec_file"]))
+            .map(|p| format!("{p}: "))
+            .unwrap_or_default();
+        Failure::new(format!("{at}`ui.spec_file`: {e}")).fix("correct the OpenAPI file or remove `spec_file` from [ui]")
     })?;
     let connection = connect::connect(config, cli.profile.as_deref(), cli.read_only)
         .await

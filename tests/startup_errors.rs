@@ -123,3 +123,21 @@ async fn an_unreachable_tenant() {
     assert!(!text.contains("error sending request"), "{text}");
     insta::assert_snapshot!("unreachable_tenant", text);
 }
+
+#[test]
+fn a_looping_spec_file_is_refused_naming_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("looping.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/B'\n    B:\n      allOf:\n      - $ref: '#/components/schemas/A'\n",
+    )
+    .expect("write spec");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, format!("[ui]\nspec_file = \"{}\"\n", spec.display())).expect("write config");
+    let output = console(dir.path(), &["--config", &config.to_string_lossy()], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr).replace(&*dir.path().to_string_lossy(), "$DIR");
+    assert_plain(&output, &stderr);
+    assert!(stderr.contains("#/components/schemas/A"), "{stderr}");
+    insta::assert_snapshot!("looping_spec", stderr);
+}

@@ -2,6 +2,7 @@
 //! the console checks edits with it before sending, so the rules live in one
 //! file a user can replace (`--spec`) without a rebuild.
 
+mod refs;
 mod validate;
 
 pub use validate::{Violation, ViolationKind};
@@ -23,8 +24,16 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Parse OpenAPI YAML (or JSON) text.
+    /// Parse OpenAPI YAML (or JSON) text; a `$ref` that dangles or loops is
+    /// refused here, naming it, so validation never recurses without end.
     pub fn parse(text: &str) -> Result<Self, String> {
+        let spec = Self::parse_unchecked(text)?;
+        refs::check(&spec.doc)?;
+        Ok(spec)
+    }
+
+    /// Parse without the reference check (the embedded file, checked by a test).
+    fn parse_unchecked(text: &str) -> Result<Self, String> {
         let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
         if doc.pointer("/components/schemas").is_none() {
             return Err("not an OpenAPI document: components.schemas is missing".into());
@@ -44,7 +53,7 @@ impl Spec {
     /// The embedded spec, parsed once.
     pub fn embedded() -> Arc<Spec> {
         static SPEC: OnceLock<Arc<Spec>> = OnceLock::new();
-        SPEC.get_or_init(|| Arc::new(Spec::parse(EMBEDDED_SPEC).expect("embedded OpenAPI file parses")))
+        SPEC.get_or_init(|| Arc::new(Spec::parse_unchecked(EMBEDDED_SPEC).expect("embedded OpenAPI file parses")))
             .clone()
     }
 
@@ -76,5 +85,13 @@ impl Spec {
     /// Resolve a local `$ref` such as `#/components/schemas/IdRef`.
     pub(crate) fn resolve<'a>(&'a self, reference: &str) -> Option<&'a Value> {
         reference.strip_prefix('#').and_then(|p| self.doc.pointer(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embedded_spec_has_no_dangling_or_looping_ref() {
+        assert!(super::Spec::parse(super::EMBEDDED_SPEC).is_ok());
     }
 }
