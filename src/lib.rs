@@ -18,6 +18,7 @@ pub mod panics;
 pub mod reqlog;
 pub mod sandbox;
 pub mod schema;
+pub mod serve;
 pub mod setup;
 pub mod signals;
 pub mod templates;
