@@ -15,6 +15,7 @@ pub mod connect;
 pub mod conversation;
 pub mod notices;
 pub mod panics;
+pub mod private_file;
 pub mod reqlog;
 pub mod sandbox;
 pub mod schema;

@@ -53,7 +53,9 @@ async fn a_byte_a_second_client_is_disconnected() {
         let closed = Arc::new(AtomicBool::new(false));
         let stop = closed.clone();
         let trickle = std::thread::spawn(move || {
-            let request = b"POST /callback/customer HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().chain(std::iter::repeat(&b'a'));
+            let request = b"POST /callback/customer HTTP/1.1\r\nHost: x\r\nX-Slow: "
+                .iter()
+                .chain(std::iter::repeat(&b'a'));
             for byte in request {
                 if stop.load(Ordering::SeqCst) || writer.write_all(&[*byte]).is_err() {
                     return;

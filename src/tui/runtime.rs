@@ -448,8 +448,9 @@ fn effects_after_edit(runtime: &Runtime, result: Result<String, String>) {
 /// Hand the terminal to `$VISUAL`/`$EDITOR` (default `vi`) on a temp file.
 fn external_edit(text: &str) -> Result<String, String> {
     terminal::restore();
-    let path = std::env::temp_dir().join(format!("egain-console-{}.json", std::process::id()));
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Private and unpredictable (the body may hold a password); removed when dropped.
+    let file = crate::private_file::for_editing(text, ".json").map_err(|e| format!("temp file for the editor: {e}"))?;
+    let path = file.path().to_owned();
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".into());
@@ -466,7 +467,7 @@ fn external_edit(text: &str) -> Result<String, String> {
     } else {
         Err(format!("{editor} exited with {status}; the edit was not applied"))
     };
-    let _ = std::fs::remove_file(&path);
+    drop(file);
     result
 }
 
