@@ -119,7 +119,7 @@ impl TokenSource {
     }
 
     /// A valid token, fetched if none is cached or the cached one is near expiry.
-    pub async fn token(&self, http: &reqwest::Client, recorder: &Arc<Recorder>) -> Result<Secret, ApiError> {
+    pub async fn token(&self, http: &super::http::Http, recorder: &Arc<Recorder>) -> Result<Secret, ApiError> {
         let (token_url, client_id, client_secret, scopes) = match &self.config {
             AuthConfig::Bearer(token) => return Ok(token.clone()),
             AuthConfig::ClientCredentials {
@@ -146,7 +146,11 @@ impl TokenSource {
                 f.message
             )));
         }
-        match fetch(http, recorder, token_url, client_id, client_secret, scopes).await {
+        let fetched = match http.for_url(token_url) {
+            Ok(http) => fetch(http, recorder, token_url, client_id, client_secret, scopes).await,
+            Err(e) => Err(ApiError::Auth(format!("token request to {token_url}: {e}"))),
+        };
+        match fetched {
             Ok(fresh) => {
                 self.set_state(TokenState::Valid {
                     expires_at: fresh.expires_at,

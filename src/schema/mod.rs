@@ -15,6 +15,10 @@ use serde_json::Value;
 /// The OpenAPI file shipped with the console (a copy of the shared spec).
 pub const EMBEDDED_SPEC: &str = include_str!("../../assets/conversationmgr-v3.openapi.yaml");
 
+/// The same document as JSON, converted by `build.rs`: parsing it costs a
+/// fraction of parsing the YAML, and the console parses it at every start.
+const EMBEDDED_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+
 /// A parsed OpenAPI document.
 #[derive(Debug)]
 pub struct Spec {
@@ -27,17 +31,11 @@ impl Spec {
     /// Parse OpenAPI YAML (or JSON) text; a `$ref` that dangles or loops is
     /// refused here, naming it, so validation never recurses without end.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let spec = Self::parse_unchecked(text)?;
-        refs::check(&spec.doc)?;
-        Ok(spec)
-    }
-
-    /// Parse without the reference check (the embedded file, checked by a test).
-    fn parse_unchecked(text: &str) -> Result<Self, String> {
         let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
         if doc.pointer("/components/schemas").is_none() {
             return Err("not an OpenAPI document: components.schemas is missing".into());
         }
+        refs::check(&doc)?;
         Ok(Self {
             doc,
             source: text.to_owned(),
@@ -53,8 +51,14 @@ impl Spec {
     /// The embedded spec, parsed once.
     pub fn embedded() -> Arc<Spec> {
         static SPEC: OnceLock<Arc<Spec>> = OnceLock::new();
-        SPEC.get_or_init(|| Arc::new(Spec::parse_unchecked(EMBEDDED_SPEC).expect("embedded OpenAPI file parses")))
-            .clone()
+        SPEC.get_or_init(|| {
+            let doc = serde_json::from_str(EMBEDDED_JSON).expect("build.rs wrote valid JSON");
+            Arc::new(Spec {
+                doc,
+                source: EMBEDDED_SPEC.to_owned(),
+            })
+        })
+        .clone()
     }
 
     pub fn source(&self) -> &str {
@@ -90,8 +94,23 @@ impl Spec {
 
 #[cfg(test)]
 mod tests {
+    /// The embedded spec skips the checks of `parse`: they run here instead.
     #[test]
-    fn the_embedded_spec_has_no_dangling_or_looping_ref() {
-        assert!(super::Spec::parse(super::EMBEDDED_SPEC).is_ok());
+    fn the_embedded_spec_is_the_yaml_file_and_has_no_bad_ref() {
+        let parsed = super::Spec::parse(super::EMBEDDED_SPEC).expect("the YAML file parses and its refs hold");
+        let embedded = super::Spec::embedded();
+        assert_eq!(
+            embedded.document(),
+            parsed.document(),
+            "build.rs converted the file faithfully"
+        );
+        assert_eq!(embedded.source(), super::EMBEDDED_SPEC);
+        let keys = |s: &super::Spec| -> Vec<String> {
+            s.document()["components"]["schemas"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(keys(&embedded), keys(&parsed), "key order kept");
     }
 }
