@@ -63,12 +63,20 @@ impl Standalone {
 
 /// Start the console on the standalone sandbox and point its customer role at it.
 fn console_with_takeover(sb: &Standalone, dir: &Path) -> Console {
+    console_with_takeover_env(sb, dir, &[])
+}
+
+fn console_with_takeover_env(sb: &Standalone, dir: &Path, extra: &[(&str, &str)]) -> Console {
     let config = sb.write_config(dir);
     let secret = sb.sandbox.credentials.client_secret.clone();
     let mut console = Console::start(
         dir,
         &["--config", &config],
-        &[("SANDBOX_SECRET", &secret), ("NO_COLOR", "1")],
+        &[
+            [("SANDBOX_SECRET", secret.as_str()), ("NO_COLOR", "1")].as_slice(),
+            extra,
+        ]
+        .concat(),
     );
     console.wait_for("the demo account on the standalone profile", |s| {
         s.contains("Demo Account") && s.contains("standalone")
@@ -129,6 +137,21 @@ fn sighup_restores_the_terminal_and_the_callback() {
 #[test]
 fn sigint_restores_the_terminal_and_the_callback() {
     signal_restores_terminal_and_callback(libc::SIGINT);
+}
+
+#[test]
+fn a_ui_panic_still_restores_the_callback() {
+    let sb = Standalone::start();
+    let original = sb.callback("customer").expect("the demo customer role has a callback");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = console_with_takeover_env(&sb, dir.path(), &[("EGAIN_CONSOLE_PANIC_ON_KEY", "%")]);
+    assert_ne!(sb.callback("customer").as_deref(), Some(original.as_str()));
+    console.press(b"%");
+    let exited = console.wait_exit();
+    assert_eq!(exited.code, 101, "a panic's exit status");
+    exited.assert_restored();
+    assert_eq!(sb.callback("customer").as_deref(), Some(original.as_str()));
+    assert!(exited.screen.contains("restored to"), "{}", exited.screen);
 }
 
 /// The process state letter from /proc (`T`: stopped).
