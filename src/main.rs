@@ -129,9 +129,8 @@ async fn run() -> Result<(), Failure> {
     let loaded = Config::load(cli.config.as_deref()).map_err(|e| config_failure(None, e))?;
     if let Some((config, _)) = &loaded {
         for warning in &config.warnings {
-            // Printed now (before the screen is taken) and shown inside the console.
+            // Printed now, before the console takes the screen (which shows them too).
             print_line("warning", warning);
-            notices::warn(format!("config: {warning}"));
         }
     }
     match cli.command {
@@ -143,6 +142,9 @@ async fn run() -> Result<(), Failure> {
 /// The console: connect, recover, run the UI, and put back every callback it took over.
 async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Result<(), Failure> {
     let config = loaded.map(|(c, _)| c);
+    for warning in config.iter().flat_map(|c| &c.warnings) {
+        notices::warn(format!("config: {warning}"));
+    }
     let keymap = match config {
         Some(c) => Keymap::load(Some(&c.keys)).map_err(|e| section_failure(c, "keys", &c.keys, e, keys_accept))?,
         None => Keymap::load(None).map_err(Failure::new)?,
