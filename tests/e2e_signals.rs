@@ -141,6 +141,11 @@ fn sigint_restores_the_terminal_and_the_callback() {
 }
 
 #[test]
+fn sigquit_restores_the_terminal_and_the_callback() {
+    signal_restores_terminal_and_callback(libc::SIGQUIT);
+}
+
+#[test]
 fn a_ui_panic_still_restores_the_callback() {
     let sb = Standalone::start();
     let original = sb.callback("customer").expect("the demo customer role has a callback");
