@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use crate::api::auth::DEFAULT_SCOPES;
 use crate::api::{AuthConfig, Client, ClientConfig, Exchange, Recorder, Secret};
 use crate::callback::{CallbackConfig, Inbound, Receiver, ReceiverAuth, RunningReceiver};
-use crate::config::{AuthSettings, CallbackAuth, Config};
+use crate::config::{AuthSettings, CallbackAuth, Config, ConfigError};
 use crate::sandbox::{self, RunningSandbox, SandboxConfig, Seed};
 
 /// Facts about the connection, fixed for a run.
@@ -48,6 +48,22 @@ fn role_urls(receiver: &RunningReceiver) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Why the console could not connect.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The config (a profile, a secret) is at fault: `main` points at its line.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<String> for ConnectError {
+    fn from(text: String) -> Self {
+        ConnectError::Other(text)
+    }
+}
+
 /// Start the receiver and take its delivery stream.
 async fn start_receiver(
     config: CallbackConfig,
@@ -61,11 +77,18 @@ async fn start_receiver(
 }
 
 /// Connect as the command line and config ask: `--profile`, else the
-/// config's default profile, else the embedded sandbox.
-pub async fn connect(config: Option<&Config>, profile: Option<&str>, read_only: bool) -> Result<Connection, String> {
-    let chosen = match (profile, config.and_then(|c| c.default_profile.as_deref())) {
-        (Some(name), _) | (None, Some(name)) => Some(name.to_owned()),
-        (None, None) => None,
+/// config's default profile, else its only profile, else the embedded
+/// sandbox (a config with several profiles and no default is an error, not
+/// a silent sandbox).
+pub async fn connect(
+    config: Option<&Config>,
+    profile: Option<&str>,
+    read_only: bool,
+) -> Result<Connection, ConnectError> {
+    let chosen = match (profile, config) {
+        (Some(name), _) => Some(name.to_owned()),
+        (None, Some(c)) if !c.profiles.is_empty() || c.default_profile.is_some() => Some(c.profile(None)?.0.to_owned()),
+        _ => None,
     };
     let recorder = Arc::new(Recorder::default());
     let exchanges = recorder.subscribe();
@@ -127,14 +150,13 @@ pub async fn connect(config: Option<&Config>, profile: Option<&str>, read_only: 
         }
         Some(name) => {
             let config = config.ok_or_else(|| format!("profile \"{name}\" given, but there is no config file"))?;
-            let (name, profile) = config.profile(Some(&name)).map_err(|e| e.to_string())?;
+            let (name, profile) = config.profile(Some(&name))?;
             let profile = profile.clone();
             // A secret command may prompt (a password manager): run it before
             // the terminal goes raw, off the async threads.
             let auth = tokio::task::spawn_blocking(move || profile.resolve_auth().map(|a| (a, profile)))
                 .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())??;
             let (auth, profile) = auth;
             let auth = match auth {
                 AuthSettings::ClientCredentials(cc) => AuthConfig::ClientCredentials {
@@ -152,8 +174,7 @@ pub async fn connect(config: Option<&Config>, profile: Option<&str>, read_only: 
                     let auth_profile = profile.clone();
                     let auth = tokio::task::spawn_blocking(move || auth_profile.resolve_callback_auth())
                         .await
-                        .map_err(|e| e.to_string())?
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| e.to_string())??;
                     let auth = match auth {
                         CallbackAuth::None => ReceiverAuth::None,
                         CallbackAuth::Basic { username, password } => ReceiverAuth::Basic { username, password },

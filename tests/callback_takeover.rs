@@ -408,3 +408,48 @@ async fn a_takeover_of_a_console_still_running_is_left_to_it() {
     assert_eq!(callback(&app_json(&client, &app_id).await, ROLE), original);
     assert!(pending(dir.path()).is_empty());
 }
+
+/// At exit the journal, not the UI's state, says what to put back: a takeover
+/// whose handle is gone is still restored, the outcome reads in plain words,
+/// the journal is private and the console's lease file is removed.
+#[tokio::test]
+async fn restore_own_puts_back_this_runs_takeovers_and_cleans_up() {
+    let (_sandbox, client, app_id, dir) = setup().await;
+    let original = callback(&app_json(&client, &app_id).await, ROLE);
+    let plan = callback_takeover::plan(&client, &app_id, ROLE, CONSOLE_URL)
+        .await
+        .unwrap();
+    let active = callback_takeover::apply(&client, dir.path(), &plan).await.unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(JOURNAL_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the journal is private");
+    }
+    let lease = dir
+        .path()
+        .join(format!("callback-takeover-{}.lease", std::process::id()));
+    assert!(lease.exists());
+    // The UI lost its handle (a panic unwound it): the journal still knows.
+    drop(active);
+    let outcomes = callback_takeover::restore_own(&client, dir.path()).await.unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].status, RestoreStatus::Restored);
+    assert_eq!(
+        outcomes[0].describe(),
+        format!("{ROLE} callback of \"{DEMO_APP_NAME}\" restored to {original}")
+    );
+    assert_eq!(callback(&app_json(&client, &app_id).await, ROLE), original);
+    assert!(pending(dir.path()).is_empty());
+    assert!(!lease.exists(), "the lease file is cleaned up");
+    // Nothing left: a second call restores nothing.
+    assert!(
+        callback_takeover::restore_own(&client, dir.path())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

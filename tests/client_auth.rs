@@ -113,6 +113,34 @@ async fn wrong_secret_is_an_auth_error_naming_the_endpoint() {
 }
 
 #[tokio::test]
+async fn a_wrong_secret_costs_one_token_request_not_one_per_call() {
+    let sb = demo_sandbox().await;
+    let mut config = client_config(&sb);
+    if let AuthConfig::ClientCredentials { client_secret, .. } = &mut config.auth {
+        *client_secret = Secret::new(CANARY);
+    }
+    let recorder = Arc::new(Recorder::default());
+    let mut rx = recorder.subscribe();
+    let client = Client::new(config, recorder).expect("client");
+    // The console's start-up: one list call per kind, all at once; then a reload.
+    for _ in 0..2 {
+        let calls = EntityKind::ALL.map(|kind| {
+            let client = client.clone();
+            tokio::spawn(async move { client.list_raw(kind, Paging::default()).await })
+        });
+        for call in calls {
+            let err = call.await.expect("task").expect_err("refused");
+            assert!(err.to_string().contains("token"), "{err}");
+        }
+    }
+    let token_requests = drain(&mut rx).iter().filter(|x| x.kind == ExchangeKind::Token).count();
+    assert_eq!(
+        token_requests, 1,
+        "one failure, one request; the others wait for the back-off"
+    );
+}
+
+#[tokio::test]
 async fn canary_secrets_never_reach_recorded_exchanges() {
     let sb = sandbox_with(SandboxConfig {
         seed: Seed::Empty,

@@ -261,6 +261,12 @@ fn validation_errors_name_profile_key_and_line() {
             "at least 1",
         ),
         (
+            client_profile("client_secret_env = \"S\"\ntimeout_secs = 18446744073709551615"),
+            "profiles.p.timeout_secs",
+            6,
+            "at most 86400",
+        ),
+        (
             profile_with("bearer_token_env = \"T\"\ntoken_url = \"https://a.example.com/t\""),
             "profiles.p.token_url",
             4,

@@ -64,10 +64,31 @@ struct Cached {
     expires_at: Instant,
 }
 
-/// Hands out bearer tokens, fetching and caching as needed.
+/// The last failed fetch: callers until `retry_at` get its error without a
+/// request, so a wrong secret costs one token request per back-off step,
+/// not one per call (a lockout risk on a real tenant).
+struct Failure {
+    message: String,
+    retry_at: Instant,
+    /// The wait before the next attempt, doubled after each failure.
+    backoff: Duration,
+}
+
+/// First and longest wait after a failed token request.
+const BACKOFF_FIRST: Duration = Duration::from_secs(2);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+#[derive(Default)]
+struct Slot {
+    token: Option<Cached>,
+    failure: Option<Failure>,
+}
+
+/// Hands out bearer tokens, fetching and caching as needed. Fetches are
+/// single-flight (concurrent callers share one) and failures back off.
 pub struct TokenSource {
     config: AuthConfig,
-    cached: Mutex<Option<Cached>>,
+    cached: Mutex<Slot>,
     state: std::sync::Mutex<TokenState>,
 }
 
@@ -79,7 +100,7 @@ impl TokenSource {
         };
         Self {
             config,
-            cached: Mutex::new(None),
+            cached: Mutex::new(Slot::default()),
             state: std::sync::Mutex::new(state),
         }
     }
@@ -98,7 +119,7 @@ impl TokenSource {
     }
 
     /// A valid token, fetched if none is cached or the cached one is near expiry.
-    pub async fn token(&self, http: &reqwest::Client, recorder: &Arc<Recorder>) -> Result<Secret, ApiError> {
+    pub async fn token(&self, http: &super::http::Http, recorder: &Arc<Recorder>) -> Result<Secret, ApiError> {
         let (token_url, client_id, client_secret, scopes) = match &self.config {
             AuthConfig::Bearer(token) => return Ok(token.clone()),
             AuthConfig::ClientCredentials {
@@ -109,24 +130,56 @@ impl TokenSource {
             } => (token_url, client_id, client_secret, scopes),
         };
         // Holding the lock across the fetch makes concurrent callers share one fetch.
-        let mut cached = self.cached.lock().await;
-        if let Some(c) = cached.as_ref()
-            && Instant::now() < c.refresh_at
+        let mut slot = self.cached.lock().await;
+        let now = Instant::now();
+        if let Some(c) = slot.token.as_ref()
+            && now < c.refresh_at
         {
             return Ok(c.token.clone());
         }
-        match fetch(http, recorder, token_url, client_id, client_secret, scopes).await {
+        if let Some(f) = slot.failure.as_ref()
+            && now < f.retry_at
+        {
+            let wait = f.retry_at.saturating_duration_since(now).as_secs() + 1;
+            return Err(ApiError::Auth(format!(
+                "{} (the token endpoint is asked again in {wait} s)",
+                f.message
+            )));
+        }
+        let fetched = match http.for_url(token_url) {
+            Ok(http) => fetch(http, recorder, token_url, client_id, client_secret, scopes).await,
+            Err(e) => Err(ApiError::Auth(format!("token request to {token_url}: {e}"))),
+        };
+        match fetched {
             Ok(fresh) => {
                 self.set_state(TokenState::Valid {
                     expires_at: fresh.expires_at,
                 });
                 let token = fresh.token.clone();
-                *cached = Some(fresh);
+                *slot = Slot {
+                    token: Some(fresh),
+                    failure: None,
+                };
                 Ok(token)
             }
             Err(e) => {
-                self.set_state(TokenState::Failed(e.to_string()));
-                *cached = None;
+                let backoff = slot
+                    .failure
+                    .as_ref()
+                    .map_or(BACKOFF_FIRST, |f| (f.backoff * 2).min(BACKOFF_MAX));
+                let message = match &e {
+                    ApiError::Auth(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                self.set_state(TokenState::Failed(message.clone()));
+                *slot = Slot {
+                    token: None,
+                    failure: Some(Failure {
+                        message,
+                        retry_at: Instant::now() + backoff,
+                        backoff,
+                    }),
+                };
                 Err(e)
             }
         }
@@ -136,9 +189,9 @@ impl TokenSource {
     /// so the next call fetches anew; a token another caller already
     /// refreshed is kept.
     pub async fn invalidate(&self, rejected: &Secret) {
-        let mut cached = self.cached.lock().await;
-        if cached.as_ref().is_some_and(|c| &c.token == rejected) {
-            *cached = None;
+        let mut slot = self.cached.lock().await;
+        if slot.token.as_ref().is_some_and(|c| &c.token == rejected) {
+            slot.token = None;
         }
     }
 }

@@ -54,7 +54,7 @@ pub struct Paging {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    http: super::http::Http,
     base: String,
     tokens: TokenSource,
     recorder: Arc<Recorder>,
@@ -78,12 +78,7 @@ impl Client {
     pub fn new(config: ClientConfig, recorder: Arc<Recorder>) -> Result<Self, ApiError> {
         let base = config.base_url.trim_end_matches('/').to_owned();
         url::Url::parse(&base).map_err(|e| ApiError::Invalid(format!("base_url \"{base}\": {e}")))?;
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("egain-console/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        let http = super::http::Http::new(config.timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -112,8 +107,9 @@ impl Client {
         self.inner.read_only
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.inner.http
+    /// The HTTP client for `url` (TLS only for https, loaded on first use).
+    pub(crate) fn http(&self, url: &str) -> Result<&reqwest::Client, ApiError> {
+        self.inner.http.for_url(url)
     }
 
     fn url(&self, path: &str) -> String {
@@ -167,9 +163,8 @@ impl Client {
         token: &super::Secret,
     ) -> Result<(u16, Bytes), ApiError> {
         let url = self.url(path);
-        let mut builder = self
-            .inner
-            .http
+        let http = self.http(&url)?;
+        let mut builder = http
             .request(method.clone(), &url)
             .bearer_auth(token.expose())
             .header(ACCEPT, HeaderValue::from_static("application/json"));
@@ -196,7 +191,7 @@ impl Client {
         }
         let started = Instant::now();
         let result = async {
-            let response = self.inner.http.execute(request).await?;
+            let response = http.execute(request).await?;
             let status = response.status().as_u16();
             let headers = headers_of(response.headers());
             let content_type = response

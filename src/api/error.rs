@@ -50,8 +50,8 @@ pub enum ApiError {
     /// The request did not finish in time.
     #[error("timed out: {0}")]
     Timeout(String),
-    /// Connection, DNS, TLS or protocol failure.
-    #[error("transport error: {0}")]
+    /// Connection, DNS, TLS or protocol failure, in plain words (see [`transport_text`]).
+    #[error("{0}")]
     Transport(String),
     /// The answer arrived but could not be understood.
     #[error("unexpected response: {0}")]
@@ -98,14 +98,17 @@ impl ApiError {
         }
     }
 
-    /// Classify a reqwest failure as timeout or transport.
+    /// Classify a reqwest failure as timeout or transport, in plain words.
     pub fn from_reqwest(err: &reqwest::Error) -> Self {
+        let target = err.url().map(target_of).unwrap_or_else(|| "the server".into());
         if err.is_timeout() {
-            ApiError::Timeout(err.to_string())
+            ApiError::Timeout(format!(
+                "no answer from {target} in time — the tenant may be slow or unreachable; try again"
+            ))
         } else if err.is_decode() {
             ApiError::Decode(err.to_string())
         } else {
-            ApiError::Transport(error_chain(err))
+            ApiError::Transport(transport_text(&target, &error_chain(err)))
         }
     }
 
@@ -117,6 +120,42 @@ impl ApiError {
             body,
             raw: text.to_owned(),
         }
+    }
+}
+
+/// `host:port` of a URL, as a person would name the server.
+fn target_of(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// A transport failure as one plain sentence: what happened with which
+/// server, and what to check. `chain` is the library's error text, whose
+/// last part (the OS's or TLS library's reason) is kept when nothing more
+/// specific is recognised.
+pub fn transport_text(target: &str, chain: &str) -> String {
+    let lower = chain.to_ascii_lowercase();
+    let has = |needle: &str| lower.contains(needle);
+    if has("connection refused") {
+        format!("connection refused by {target} — is the tenant URL right, and is the server running?")
+    } else if has("dns error") || has("failed to lookup address") || has("name or service not known") {
+        format!("cannot resolve the host of {target} — check the URL's host name (and your VPN or DNS)")
+    } else if has("certificate") || has("tls handshake") || has("invalid peer") || has("unknownissuer") {
+        let reason = chain.rsplit(": ").next().unwrap_or(chain);
+        format!(
+            "TLS with {target} failed ({reason}) — check the URL is the tenant's, or that your proxy's \
+             certificate is in the system store"
+        )
+    } else if has("connection reset") || has("broken pipe") || has("connection closed") {
+        format!("{target} closed the connection — a proxy or the server dropped it; try again")
+    } else if has("network is unreachable") || has("no route to host") {
+        format!("no network route to {target} — check your connection or VPN")
+    } else {
+        let reason = chain.rsplit(": ").next().unwrap_or(chain);
+        format!("cannot reach {target}: {reason}")
     }
 }
 
@@ -133,4 +172,29 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::transport_text;
+
+    #[test]
+    fn transport_errors_in_plain_words() {
+        let refused = transport_text(
+            "127.0.0.1:8080",
+            "error sending request for url (http://127.0.0.1:8080/x): client error (Connect): tcp connect error: Connection refused (os error 111)",
+        );
+        assert_eq!(
+            refused,
+            "connection refused by 127.0.0.1:8080 — is the tenant URL right, and is the server running?"
+        );
+        let dns = transport_text(
+            "nope.invalid:443",
+            "error sending request: dns error: failed to lookup address information",
+        );
+        assert!(dns.starts_with("cannot resolve the host of nope.invalid:443"), "{dns}");
+        let other = transport_text("h:1", "error sending request for url (http://h:1/): weird: the reason");
+        assert_eq!(other, "cannot reach h:1: the reason");
+        assert!(!other.contains("error sending request"));
+    }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod exchange;
+pub mod http;
 pub mod models;
 pub mod redact;
 pub mod secret;

@@ -33,6 +33,10 @@ const SECRET_FIELDS: &[&str] = &[
     "api_key",
     "signature",
     "sig",
+    // Cloud storage pre-signed URLs (S3, GCS): the signature and session token.
+    "x-amz-signature",
+    "x-amz-security-token",
+    "x-goog-signature",
 ];
 
 /// Whether a field or parameter name holds a secret.
@@ -46,10 +50,11 @@ pub fn is_secret_header(name: &str) -> bool {
     SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
 }
 
-/// A header value fit for display: secrets keep only their scheme (`Bearer [REDACTED]`).
+/// A header value fit for display: secrets keep only their scheme (`Bearer [REDACTED]`);
+/// signed URLs in other headers (`Location`, `Link`) lose their signature.
 pub fn header_value(name: &str, value: &str) -> String {
     if !is_secret_header(name) {
-        return value.to_owned();
+        return text(value);
     }
     match value.split_once(' ') {
         Some((scheme, _)) if matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic") => {
@@ -83,6 +88,62 @@ pub fn url(raw: &str) -> String {
     parsed.to_string().replace("%5BREDACTED%5D", REDACTED)
 }
 
+/// Free text (a message, a transcript, an unparsable body, a header) with the
+/// value of every secret URL parameter replaced wherever a URL appears in it:
+/// `...?signature=XYZ&x=1` becomes `...?signature=[REDACTED]&x=1`. A parameter
+/// counts only after `?` or `&`, so prose such as "token=..." on its own is left.
+pub fn text(input: &str) -> String {
+    if !input.contains('=') {
+        return input.to_owned();
+    }
+    let bytes = input.as_bytes();
+    let mut out = String::with_capacity(input.len());
+    // Start of the text not yet copied to `out`.
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !matches!(bytes[i], b'?' | b'&') {
+            i += 1;
+            continue;
+        }
+        let name_start = i + 1;
+        let name_end = bytes[name_start..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'%')))
+            .map_or(bytes.len(), |n| name_start + n);
+        if name_end >= bytes.len()
+            || bytes[name_end] != b'='
+            || !is_secret_field(&percent_decode(&input[name_start..name_end]))
+        {
+            i = name_start;
+            continue;
+        }
+        let value_start = name_end + 1;
+        if input[value_start..].starts_with(REDACTED) {
+            i = value_start + REDACTED.len();
+            continue;
+        }
+        let value_end = bytes[value_start..]
+            .iter()
+            .position(|b| {
+                b.is_ascii_whitespace()
+                    || matches!(b, b'&' | b'"' | b'\'' | b'<' | b'>' | b'#' | b'\\' | b')' | b']' | b'`')
+            })
+            .map_or(bytes.len(), |n| value_start + n);
+        if value_end > value_start {
+            out.push_str(&input[copied..value_start]);
+            out.push_str(REDACTED);
+            copied = value_end;
+        }
+        i = value_end;
+    }
+    if copied == 0 {
+        return input.to_owned();
+    }
+    out.push_str(&input[copied..]);
+    out
+}
+
 /// A JSON value with secret fields replaced, recursively. String fields that
 /// themselves hold JSON (an oauth2 `payload`) are redacted inside too.
 pub fn json(value: &mut Value) {
@@ -109,6 +170,8 @@ pub fn json(value: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(json),
+        // A signed URL (an asset's `contentUrl`) is a secret in its query.
+        Value::String(s) if s.contains('=') => *s = text(s),
         _ => {}
     }
 }
@@ -186,7 +249,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Redact a text body according to its content type.
-pub fn body_text(content_type: Option<&str>, text: &str) -> String {
+pub fn body_text(content_type: Option<&str>, body: &str) -> String {
+    text(&body_fields(content_type, body))
+}
+
+/// [`body_text`] before signed URLs in the remaining text are redacted.
+fn body_fields(content_type: Option<&str>, text: &str) -> String {
     let ct = content_type.unwrap_or("").to_ascii_lowercase();
     if ct.contains("x-www-form-urlencoded") {
         return form(text);
@@ -230,6 +298,23 @@ mod tests {
         let u = url(&format!("http://h/storage/upload?signature={CANARY}&x=1"));
         assert!(!u.contains(CANARY), "{u}");
         assert!(u.contains("x=1") && u.contains(REDACTED), "{u}");
+    }
+
+    #[test]
+    fn signed_urls_in_bodies_headers_and_text() {
+        let url = format!("http://h/assets/upload?signature={CANARY}.x-y_z&expires=1");
+        let mut body = json!({"id": "a", "contentUrl": url, "nested": [{"u": url}]});
+        json(&mut body);
+        let shown = body.to_string();
+        assert!(!shown.contains(CANARY) && shown.contains("expires=1"), "{shown}");
+        assert!(!header_value("Location", &url).contains(CANARY));
+        let prose = format!("see <{url}> or (https://s3/x?X-Amz-Signature={CANARY})");
+        let t = text(&prose);
+        assert!(!t.contains(CANARY) && t.ends_with(')') && t.contains("> or"), "{t}");
+        let raw = body_text(Some("application/json"), &format!("{{\"contentUrl\":\"{url}\""));
+        assert!(!raw.contains(CANARY), "an unparsable body is still redacted: {raw}");
+        assert_eq!(text("a=b&c=d token=x"), "a=b&c=d token=x");
+        assert_eq!(text(&text(&url)), text(&url));
     }
 
     #[test]

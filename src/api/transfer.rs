@@ -115,8 +115,8 @@ impl Client {
             }
             chunk
         });
-        let request = self
-            .http()
+        let http = self.http(url)?;
+        let request = http
             .post(url)
             .timeout(TRANSFER_TIMEOUT)
             .header(CONTENT_TYPE, &file.content_type)
@@ -132,7 +132,7 @@ impl Client {
         let outcome = tokio::select! {
             _ = cancel.cancelled() => Err(ApiError::Cancelled),
             result = async {
-                let response = self.http().execute(request).await?;
+                let response = http.execute(request).await?;
                 let status = response.status().as_u16();
                 let headers = headers_of(response.headers());
                 let bytes = response.bytes().await?;
@@ -211,18 +211,14 @@ impl Client {
         progress: &ProgressFn,
         exchange: &mut Exchange,
     ) -> Result<(), ApiError> {
-        let request = self
-            .http()
+        let http = self.http(url)?;
+        let request = http
             .get(url)
             .timeout(TRANSFER_TIMEOUT)
             .build()
             .map_err(|e| ApiError::Invalid(format!("download URL: {e}")))?;
         exchange.request_headers = headers_of(request.headers());
-        let response = self
-            .http()
-            .execute(request)
-            .await
-            .map_err(|e| ApiError::from_reqwest(&e))?;
+        let response = http.execute(request).await.map_err(|e| ApiError::from_reqwest(&e))?;
         let status = response.status().as_u16();
         exchange.status = Some(status);
         exchange.response_headers = headers_of(response.headers());

@@ -75,6 +75,9 @@ pub struct CallbackConfig {
     /// A body that has not fully arrived by then gets 408, so a stalled
     /// sender cannot hold a handler.
     pub body_timeout: Duration,
+    /// A connection that has not sent its request headers by then (or sat
+    /// idle that long between requests) is closed.
+    pub header_timeout: Duration,
     /// Lifetime of tokens issued in bearer mode.
     pub token_lifetime: Duration,
 }
@@ -87,6 +90,7 @@ impl Default for CallbackConfig {
             auth: ReceiverAuth::None,
             max_body: 1024 * 1024,
             body_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
             token_lifetime: Duration::from_secs(3600),
         }
     }
@@ -125,11 +129,11 @@ impl Receiver {
         let app = server::router(shared.clone());
         let stop = CancellationToken::new();
         let stopped = stop.clone();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { stopped.cancelled().await })
-                .await;
-        });
+        let limits = crate::serve::ServeLimits {
+            header_read: config.header_timeout,
+            ..Default::default()
+        };
+        let task = tokio::spawn(crate::serve::serve(listener, app, limits, stopped));
         Ok(RunningReceiver {
             addr,
             base_url,

@@ -9,7 +9,7 @@
 //! read-modify-write of concurrent consoles sharing the directory.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -150,16 +150,13 @@ impl Journal {
     /// Temp file in the same directory, flushed to disk, then renamed over the journal.
     fn write(&self, file: &JournalFile) -> Result<(), JournalError> {
         let path = self.path();
-        let temp = self.dir.join(format!(".{JOURNAL_FILE}.{}.tmp", std::process::id()));
         let mut text = serde_json::to_vec_pretty(file).map_err(|e| JournalError {
             path: path.clone(),
             detail: e.to_string(),
         })?;
         text.push(b'\n');
-        if let Err(e) = write_synced(&temp, &text).and_then(|()| fs::rename(&temp, &path)) {
-            let _ = fs::remove_file(&temp);
-            return Err(self.error(&path, e));
-        }
+        // Private (0600): the journal names the tenant's applications and their callbacks.
+        crate::private_file::write_atomic(&path, &text).map_err(|e| self.error(&path, e))?;
         sync_dir(&self.dir);
         Ok(())
     }
@@ -170,12 +167,6 @@ impl Journal {
             detail: e.to_string(),
         }
     }
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut out = File::create(path)?;
-    out.write_all(bytes)?;
-    out.sync_all()
 }
 
 /// Make the rename itself durable; best effort (not every platform can open a directory).

@@ -56,6 +56,17 @@ pub(crate) fn hold(dir: &Path) -> io::Result<Arc<Lease>> {
     Ok(lease)
 }
 
+/// Give up this process's lease in `dir` and remove its file (nothing of
+/// this console's is left to restore there).
+pub(crate) fn release(dir: &Path) {
+    let path = lease_path(dir, std::process::id());
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(map) = held.as_mut() {
+        map.remove(&path);
+    }
+    let _ = fs::remove_file(&path);
+}
+
 /// Whether another, still running process holds the lease of `pid` in `dir`.
 /// A lease left by a dead process is removed on the way.
 pub(crate) fn held_by_running_process(dir: &Path, pid: u32) -> bool {

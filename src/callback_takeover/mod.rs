@@ -155,6 +155,36 @@ pub fn default_state_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("egain-console"))
 }
 
+impl RestoreOutcome {
+    /// The outcome in plain words, one line per role, e.g.
+    /// `custom_agent callback of "Demo App" restored to https://...`.
+    pub fn describe(&self) -> String {
+        let e = &self.entry;
+        let who = format!("{} callback of \"{}\"", e.role, e.app_name);
+        let url = |u: &Option<String>| {
+            u.as_deref()
+                .map(crate::api::redact::text)
+                .unwrap_or_else(|| "nothing (it had none)".into())
+        };
+        match &self.status {
+            RestoreStatus::Restored => format!("{who} restored to {}", url(&e.original_callback)),
+            RestoreStatus::AlreadyOriginal => format!(
+                "{who}: nothing to restore (it already calls {})",
+                url(&e.original_callback)
+            ),
+            RestoreStatus::ChangedMeanwhile { found } => format!(
+                "{who}: left as found, someone pointed it at {} meanwhile; nothing restored",
+                url(found)
+            ),
+            RestoreStatus::Gone => format!("{who}: nothing to restore, the application or role no longer exists"),
+            RestoreStatus::HeldByRunningConsole { pid } => {
+                format!("{who}: left to the console that made the change, still running (pid {pid})")
+            }
+            RestoreStatus::Failed { error } => format!("{who}: restore failed: {error} — will retry on next start"),
+        }
+    }
+}
+
 /// Read the application and describe the change, without making it.
 pub async fn plan(client: &Client, app_id: &str, role: &str, console_url: &str) -> Result<TakeoverPlan, TakeoverError> {
     refuse_read_only(client)?;
@@ -297,6 +327,32 @@ pub async fn recover(client: &Client, state_dir: &Path) -> Result<Vec<RestoreOut
         } else {
             outcomes.push(restore_entry(client, &journal, entry).await);
         }
+    }
+    Ok(outcomes)
+}
+
+/// At exit, on every path (`q`, a signal, a UI panic, an error): restore
+/// every takeover this process made on this client's tenant, from the
+/// journal, then drop this process's lease file when nothing of its own is
+/// left to restore. The journal, not the UI's state, says what is active, so
+/// nothing the UI lost track of is left behind.
+pub async fn restore_own(client: &Client, state_dir: &Path) -> Result<Vec<RestoreOutcome>, TakeoverError> {
+    let journal = Journal::new(state_dir);
+    let own = std::process::id();
+    let entries = blocking({
+        let journal = journal.clone();
+        move || journal.entries()
+    })
+    .await??;
+    let mut outcomes = Vec::new();
+    for entry in entries {
+        if entry.pid == own && entry.base_url == client.base_url() {
+            outcomes.push(restore_entry(client, &journal, entry).await);
+        }
+    }
+    if outcomes.iter().all(RestoreOutcome::settled) {
+        let dir = state_dir.to_owned();
+        blocking(move || lease::release(&dir)).await?;
     }
     Ok(outcomes)
 }

@@ -76,7 +76,7 @@ pub async fn connect(config: Option<&Config>, profile: Option<&str>, read_only: 
     let config = config_for(config, &name)?;
     let connection = connect::connect(Some(&config), Some(&name), read_only)
         .await
-        .map_err(Failure::Usage)?;
+        .map_err(|e| Failure::Usage(e.to_string()))?;
     Ok(Target {
         client: connection.client,
         session: connection.session,

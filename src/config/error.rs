@@ -120,6 +120,71 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// How to fix it, in a sentence, when the message alone does not say.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            ConfigError::NotFound { origin, .. } => {
+                format!("create the file (config.example.toml documents every key) or correct {origin}")
+            }
+            ConfigError::Read { .. } => "check the file's permissions".into(),
+            ConfigError::Parse { message, .. } => match did_you_mean(message) {
+                Some(name) => format!("did you mean `{name}`? config.example.toml lists every key"),
+                None => "correct the spelling or the value there; config.example.toml lists every key".into(),
+            },
+            ConfigError::Invalid { .. } => return None,
+            ConfigError::UnknownProfile { .. } => {
+                "pass one of the available names, or add a [profiles.NAME] table".into()
+            }
+            ConfigError::NoProfile { .. } => "add `default_profile = \"NAME\"` or start with --profile NAME".into(),
+            ConfigError::SecretEnv { var, .. } => {
+                format!("export {var} in the shell that starts the console, or use a `_command` key instead")
+            }
+            ConfigError::SecretSpawn { .. } | ConfigError::SecretCommand { .. } | ConfigError::SecretOutput { .. } => {
+                "run the command yourself in a shell to see what it needs; it must print only the secret".into()
+            }
+        })
+    }
+
+    /// The profile and key a secret error is about, to find its line in the file.
+    pub fn secret_key(&self) -> Option<(&str, &str)> {
+        match self {
+            ConfigError::SecretEnv { profile, key, .. }
+            | ConfigError::SecretSpawn { profile, key, .. }
+            | ConfigError::SecretCommand { profile, key, .. }
+            | ConfigError::SecretOutput { profile, key, .. } => Some((profile, key)),
+            _ => None,
+        }
+    }
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`": the expected
+/// name closest to the typo, if it is close (at most 2 edits, or 1 for short names).
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (typo, expected) = rest.split_once('`')?;
+    let names = expected.split('`').skip(1).step_by(2);
+    let (distance, best) = names.map(|n| (edit_distance(typo, n), n)).min()?;
+    let limit = if typo.chars().count() <= 4 { 1 } else { 2 };
+    (distance <= limit).then(|| best.to_owned())
+}
+
+/// Levenshtein distance (names are short; the quadratic table is fine).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 fn key_label(key: Option<&str>) -> String {
     key.map(|k| format!("`{k}`: ")).unwrap_or_default()
 }

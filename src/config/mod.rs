@@ -46,6 +46,8 @@ pub struct Config {
     pub keys: toml::Table,
     /// Things that work but deserve attention (inline secrets, readable file, plain http), for the CLI to print.
     pub warnings: Vec<String>,
+    /// The file and its text, so errors found later (`[keys]`, `[ui]`, secrets) can name the line.
+    source: Option<(PathBuf, String)>,
 }
 
 /// A config file path and the rule that chose it.
@@ -185,7 +187,39 @@ impl Config {
             ui: raw.ui,
             keys: raw.keys,
             warnings,
+            source: Some((path.to_owned(), text.to_owned())),
         })
+    }
+
+    /// Where the value at `path` (e.g. `["keys", "entities", "x"]`) is written:
+    /// `file:line:column`, its nearest present parent, or the file alone.
+    pub fn position_of(&self, path: &[&str]) -> Option<Position> {
+        let (file, text) = self.source.as_ref()?;
+        Some(SourceMap::new(file, text).at_key(path))
+    }
+
+    /// The first entry of a free-form section (`[keys]`, `[ui]`) that `accepts`
+    /// refuses on its own, as its key path below the section: errors from code
+    /// that sees only the table can then point at the line. Entries are tried
+    /// one at a time, nested tables one level down.
+    pub fn first_refused_entry(table: &toml::Table, accepts: impl Fn(&toml::Table) -> bool) -> Option<Vec<String>> {
+        for (key, value) in table {
+            let alone = toml::Table::from_iter([(key.clone(), value.clone())]);
+            if accepts(&alone) {
+                continue;
+            }
+            if let toml::Value::Table(inner) = value {
+                for (inner_key, inner_value) in inner {
+                    let nested = toml::Table::from_iter([(inner_key.clone(), inner_value.clone())]);
+                    let alone = toml::Table::from_iter([(key.clone(), toml::Value::Table(nested))]);
+                    if !accepts(&alone) {
+                        return Some(vec![key.clone(), inner_key.clone()]);
+                    }
+                }
+            }
+            return Some(vec![key.clone()]);
+        }
+        None
     }
 
     /// The profile named `name`, or with `None` the default profile (or the only one).

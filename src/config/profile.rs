@@ -15,6 +15,9 @@ use super::secret::{Secret, SecretSite, SecretSource};
 use super::spans::SourceMap;
 use crate::api::auth::DEFAULT_SCOPES;
 
+/// The longest request timeout `timeout_secs` accepts.
+const MAX_TIMEOUT_SECS: u64 = 86_400;
+
 /// Request timeout when `timeout_secs` is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -247,6 +250,13 @@ impl Checker<'_> {
         let timeout = match raw.timeout_secs {
             None => DEFAULT_TIMEOUT,
             Some(0) => return Err(self.error("timeout_secs", "must be at least 1")),
+            // Larger values overflow the clock arithmetic of every request.
+            Some(secs) if secs > MAX_TIMEOUT_SECS => {
+                return Err(self.error(
+                    "timeout_secs",
+                    format!("must be at most {MAX_TIMEOUT_SECS} (one day), is {secs}"),
+                ));
+            }
             Some(secs) => Duration::from_secs(secs),
         };
         let auth = self.auth(&raw)?;

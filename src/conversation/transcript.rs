@@ -158,6 +158,8 @@ pub fn save(dir: &Path, conversation: &Conversation, format: Format) -> io::Resu
         Format::Markdown => to_markdown(conversation),
         Format::Json => to_json(conversation),
     };
+    // A signed URL someone pasted into a message is still a secret in a file.
+    let text = crate::api::redact::text(&text);
     save_text(dir, &file_name(&conversation.id, format), &text)
 }
 

@@ -2,6 +2,7 @@
 //! the console checks edits with it before sending, so the rules live in one
 //! file a user can replace (`--spec`) without a rebuild.
 
+mod refs;
 mod validate;
 
 pub use validate::{Violation, ViolationKind};
@@ -14,6 +15,10 @@ use serde_json::Value;
 /// The OpenAPI file shipped with the console (a copy of the shared spec).
 pub const EMBEDDED_SPEC: &str = include_str!("../../assets/conversationmgr-v3.openapi.yaml");
 
+/// The same document as JSON, converted by `build.rs`: parsing it costs a
+/// fraction of parsing the YAML, and the console parses it at every start.
+const EMBEDDED_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+
 /// A parsed OpenAPI document.
 #[derive(Debug)]
 pub struct Spec {
@@ -23,12 +28,14 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Parse OpenAPI YAML (or JSON) text.
+    /// Parse OpenAPI YAML (or JSON) text; a `$ref` that dangles or loops is
+    /// refused here, naming it, so validation never recurses without end.
     pub fn parse(text: &str) -> Result<Self, String> {
         let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
         if doc.pointer("/components/schemas").is_none() {
             return Err("not an OpenAPI document: components.schemas is missing".into());
         }
+        refs::check(&doc)?;
         Ok(Self {
             doc,
             source: text.to_owned(),
@@ -44,8 +51,14 @@ impl Spec {
     /// The embedded spec, parsed once.
     pub fn embedded() -> Arc<Spec> {
         static SPEC: OnceLock<Arc<Spec>> = OnceLock::new();
-        SPEC.get_or_init(|| Arc::new(Spec::parse(EMBEDDED_SPEC).expect("embedded OpenAPI file parses")))
-            .clone()
+        SPEC.get_or_init(|| {
+            let doc = serde_json::from_str(EMBEDDED_JSON).expect("build.rs wrote valid JSON");
+            Arc::new(Spec {
+                doc,
+                source: EMBEDDED_SPEC.to_owned(),
+            })
+        })
+        .clone()
     }
 
     pub fn source(&self) -> &str {
@@ -76,5 +89,28 @@ impl Spec {
     /// Resolve a local `$ref` such as `#/components/schemas/IdRef`.
     pub(crate) fn resolve<'a>(&'a self, reference: &str) -> Option<&'a Value> {
         reference.strip_prefix('#').and_then(|p| self.doc.pointer(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The embedded spec skips the checks of `parse`: they run here instead.
+    #[test]
+    fn the_embedded_spec_is_the_yaml_file_and_has_no_bad_ref() {
+        let parsed = super::Spec::parse(super::EMBEDDED_SPEC).expect("the YAML file parses and its refs hold");
+        let embedded = super::Spec::embedded();
+        assert_eq!(
+            embedded.document(),
+            parsed.document(),
+            "build.rs converted the file faithfully"
+        );
+        assert_eq!(embedded.source(), super::EMBEDDED_SPEC);
+        let keys = |s: &super::Spec| -> Vec<String> {
+            s.document()["components"]["schemas"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(keys(&embedded), keys(&parsed), "key order kept");
     }
 }

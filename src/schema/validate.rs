@@ -49,9 +49,14 @@ pub(super) fn validate(spec: &Spec, schema: &Value, value: &Value) -> Vec<Violat
 
 fn check(spec: &Spec, schema: &Value, value: &Value, path: &str, out: &mut Vec<Violation>) {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        // Refs resolve and never loop: `Spec::parse` refused the spec otherwise.
         if let Some(target) = spec.resolve(reference) {
             check(spec, target, value, path, out);
         }
+        return;
+    }
+    // OpenAPI 3.0: null is a value only where the schema says `nullable: true`.
+    if value.is_null() && schema.get("nullable").and_then(Value::as_bool) == Some(true) {
         return;
     }
     if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
@@ -76,6 +81,11 @@ fn check(spec: &Spec, schema: &Value, value: &Value, path: &str, out: &mut Vec<V
         "boolean" => value.is_boolean(),
         _ => true,
     };
+    let ty_name = if value.is_null() {
+        " (null is not allowed here)"
+    } else {
+        ""
+    };
     let mut found = Vec::new();
     let mut push = |kind, message: String| {
         found.push(Violation {
@@ -85,28 +95,38 @@ fn check(spec: &Spec, schema: &Value, value: &Value, path: &str, out: &mut Vec<V
         })
     };
     if !type_ok {
-        push(ViolationKind::Type, format!("must be {}", article(ty)));
+        push(ViolationKind::Type, format!("must be {}{ty_name}", article(ty)));
         out.append(&mut found);
         return;
     }
     match value {
         Value::Object(map) => {
-            if let Some(required) = schema.get("required").and_then(Value::as_array) {
-                for name in required.iter().filter_map(Value::as_str) {
-                    if map.get(name).is_none_or(Value::is_null) {
-                        out.push(Violation {
-                            path: format!("{path}.{name}"),
-                            kind: ViolationKind::Required,
-                            message: "is required".into(),
-                        });
-                    }
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let props = schema.get("properties").and_then(Value::as_object);
+            for name in &required {
+                // A null where the schema does not allow one counts as missing (eGain's 400-143).
+                let missing = match map.get(*name) {
+                    None => true,
+                    Some(Value::Null) => !props.and_then(|p| p.get(*name)).is_some_and(|sub| nullable(spec, sub)),
+                    Some(_) => false,
+                };
+                if missing {
+                    out.push(Violation {
+                        path: format!("{path}.{name}"),
+                        kind: ViolationKind::Required,
+                        message: "is required".into(),
+                    });
                 }
             }
-            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                for (name, sub) in props {
-                    if let Some(v) = map.get(name).filter(|v| !v.is_null()) {
-                        check(spec, sub, v, &format!("{path}.{name}"), out);
-                    }
+            for (name, sub) in props.into_iter().flatten() {
+                match map.get(name) {
+                    Some(Value::Null) if required.contains(&name.as_str()) => {}
+                    Some(v) => check(spec, sub, v, &format!("{path}.{name}"), out),
+                    None => {}
                 }
             }
         }
@@ -230,19 +250,35 @@ fn check_one_of(spec: &Spec, schema: &Value, options: &[Value], value: &Value, p
         }
         return;
     }
-    // Without a discriminator: valid if any option is; else report the closest.
+    // Without a discriminator: valid if exactly one option is; with none,
+    // report the closest option's problems.
     let mut best: Option<Vec<Violation>> = None;
+    let mut matching = 0;
     for option in options {
         let mut found = Vec::new();
         check(spec, option, value, path, &mut found);
         if found.is_empty() {
-            return;
-        }
-        if best.as_ref().is_none_or(|b| found.len() < b.len()) {
+            matching += 1;
+        } else if best.as_ref().is_none_or(|b| found.len() < b.len()) {
             best = Some(found);
         }
     }
-    out.extend(best.unwrap_or_default());
+    match matching {
+        1 => {}
+        0 => out.extend(best.unwrap_or_default()),
+        n => out.push(Violation {
+            path: path.to_owned(),
+            kind: ViolationKind::Type,
+            message: format!("matches {n} of the oneOf alternatives; it must match exactly one"),
+        }),
+    }
+}
+
+/// Whether a schema accepts null (`nullable: true`, or nothing it says rules null out).
+fn nullable(spec: &Spec, schema: &Value) -> bool {
+    let mut found = Vec::new();
+    check(spec, schema, &Value::Null, "$", &mut found);
+    found.is_empty()
 }
 
 /// The declared type, following a `$ref` or `allOf` that carries it.

@@ -36,6 +36,9 @@ pub enum Msg {
     ExternalEdit(Owner, Result<String, String>),
     /// A file was written (curl command, HAR export), or failed to be.
     Saved(Result<String, String>),
+    /// From outside the UI (`crate::notices`): a start-up warning, a restore
+    /// outcome, a background task's panic.
+    Report(Result<String, String>),
     /// The hub delivered a message to the console's callback receiver.
     Inbound(Box<Inbound>),
     /// An upload or download moved on, for the component that started it.

@@ -41,7 +41,8 @@ pub struct Runtime {
     state_dir: PathBuf,
     /// Cancel tokens of running uploads, by local id.
     upload_cancel: std::sync::Mutex<Vec<(u64, CancellationToken)>>,
-    /// Callbacks this console took over: restored before the console exits.
+    /// Leases of the callbacks this console took over, held for the run (they tell other
+    /// consoles this one is alive); `main` restores them from the journal on every exit path.
     takeovers: Arc<std::sync::Mutex<Vec<crate::callback_takeover::ActiveTakeover>>>,
 }
 
@@ -64,13 +65,17 @@ pub async fn run(
     exchanges: UnboundedReceiver<Exchange>,
     options: RunOptions,
 ) -> std::io::Result<()> {
+    crate::panics::mark_ui_thread();
     terminal::install_panic_hook();
+    // Signals take the path of `q`; see `crate::signals`.
+    let mut signals = crate::signals::Signals::install()?;
     let _guard = terminal::Guard;
     let mut term = terminal::enter(app.mouse)?;
     let size = term.size()?;
     app.size = (size.width, size.height);
     let (tx, mut rx) = unbounded_channel();
     forward_exchanges(exchanges, tx.clone());
+    forward_notices(tx.clone());
     let runtime = Runtime::new(client, tx, options);
     let mut events = EventStream::new();
     let mut effects = startup(&mut app);
@@ -107,7 +112,28 @@ pub async fn run(
                 None => break,
             },
             Some(msg) = rx.recv() => msg,
+            signal = signals.recv() => match signal {
+                crate::signals::SignalEvent::Quit(_) => break,
+                crate::signals::SignalEvent::Suspend => {
+                    suspend(&mut term, &mut events, app.mouse)?;
+                    continue;
+                }
+                crate::signals::SignalEvent::Continue => {
+                    // Continued after any stop: take the terminal back and redraw all.
+                    terminal::resume(&mut term, app.mouse)?;
+                    let size = term.size()?;
+                    Msg::Resize(size.width, size.height)
+                }
+            },
         };
+        // Ctrl-Z: the terminal is raw, so it is a key, not SIGTSTP; suspend as the shell expects.
+        if let Msg::Key(key) = &first
+            && key.code == crossterm::event::KeyCode::Char('z')
+            && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL)
+        {
+            suspend(&mut term, &mut events, app.mouse)?;
+            continue;
+        }
         #[cfg(debug_assertions)]
         panic_if_requested(&first);
         effects.extend(update(&mut app, first));
@@ -125,9 +151,30 @@ pub async fn run(
     }
     drop(term);
     terminal::restore();
-    // Put back every callback this console took over, before the process ends.
-    runtime.restore_takeovers().await;
+    // Callbacks taken over are put back from the journal by the caller, on every exit path
+    // (`callback_takeover::restore_own`).
     Ok(())
+}
+
+/// Hand the terminal back to the shell and stop until continued (SIGTSTP, Ctrl-Z).
+fn suspend(term: &mut terminal::Term, events: &mut EventStream, mouse: bool) -> std::io::Result<()> {
+    terminal::restore();
+    crate::signals::stop_self();
+    terminal::resume(term, mouse)?;
+    *events = EventStream::new();
+    Ok(())
+}
+
+/// Start-up warnings, restore outcomes and background panics, shown in the console.
+fn forward_notices(tx: UnboundedSender<Msg>) {
+    let mut notices = crate::notices::subscribe();
+    tokio::spawn(async move {
+        while let Some(n) = notices.recv().await {
+            if tx.send(Msg::Report(n)).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 /// Where the takeover journal lives when nothing else is configured.
@@ -157,6 +204,12 @@ fn panic_if_requested(msg: &Msg) {
         && std::env::var("EGAIN_CONSOLE_PANIC_ON_KEY").is_ok_and(|v| v.starts_with(c))
     {
         panic!("panic requested with EGAIN_CONSOLE_PANIC_ON_KEY (test hook)");
+    }
+    if let Msg::Key(key) = msg
+        && let crossterm::event::KeyCode::Char(c) = key.code
+        && std::env::var("EGAIN_CONSOLE_TASK_PANIC_ON_KEY").is_ok_and(|v| v.starts_with(c))
+    {
+        tokio::spawn(async { panic!("background panic requested with EGAIN_CONSOLE_TASK_PANIC_ON_KEY (test hook)") });
     }
 }
 
@@ -200,15 +253,6 @@ impl Runtime {
             state_dir: options.state_dir.unwrap_or_else(default_state_dir),
             upload_cancel: std::sync::Mutex::new(Vec::new()),
             takeovers: Arc::new(std::sync::Mutex::new(Vec::new())),
-        }
-    }
-
-    /// Put back every callback this console took over (the leases live here).
-    pub async fn restore_takeovers(&self) {
-        let active: Vec<_> = std::mem::take(&mut *self.takeovers.lock().unwrap_or_else(|e| e.into_inner()));
-        for active in active {
-            let outcome = crate::callback_takeover::restore(&self.client, &active).await;
-            eprintln!("callback of {} restored: {:?}", active.entry().role, outcome.status);
         }
     }
 
@@ -449,8 +493,9 @@ fn effects_after_edit(runtime: &Runtime, owner: Owner, result: Result<String, St
 /// Hand the terminal to `$VISUAL`/`$EDITOR` (default `vi`) on a temp file.
 fn external_edit(text: &str) -> Result<String, String> {
     terminal::restore();
-    let path = std::env::temp_dir().join(format!("egain-console-{}.json", std::process::id()));
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Private and unpredictable (the body may hold a password); removed when dropped.
+    let file = crate::private_file::for_editing(text, ".json").map_err(|e| format!("temp file for the editor: {e}"))?;
+    let path = file.path().to_owned();
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".into());
@@ -467,7 +512,7 @@ fn external_edit(text: &str) -> Result<String, String> {
     } else {
         Err(format!("{editor} exited with {status}; the edit was not applied"))
     };
-    let _ = std::fs::remove_file(&path);
+    drop(file);
     result
 }
 

@@ -61,13 +61,10 @@ impl Drop for Guard {
     }
 }
 
-/// Make panics restore the terminal before color-eyre prints its report.
+/// Make a UI panic restore the terminal before color-eyre prints its report;
+/// a background task's panic is reported into the console instead.
 pub fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-    }));
+    crate::panics::install(restore);
 }
 
 pub fn set_mouse(enabled: bool) {

@@ -146,7 +146,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 conversation::on_transfer(parts.conversation, transfer, cx);
             }
         }),
-        Msg::Saved(result) => {
+        Msg::Saved(result) | Msg::Report(result) => {
             match result {
                 Ok(notice) => app.status.set_notice(notice),
                 Err(e) => app.status.error = Some(e),

@@ -1,0 +1,219 @@
+//! Signals take the path of `q`: the real binary in a pseudo-terminal, on a
+//! profile pointing at a standalone sandbox, takes over the customer role
+//! of the demo application (`u`), then gets SIGTERM, SIGHUP or SIGINT. The
+//! terminal must be restored (cooked mode, main screen, cursor shown), the
+//! role's original callback back on the sandbox before the process is gone,
+//! and the exit status 128 + n. Ctrl-Z suspends with the terminal restored
+//! and SIGCONT redraws. A panic in a background task leaves the console
+//! running and shows the error.
+
+mod common_pty;
+
+use std::path::Path;
+
+use common_pty::{Console, ENTER_ALT, LEAVE_ALT, find_last};
+use egain_console::api::models::EntityKind;
+use egain_console::sandbox::{self, RunningSandbox, SandboxConfig, Seed};
+use serde_json::Value;
+
+/// A standalone sandbox with the demo seed, served by its own runtime while
+/// the test thread blocks on the terminal.
+struct Standalone {
+    _runtime: tokio::runtime::Runtime,
+    sandbox: RunningSandbox,
+}
+
+impl Standalone {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let sandbox = runtime
+            .block_on(sandbox::start(SandboxConfig {
+                seed: Seed::Demo,
+                ..SandboxConfig::default()
+            }))
+            .expect("sandbox starts");
+        Self {
+            _runtime: runtime,
+            sandbox,
+        }
+    }
+
+    /// A config with one profile on this sandbox and a callback receiver.
+    fn write_config(&self, dir: &Path) -> String {
+        let path = dir.join("config.toml");
+        let text = format!(
+            "[profiles.standalone]\nbase_url = \"{}\"\ntoken_url = \"{}\"\nclient_id = \"{}\"\n\
+             client_secret_env = \"SANDBOX_SECRET\"\n\n[profiles.standalone.callback]\nlisten = \"127.0.0.1:0\"\n",
+            self.sandbox.urls.base, self.sandbox.urls.token, self.sandbox.credentials.client_id
+        );
+        std::fs::write(&path, text).expect("write config");
+        path.to_string_lossy().into_owned()
+    }
+
+    /// The callback of `role` on the demo application, as the sandbox holds it now.
+    fn callback(&self, role: &str) -> Option<String> {
+        let store = self.sandbox.state.store();
+        let apps = store.list(EntityKind::ClientApplication);
+        apps.iter()
+            .flat_map(|app| app.get("roles").and_then(Value::as_array).cloned().unwrap_or_default())
+            .find(|r| r.get("name").and_then(Value::as_str) == Some(role))
+            .and_then(|r| r.get("callback").and_then(Value::as_str).map(str::to_owned))
+    }
+}
+
+/// Start the console on the standalone sandbox and point its customer role at it.
+fn console_with_takeover(sb: &Standalone, dir: &Path) -> Console {
+    console_with_takeover_env(sb, dir, &[])
+}
+
+fn console_with_takeover_env(sb: &Standalone, dir: &Path, extra: &[(&str, &str)]) -> Console {
+    let config = sb.write_config(dir);
+    let secret = sb.sandbox.credentials.client_secret.clone();
+    let mut console = Console::start(
+        dir,
+        &["--config", &config],
+        &[
+            [("SANDBOX_SECRET", secret.as_str()), ("NO_COLOR", "1")].as_slice(),
+            extra,
+        ]
+        .concat(),
+    );
+    console.wait_for("the demo account on the standalone profile", |s| {
+        s.contains("Demo Account") && s.contains("standalone")
+    });
+    for step in (2..=5).rev() {
+        console.step(b"h", "the previous kind", |s| s.contains(&format!("step {step} of 6")));
+    }
+    console.wait_for("the demo application", |s| s.contains("Demo Application"));
+    console.step(b"\r", "the application's detail", |s| s.contains("\"roles\""));
+    console.step(b"u", "the role picker", |s| {
+        s.contains("Use this console for which role?")
+    });
+    console.step(b"\r", "the takeover plan", |s| s.contains("at this console?"));
+    // The status line lists active takeovers.
+    console.step(b"\r", "the takeover applied", |s| s.contains("customer → console"));
+    console
+}
+
+fn signal_restores_terminal_and_callback(signal: i32) {
+    let sb = Standalone::start();
+    let original = sb.callback("customer").expect("the demo customer role has a callback");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let console = console_with_takeover(&sb, dir.path());
+    let taken = sb.callback("customer").expect("a callback");
+    assert_ne!(taken, original, "the role now calls the console");
+
+    console.signal(signal);
+    let exited = console.wait_exit();
+    exited.assert_restored();
+    assert_eq!(
+        exited.code,
+        128 + u32::try_from(signal).expect("signal"),
+        "exit status 128+n"
+    );
+    assert_eq!(
+        sb.callback("customer").as_deref(),
+        Some(original.as_str()),
+        "the original callback is back before the console exited"
+    );
+    assert!(
+        exited
+            .screen
+            .contains("customer callback of \"Demo Application\" restored to"),
+        "the restore is reported in plain words:\n{}",
+        exited.screen
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_the_callback() {
+    signal_restores_terminal_and_callback(libc::SIGTERM);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_the_callback() {
+    signal_restores_terminal_and_callback(libc::SIGHUP);
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_the_callback() {
+    signal_restores_terminal_and_callback(libc::SIGINT);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_the_callback() {
+    signal_restores_terminal_and_callback(libc::SIGQUIT);
+}
+
+#[test]
+fn a_ui_panic_still_restores_the_callback() {
+    let sb = Standalone::start();
+    let original = sb.callback("customer").expect("the demo customer role has a callback");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = console_with_takeover_env(&sb, dir.path(), &[("EGAIN_CONSOLE_PANIC_ON_KEY", "%")]);
+    assert_ne!(sb.callback("customer").as_deref(), Some(original.as_str()));
+    console.press(b"%");
+    let exited = console.wait_exit();
+    assert_eq!(exited.code, 101, "a panic's exit status");
+    exited.assert_restored();
+    assert_eq!(sb.callback("customer").as_deref(), Some(original.as_str()));
+    assert!(exited.screen.contains("restored to"), "{}", exited.screen);
+}
+
+/// The process state letter from /proc (`T`: stopped).
+fn process_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')').next()?.trim_start().chars().next()
+}
+
+#[test]
+fn ctrl_z_suspends_with_the_terminal_restored_and_sigcont_redraws() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = Console::start(dir.path(), &[], &[("NO_COLOR", "1")]);
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.press(b"\x1a");
+    console.wait_for_raw("the main screen back before stopping", |out| {
+        !out.screen().alternate_screen() && !out.screen().hide_cursor()
+    });
+    // The stop comes right after the restore; /proc is the only witness.
+    let pid = console.pid();
+    let deadline = std::time::Instant::now() + common_pty::TIMEOUT;
+    while process_state(pid) != Some('T') {
+        assert!(std::time::Instant::now() < deadline, "the console did not stop");
+        std::thread::yield_now();
+    }
+    console.signal(libc::SIGCONT);
+    console.wait_for_raw("the console's screen again", |out| {
+        out.screen().alternate_screen()
+            && out.screen().contents().contains("Demo Account")
+            && find_last(&out.raw, ENTER_ALT) > find_last(&out.raw, LEAVE_ALT)
+    });
+    console.press(b"q");
+    console.wait_exit().assert_clean();
+}
+
+#[test]
+fn a_background_panic_is_shown_and_the_console_keeps_running() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = Console::start(
+        dir.path(),
+        &[],
+        &[("NO_COLOR", "1"), ("EGAIN_CONSOLE_TASK_PANIC_ON_KEY", "%")],
+    );
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.press(b"%");
+    console.wait_for("the panic reported in the console", |s| {
+        s.contains("internal error in a background task")
+    });
+    console.with_screen(|screen| {
+        assert!(
+            screen.alternate_screen() && screen.hide_cursor(),
+            "the UI still owns the terminal"
+        );
+    });
+    // Still responsive: Esc ends the typed-by-mistake word `%` began, then the next pane opens.
+    console.step(b"\x1b", "the error dismissed", |s| !s.contains("internal error in a background task"));
+    console.step(b"3", "the request log", |s| s.contains("Request log"));
+    console.press(b"q");
+    console.wait_exit().assert_clean();
+}
