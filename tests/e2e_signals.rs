@@ -212,7 +212,9 @@ fn a_background_panic_is_shown_and_the_console_keeps_running() {
         );
     });
     // Still responsive: Esc ends the typed-by-mistake word `%` began, then the next pane opens.
-    console.step(b"\x1b", "the error dismissed", |s| !s.contains("internal error in a background task"));
+    console.step(b"\x1b", "the error dismissed", |s| {
+        !s.contains("internal error in a background task")
+    });
     console.step(b"3", "the request log", |s| s.contains("Request log"));
     console.press(b"q");
     console.wait_exit().assert_clean();

@@ -111,7 +111,9 @@ async fn prepare_and_run(
         ));
     }
     let profile = args.profile.as_deref().or(profile);
-    let connection = connect::connect(config, profile, false).await.map_err(|e| e.to_string())?;
+    let connection = connect::connect(config, profile, false)
+        .await
+        .map_err(|e| e.to_string())?;
     let Connection {
         session,
         client,
