@@ -39,6 +39,7 @@ impl Fixture {
                 ("grant_type", "client_credentials"),
                 ("client_id", sandbox.credentials.client_id.as_str()),
                 ("client_secret", sandbox.credentials.client_secret.as_str()),
+                ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
             ])
             .send()
             .await
@@ -213,14 +214,16 @@ async fn create_validates_the_ticket_request() {
         "{body}"
     );
 
+    // An unknown channel type is an unverified assumption: accepted with a warning by default.
     let mut unknown_channel = asset_body("a.png", 10);
     unknown_channel["channel"]["type"] = json!("custom.nowhere");
-    assert_error(
-        fx.create_raw(&unknown_channel).await,
-        StatusCode::BAD_REQUEST,
-        "400-146",
-    )
-    .await;
+    let resp = fx.create_raw(&unknown_channel).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let warning = resp.headers().get("x-sandbox-warning").expect("warning header");
+    assert!(
+        warning.to_str().unwrap_or_default().starts_with("asset-channel-known"),
+        "{warning:?}"
+    );
 
     let mut no_sender = asset_body("a.png", 10);
     no_sender.as_object_mut().expect("object").remove("sender");

@@ -247,6 +247,7 @@ impl Api {
                 ("grant_type", "client_credentials"),
                 ("client_id", creds.client_id.as_str()),
                 ("client_secret", creds.client_secret.as_str()),
+                ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
             ])
             .send()
             .await
@@ -729,7 +730,8 @@ async fn refusals_follow_the_error_model() {
 
     let stranger = uuid::Uuid::new_v4().to_string();
     let answer = api.send(&within(&stranger, "custom_bot", "text", Some("hi"))).await;
-    assert_eq!(code(&answer), (404, "404-101".into()));
+    // The vendor lists no 404 for send message: an unknown conversation is a refused message.
+    assert_eq!(code(&answer), (400, "400-151".into()));
 
     let mut no_id = within(&conversation, "custom_bot", "text", Some("hi"));
     no_id["messages"]["message"][0]

@@ -9,9 +9,15 @@ pub mod clock;
 pub mod entities;
 pub mod error;
 pub mod faults;
+pub mod fidelity;
 pub mod hub;
 pub mod seed;
+mod serve;
+mod shape;
 pub mod store;
+mod strict_required;
+
+pub use serve::ServerOptions;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,6 +38,9 @@ pub use faults::Faults;
 pub const API_BASE_PATH: &str = "/conversation/conversationmgr/v3";
 /// Token endpoint path, shaped like a tenant's (`/system/auth/<TENANT>-U/oauth2/token`).
 pub const TOKEN_PATH: &str = "/system/auth/SANDBOX-U/oauth2/token";
+
+/// Longest bearer-token lifetime the sandbox issues (a year).
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 365 * 24 * 3600;
 
 /// Which objects the sandbox starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,6 +83,10 @@ pub struct SandboxConfig {
     pub hub: hub::HubOptions,
     /// Lifetimes of signed asset URLs.
     pub assets: assets::AssetOptions,
+    /// Strictness: which unverified assumptions refuse, warn or pass.
+    pub fidelity: fidelity::Fidelity,
+    /// Header, body and idle-connection timeouts.
+    pub server: ServerOptions,
 }
 
 impl Default for SandboxConfig {
@@ -87,6 +100,8 @@ impl Default for SandboxConfig {
             credentials: Credentials::generate(),
             hub: hub::HubOptions::default(),
             assets: assets::AssetOptions::default(),
+            fidelity: fidelity::Fidelity::default(),
+            server: ServerOptions::default(),
         }
     }
 }
@@ -120,6 +135,8 @@ pub struct SandboxState {
     pub tokens: Mutex<auth::TokenTable>,
     pub assets: assets::AssetStore,
     pub hub: hub::Hub,
+    /// Deviations from the unverified model, for `GET /sandbox/warnings`.
+    pub warnings: fidelity::WarningLog,
     /// Outbound HTTP for callback deliveries and oauth2 token fetches.
     pub http: reqwest::Client,
     /// Cancelled when the sandbox stops; background tasks watch it.
@@ -161,8 +178,28 @@ impl Drop for RunningSandbox {
     }
 }
 
+impl SandboxConfig {
+    /// Refuse settings the sandbox cannot honour, naming the setting.
+    pub fn check(&self) -> Result<(), String> {
+        let lifetime = self.faults.token_lifetime.as_secs();
+        if lifetime == 0 || lifetime > MAX_TOKEN_LIFETIME_SECS {
+            return Err(format!(
+                "token lifetime of {lifetime} s is out of range: use 1 to {MAX_TOKEN_LIFETIME_SECS} seconds"
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.faults.failure_rate) {
+            return Err(format!(
+                "failure rate {} is out of range: use 0.0 to 1.0",
+                self.faults.failure_rate
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Bind, seed and serve in the background.
 pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
+    config.check()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -182,6 +219,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
         assets: assets::AssetStore::new(config.assets.clone()),
         store: Mutex::new(store),
         tokens: Mutex::new(auth::TokenTable::default()),
+        warnings: fidelity::WarningLog::default(),
         http,
         shutdown: CancellationToken::new(),
         urls: urls.clone(),
@@ -189,11 +227,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
     });
     let app = router(state.clone());
     let stop = state.shutdown.clone();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await;
-    });
+    let server = tokio::spawn(serve::serve(listener, app, state.config.server, stop));
     hub::spawn_background(&state);
     if fresh && state.config.seed == Seed::Demo {
         seed::seed_demo(&state)?;
@@ -221,7 +255,10 @@ pub fn router(state: SharedState) -> Router {
         .route("/openapi.yaml", get(openapi))
         .merge(assets::storage_routes())
         .merge(hub::counterparty_routes())
+        .route("/sandbox/warnings", get(fidelity::list))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), fidelity::collect))
+        .layer(axum::middleware::from_fn(shape::egain_errors))
         .with_state(state)
 }
 

@@ -24,6 +24,7 @@ use crate::sandbox::SharedState;
 use crate::sandbox::auth::{Need, unsupported_query};
 use crate::sandbox::clock::iso;
 use crate::sandbox::error::{HubError, HubResult, codes};
+use crate::sandbox::fidelity::keys;
 
 /// Where `POST /assets` points uploads (relative to the sandbox root).
 pub const UPLOAD_PATH: &str = "/storage/assets/upload";
@@ -169,11 +170,13 @@ async fn create(
         .iter()
         .any(|c| c.get("type").and_then(Value::as_str) == Some(channel_type));
     if !channel_known {
-        return Err(HubError::bad_request(
-            codes::BAD_REFERENCE,
-            format!("No channel with type {channel_type} exists."),
-        )
-        .with_detail("channel.type", channel_type.clone()));
+        state.assume(keys::ASSET_CHANNEL, || {
+            HubError::bad_request(
+                codes::BAD_REFERENCE,
+                format!("No channel with type {channel_type} exists."),
+            )
+            .with_detail("channel.type", channel_type.clone())
+        })?;
     }
     let content_type = content_type_for(&req.name);
     let id = state.assets.create_pending(&req.name, req.size, &content_type);
@@ -210,7 +213,7 @@ async fn read(State(state): State<SharedState>, headers: HeaderMap, Path(id): Pa
 /// `DELETE /assets/{id}`: refused once a message used the asset.
 async fn remove(State(state): State<SharedState>, headers: HeaderMap, Path(id): Path<String>) -> HubResult<StatusCode> {
     state.authorize(&headers, Need::InteractionManage)?;
-    check_asset_id(&id)?;
+    // deleteAsset documents 401/403/404 only: an id no asset can have is simply not found.
     match state.assets.delete(&id) {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(DeleteError::NotFound) => Err(HubError::not_found("Asset", &id)),
@@ -247,7 +250,7 @@ async fn receive(
     headers: &HeaderMap,
     stream: &mut BodyDataStream,
 ) -> HubResult<(StatusCode, Json<Value>)> {
-    let claims = check_signature(state, query, Method::POST, method)?;
+    let claims = check_signature(state, query, Method::POST, &upload_method(state, method)?)?;
     let info = signed_asset(state, &claims)?;
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let essence = declared.map(|v| v.split(';').next().unwrap_or_default().trim());
@@ -302,6 +305,18 @@ async fn receive(
     }
     guard.finish(received.freeze())?;
     Ok((StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size}))))
+}
+
+/// The method the upload counts as: POST, or PUT taken as POST when the
+/// [`keys::UPLOAD_METHOD`] switch is not `error`.
+fn upload_method(state: &SandboxState, method: &Method) -> HubResult<Method> {
+    if *method != Method::PUT {
+        return Ok(method.clone());
+    }
+    state.assume(keys::UPLOAD_METHOD, || {
+        refused("Signed URL refused: the signature is for POST requests, not PUT.")
+    })?;
+    Ok(Method::POST)
 }
 
 /// Discard what is left of a refused upload, within [`DRAIN_LIMIT`] and [`DRAIN_TIMEOUT`].

@@ -64,7 +64,8 @@ impl ConversationState {
     /// Note a message: it pushes the idle deadline out.
     pub fn touch(&mut self, now_iso: &str) {
         self.last_activity = now_iso.to_owned();
-        self.deadline = self.idle_timeout.map(|t| Instant::now() + t);
+        // A timeout past what Instant can hold means no idle end.
+        self.deadline = self.idle_timeout.and_then(|t| Instant::now().checked_add(t));
     }
 
     pub fn close(&mut self, now_iso: &str) {

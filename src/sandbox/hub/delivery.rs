@@ -121,6 +121,7 @@ fn spawn_worker(state: &SharedState) -> mpsc::UnboundedSender<Job> {
             };
             let delivered = deliver(&state, &job).await;
             state.hub.record_status(&job.conversation, &job.message_id, delivered);
+            state.hub.changed();
         }
     });
     tx

@@ -16,9 +16,9 @@ mod counterparty;
 mod delivery;
 mod idle;
 mod inbox;
-pub mod jsonpath;
 mod ring;
 mod routing;
+mod token_path;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
@@ -119,6 +119,11 @@ pub struct Hub {
     inbox: inbox::Inbox,
     /// Conversations the built-in agent has joined.
     agent_joined: Mutex<HashSet<String>>,
+    /// Built-in bot and agent work, queued per conversation.
+    turns: counterparty::Turns,
+    /// Bumped whenever a transcript changes (message accepted, status set),
+    /// so tests and tools wait on an event rather than a timer.
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl Hub {
@@ -131,7 +136,18 @@ impl Hub {
             log: delivery::DeliveryLog::new(options.delivery_log_size),
             inbox: inbox::Inbox::new(options.inbox_size),
             agent_joined: Mutex::new(HashSet::new()),
+            turns: counterparty::Turns::default(),
+            changes: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// A receiver that sees a new value after every transcript change.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// A poisoned lock still holds consistent data: every mutation commits

@@ -107,6 +107,7 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
     }
     drop(inner);
     state.hub.activity.notify_one();
+    state.hub.changed();
     Ok(SendMessageResponse {
         messages: AcceptedList {
             message: accepted,
@@ -192,7 +193,13 @@ fn stage(
     if let Some(slot) = staged.iter().position(|c| c.id == id) {
         return Ok(slot);
     }
-    let conversation = stored.get(id).ok_or_else(|| HubError::not_found("Conversation", id))?;
+    // The vendor documents 202/400/401/403/500 here, no 404: an unknown
+    // conversation is a refused message (400-151).
+    let conversation = stored.get(id).ok_or_else(|| {
+        refused(format!(
+            "Conversation {id} does not exist; start a new one with a customer message."
+        ))
+    })?;
     staged.push(conversation.clone());
     Ok(staged.len() - 1)
 }
@@ -329,7 +336,7 @@ fn start(state: &SharedState, message: &Message, at: &str) -> HubResult<Conversa
         created: now.clone(),
         closed: None,
         last_activity: now,
-        idle_timeout: idle_timeout(&chat.timeout),
+        idle_timeout: chat.timeout.as_ref().and_then(idle_timeout),
         deadline: None,
         messages: Vec::new(),
     })
