@@ -72,7 +72,7 @@ async fn run(seed_value: u64) {
     };
     let transcript = tokio::time::timeout(Duration::from_secs(60), async {
         loop {
-            let transcript = state.hub.transcript(&conversation).expect("transcript");
+            let transcript = state.transcript(&conversation).expect("readable").expect("transcript");
             let delivered = transcript
                 .messages
                 .message
@@ -82,6 +82,7 @@ async fn run(seed_value: u64) {
             if echoes(&transcript).len() == MESSAGES && delivered == transcript.messages.message.len() {
                 return transcript;
             }
+
             changes.changed().await.expect("hub runs");
         }
     })

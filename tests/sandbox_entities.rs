@@ -738,14 +738,25 @@ async fn demo_seed_is_not_repeated_over_a_state_file() {
 #[tokio::test]
 async fn failed_save_is_a_500_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir").join("state.db");
+    let err = sandbox::start(SandboxConfig {
+        state_file: Some(missing.clone()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .err()
+    .expect("a state file in a missing folder is refused");
+    assert!(err.contains(&missing.display().to_string()), "{err}");
+
     let config = SandboxConfig {
-        state_file: Some(dir.path().join("no-such-dir").join("state.json")),
+        state_file: Some(dir.path().join("state.db")),
         ..SandboxConfig::default()
     };
     let api = Api::with(config).await;
+    api.sandbox.state.db.refuse_writes().unwrap();
     let got = api.post("authentications", &auth_body("a")).await;
     assert_error(&got, 500, "500-101");
-    assert!(message(&got.1).contains("state file"), "{}", got.1);
+    assert!(message(&got.1).contains("not saved"), "{}", got.1);
     let (_, list) = api.get("/authentications").await;
     assert_eq!(list["paginationInfo"]["count"], 0);
 }

@@ -166,7 +166,7 @@ const ACCOUNT: &str = "00000000-0000-4000-8000-000000000007";
 const AUTH: &str = "00000000-0000-4000-8000-000000000008";
 
 fn install(sandbox: &RunningSandbox, setup: Setup) {
-    let mut store = sandbox.state.store();
+    let mut store = sandbox.state.store_mut();
     let mut bot_role = json!({"name": "custom_bot", "version": "v3", "callback": setup.bot_callback,
         "headers": [{"name": "X-Bot-Key", "value": "k1"}]});
     if let Some(mut auth) = setup.bot_auth {

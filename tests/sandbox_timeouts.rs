@@ -115,8 +115,8 @@ async fn huge_durations_are_refused_or_harmless() {
     let state = &sb.state;
     let store = state.store();
     let account = store
-        .list(egain_console::api::models::EntityKind::Account)
-        .first()
+        .iter(egain_console::api::models::EntityKind::Account)
+        .next()
         .cloned()
         .expect("demo account");
     drop(store);

@@ -49,6 +49,9 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
         settings.apply(&mut config);
     }
     let sandbox = sandbox::start(config).await?;
+    for notice in &sandbox.notices {
+        eprintln!("{notice}");
+    }
     let mut out = std::io::stdout().lock();
     writeln!(out, "base_url={}", sandbox.urls.base).map_err(|e| e.to_string())?;
     writeln!(out, "token_url={}", sandbox.urls.token).map_err(|e| e.to_string())?;

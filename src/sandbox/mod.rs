@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod auth;
 pub mod clock;
+pub mod db;
 pub mod entities;
 pub mod error;
 pub mod faults;
@@ -21,7 +22,7 @@ pub use serve::ServerOptions;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -73,7 +74,8 @@ impl Credentials {
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
     pub listen: SocketAddr,
-    /// Persist configuration objects here (atomically); in memory without it.
+    /// The SQLite database holding everything (configuration, conversations,
+    /// assets, deliveries); a temporary one, removed at exit, without it.
     pub state_file: Option<PathBuf>,
     pub seed: Seed,
     pub spec: Arc<Spec>,
@@ -131,7 +133,9 @@ impl Urls {
 pub struct SandboxState {
     pub config: SandboxConfig,
     pub urls: Urls,
-    pub store: Mutex<store::Store>,
+    pub store: RwLock<store::Store>,
+    /// Where every acknowledged change is written first.
+    pub db: Arc<db::Db>,
     pub tokens: Mutex<auth::TokenTable>,
     pub assets: assets::AssetStore,
     pub hub: hub::Hub,
@@ -146,10 +150,16 @@ pub struct SandboxState {
 pub type SharedState = Arc<SandboxState>;
 
 impl SandboxState {
-    /// Lock the store (a poisoned lock still holds consistent data: every
-    /// mutation is a single insert/replace/remove).
-    pub fn store(&self) -> std::sync::MutexGuard<'_, store::Store> {
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    /// Read the store (a poisoned lock still holds consistent data: every
+    /// mutation is a single insert/replace/remove, applied after its database write).
+    pub fn store(&self) -> RwLockReadGuard<'_, store::Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Change the store. Memory only: [`entities`] writes the database first;
+    /// tests use this to install fixtures.
+    pub fn store_mut(&self) -> RwLockWriteGuard<'_, store::Store> {
+        self.store.write().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -159,6 +169,8 @@ pub struct RunningSandbox {
     pub urls: Urls,
     pub credentials: Credentials,
     pub state: SharedState,
+    /// What opening the state file did that the user should hear (a migration).
+    pub notices: Vec<String>,
     server: Option<JoinHandle<()>>,
 }
 
@@ -205,10 +217,9 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let urls = Urls::new(addr);
-    let store = match &config.state_file {
-        Some(path) => store::Store::load(path)?,
-        None => store::Store::default(),
-    };
+    let (db, loaded) = db::Db::open(config.state_file.as_deref(), config.hub.delivery_log_size)?;
+    let db = Arc::new(db);
+    let store = loaded.store;
     let fresh = store.is_empty();
     let http = reqwest::Client::builder()
         .timeout(config.hub.delivery_timeout)
@@ -216,8 +227,9 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
         .map_err(|e| e.to_string())?;
     let state: SharedState = Arc::new(SandboxState {
         hub: hub::Hub::new(&config.hub),
-        assets: assets::AssetStore::new(config.assets.clone()),
-        store: Mutex::new(store),
+        assets: assets::AssetStore::new(config.assets.clone(), db.clone(), loaded.assets),
+        store: RwLock::new(store),
+        db,
         tokens: Mutex::new(auth::TokenTable::default()),
         warnings: fidelity::WarningLog::default(),
         http,
@@ -225,6 +237,8 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
         urls: urls.clone(),
         config,
     });
+    state.hub.restore(loaded.open_conversations)?;
+    state.hub.restore_deliveries(&loaded.deliveries);
     let app = router(state.clone());
     let stop = state.shutdown.clone();
     let server = tokio::spawn(serve::serve(listener, app, state.config.server, stop));
@@ -237,6 +251,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
         urls,
         credentials: state.config.credentials.clone(),
         state,
+        notices: loaded.notices,
         server: Some(server),
     })
 }

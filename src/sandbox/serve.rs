@@ -111,7 +111,8 @@ async fn body_deadline(req: Request, next: Next, options: ServerOptions) -> Resp
                 )),
             }
         });
-        Body::from_stream(timed)
+        // Fused: the body may be polled again after it ended.
+        Body::from_stream(timed.fuse())
     });
     next.run(req).await
 }

@@ -12,9 +12,10 @@ use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
 
 use super::signing::{Claims, ISSUER};
 use super::{AssetInfo, DeleteError, check_asset_id};
@@ -36,6 +37,8 @@ pub const DOWNLOAD_PATH: &str = "/storage/assets/download";
 /// sending a full-size file gets the answer instead of a reset connection;
 /// past it the connection is simply closed.
 const DRAIN_LIMIT: usize = MAX_ASSET_SIZE as usize + (1 << 20);
+/// Uploads reach the disk in writes of this size.
+const WRITE_BUFFER: usize = 1 << 20;
 /// Guard against a client that stops sending while we drain.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -164,11 +167,7 @@ async fn create(
         return Err(invalid(attribute, message));
     }
     let channel_type = &req.channel.channel_type;
-    let channel_known = state
-        .store()
-        .list(EntityKind::Channel)
-        .iter()
-        .any(|c| c.get("type").and_then(Value::as_str) == Some(channel_type));
+    let channel_known = state.store().by_label(EntityKind::Channel, channel_type).is_some();
     if !channel_known {
         state.assume(keys::ASSET_CHANNEL, || {
             HubError::bad_request(
@@ -179,7 +178,7 @@ async fn create(
         })?;
     }
     let content_type = content_type_for(&req.name);
-    let id = state.assets.create_pending(&req.name, req.size, &content_type);
+    let id = state.assets.create_pending(&req.name, req.size, &content_type)?;
     let info = state
         .assets
         .info(&id)
@@ -280,30 +279,33 @@ async fn receive(
         }
     }
     let guard = state.assets.begin_upload(&info.id)?;
-    let size = usize::try_from(info.size.min(MAX_ASSET_SIZE)).unwrap_or(usize::MAX);
-    let mut received = BytesMut::with_capacity(size);
+    let size = info.size.min(MAX_ASSET_SIZE);
+    // Stream to a file beside the database: memory stays flat whatever the upload size.
+    let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
+    let file = tokio::fs::File::create(guard.part_path()).await.map_err(disk)?;
+    let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut received: u64 = 0;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
-        if received.len() + chunk.len() > size {
+        received += chunk.len() as u64;
+        if received > size {
             return Err(HubError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 codes::TOO_LARGE,
                 format!("The upload exceeds the declared size of {} bytes.", info.size),
             ));
         }
-        received.extend_from_slice(&chunk);
+        file.write_all(&chunk).await.map_err(disk)?;
     }
-    if received.len() != size {
+    if received != size {
         return Err(invalid(
             "body",
-            format!(
-                "the upload ended after {} of the declared {} bytes",
-                received.len(),
-                info.size
-            ),
+            format!("the upload ended after {received} of the declared {} bytes", info.size),
         ));
     }
-    guard.finish(received.freeze())?;
+    // Flushed to the OS: the file survives the process being killed.
+    file.flush().await.map_err(disk)?;
+    guard.finish()?;
     Ok((StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size}))))
 }
 
@@ -337,18 +339,25 @@ async fn drain(stream: &mut BodyDataStream) {
 async fn download(State(state): State<SharedState>, method: Method, RawQuery(query): RawQuery) -> HubResult<Response> {
     let claims = check_signature(&state, query.as_deref(), Method::GET, &method)?;
     let info = signed_asset(&state, &claims)?;
-    let bytes = state.assets.content(&info.id).ok_or_else(|| not_uploaded(&info.id))?;
+    let path = state
+        .assets
+        .content_path(&info.id)
+        .ok_or_else(|| not_uploaded(&info.id))?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| HubError::internal(format!("The asset content cannot be read: {e}")))?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024));
     let content_type = HeaderValue::from_str(&info.content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&content_disposition(&info.name))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     let headers = [
         (header::CONTENT_TYPE, content_type),
-        (header::CONTENT_LENGTH, HeaderValue::from(bytes.len())),
+        (header::CONTENT_LENGTH, HeaderValue::from(info.size)),
         (header::CONTENT_DISPOSITION, disposition),
         (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
     ];
-    Ok((headers, Body::from(bytes)).into_response())
+    Ok((headers, body).into_response())
 }
 
 /// `attachment; filename="..."`, plus RFC 6266 `filename*` when the name is

@@ -140,21 +140,15 @@ fn assemble(id: &str, mut fields: Map<String, Value>, created: Value, modified: 
     Value::Object(out)
 }
 
-/// Apply a change; with a state file, write the changed store first and keep
-/// it only if the write succeeded, so memory and disk never disagree.
-fn commit(state: &SandboxState, store: &mut Store, change: impl FnOnce(&mut Store)) -> HubResult<()> {
-    let Some(path) = &state.config.state_file else {
-        change(store);
-        return Ok(());
-    };
-    let mut next = store.clone();
-    change(&mut next);
-    next.save(path).map_err(|e| {
-        HubError::internal(format!(
-            "The change was not saved: cannot write the sandbox state file: {e}"
-        ))
-    })?;
-    *store = next;
+/// Write `value` to the database, then to memory, so the two never
+/// disagree and nothing is acknowledged that a crash could lose.
+fn save(state: &SandboxState, store: &mut Store, kind: EntityKind, id: &str, value: Value) -> HubResult<()> {
+    let seq = store.seq(kind, id).unwrap_or_else(|| store.next_seq());
+    state
+        .db
+        .put_object(kind, id, seq, &value)
+        .map_err(|e| HubError::internal(format!("The change was not saved: {e}")))?;
+    store.put(kind, seq, value);
     Ok(())
 }
 
@@ -183,10 +177,10 @@ pub fn create(state: &SandboxState, kind: EntityKind, mut body: Value) -> HubRes
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_iso();
     let stored = assemble(&id, fields, Value::String(now.clone()), now);
-    let mut store = state.store();
+    let mut store = state.store_mut();
     rules::check(&store, kind, &stored, None)?;
     references::check(&View::new(&store), kind, &stored)?;
-    commit(state, &mut store, |s| s.insert(kind, stored))?;
+    save(state, &mut store, kind, &id, stored)?;
     Ok(id)
 }
 
@@ -209,7 +203,7 @@ pub fn update(state: &SandboxState, kind: EntityKind, id: &str, mut body: Value)
         )
         .with_detail("$.id", body_id.to_string()));
     }
-    let mut store = state.store();
+    let mut store = state.store_mut();
     let current = store
         .get(kind, id)
         .ok_or_else(|| HubError::not_found(&kind.to_string(), id))?;
@@ -236,15 +230,13 @@ pub fn update(state: &SandboxState, kind: EntityKind, id: &str, mut body: Value)
     let view = View::with(&store, kind, id, &stored);
     references::check(&view, kind, &stored)?;
     references::check_referrers(&view, &store, kind, id)?;
-    commit(state, &mut store, |s| {
-        s.replace(kind, id, stored);
-    })
+    save(state, &mut store, kind, id, stored)
 }
 
 /// Delete an object, refused while other objects still point at it.
 pub fn delete(state: &SandboxState, kind: EntityKind, id: &str) -> HubResult<()> {
     check_id(id)?;
-    let mut store = state.store();
+    let mut store = state.store_mut();
     let current = store
         .get(kind, id)
         .ok_or_else(|| HubError::not_found(&kind.to_string(), id))?;
@@ -273,9 +265,12 @@ pub fn delete(state: &SandboxState, kind: EntityKind, id: &str) -> HubResult<()>
         }
         state.assume(keys::DELETE_REFERENCED, || err)?;
     }
-    commit(state, &mut store, |s| {
-        s.remove(kind, id);
-    })
+    state
+        .db
+        .delete_object(id)
+        .map_err(|e| HubError::internal(format!("The change was not saved: {e}")))?;
+    store.remove(kind, id);
+    Ok(())
 }
 
 /// One object by id.
@@ -291,9 +286,11 @@ pub fn get(state: &SandboxState, kind: EntityKind, id: &str) -> HubResult<Value>
 /// One page of a kind, with the total count.
 pub fn list(state: &SandboxState, kind: EntityKind, pagenum: usize, pagesize: usize) -> (usize, Vec<Value>) {
     let store = state.store();
-    let all = store.list(kind);
     let skip = pagenum.saturating_sub(1).saturating_mul(pagesize);
-    (all.len(), all.iter().skip(skip).take(pagesize).cloned().collect())
+    (
+        store.count(kind),
+        store.iter(kind).skip(skip).take(pagesize).cloned().collect(),
+    )
 }
 
 #[cfg(test)]

@@ -174,7 +174,7 @@ async fn agent_turn(state: SharedState, message: Message) {
     let me = addressee(&message, SenderType::is_agent, SenderType::EgainAgent, AGENT_NAME);
     let me = Party::named(me.party_type, AGENT_NAME);
     let from_customer_text = message.sender.party_type == SenderType::Customer && message.kind() == "text";
-    let first_contact = state.hub.agent_join(&conversation);
+    let first_contact = state.agent_join(&conversation);
     let say = |kind: &str, text: Option<String>| reply(&state, &conversation, Message::new(kind, me.clone(), text));
     if first_contact && (message.kind() == "escalation.transfer" || from_customer_text) {
         if !say("agent.join", None) || !pause(&state, state.hub.options.agent_delay).await {
@@ -223,7 +223,16 @@ fn receipt(state: &SharedState, conversation: &str, me: &Party, asked: &str) -> 
     );
     let content = Bytes::from(body);
     let size = content.len() as u64;
-    let id = state.assets.create_stored(RECEIPT_NAME, RECEIPT_CONTENT_TYPE, content);
+    let id = match state.assets.create_stored(RECEIPT_NAME, RECEIPT_CONTENT_TYPE, content) {
+        Ok(id) => id,
+        Err(e) => {
+            return Message::new(
+                "text",
+                me.clone(),
+                Some(format!("Sorry, the receipt could not be stored: {e}")),
+            );
+        }
+    };
     let mut message = Message::new("text", me.clone(), Some(RECEIPT_TEXT.into()));
     if let Some(content) = message.content.as_mut() {
         content.attachments = Some(Attachments {
