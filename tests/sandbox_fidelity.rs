@@ -420,11 +420,83 @@ async fn create_asset_example_and_put_uploads_warn_by_default_and_refuse_when_st
         put.warnings
     );
 
+    // A multipart/form-data upload (the spec assumes raw bytes): the file part is taken, with a warning.
+    let ticket = api.call(Method::POST, "/assets", Some(&small)).await.body;
+    let id = ticket["id"].as_str().expect("id").to_owned();
+    let form = "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nignored\r\n\
+                --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"note.txt\"\r\n\
+                Content-Type: text/plain\r\n\r\nwxyz\r\n--XyZ--\r\n";
+    let posted = answer(
+        api.http
+            .post(ticket["contentUrl"].as_str().expect("url"))
+            .header("content-type", "multipart/form-data; boundary=XyZ")
+            .body(form)
+            .send()
+            .await
+            .expect("upload"),
+    )
+    .await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    assert!(
+        posted.warnings.iter().any(|w| w.starts_with("upload-raw-body")),
+        "{:?}",
+        posted.warnings
+    );
+    let meta = api.call(Method::GET, &format!("/assets/{id}"), None).await.body;
+    let content = api
+        .http
+        .get(meta["contentUrl"].as_str().expect("download"))
+        .send()
+        .await
+        .expect("download")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(content, "wxyz");
+
     let strict = Api::strict().await;
     let got = strict
         .call(Method::POST, "/assets", Some(&example("AssetCreate")))
         .await;
     assert_eq!((got.status.as_u16(), got.code()), (400, "400-146"), "{}", got.body);
+
+    // Pinning the two upload switches refuses what the default accepts.
+    let mut pinned = SandboxConfig::default();
+    pinned.fidelity.set("upload-raw-body", Level::Error).expect("switch");
+    pinned.fidelity.set("upload-method", Level::Error).expect("switch");
+    let pinned = Api::with(pinned).await;
+    let ticket = pinned.call(Method::POST, "/assets", Some(&small)).await.body;
+    let url = ticket["contentUrl"].as_str().expect("url").to_owned();
+    let multipart = pinned
+        .http
+        .post(&url)
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(form)
+        .send()
+        .await
+        .expect("upload");
+    let refused = answer(multipart).await;
+    assert_eq!(
+        (refused.status.as_u16(), refused.code()),
+        (400, "400-144"),
+        "{}",
+        refused.body
+    );
+    let put = pinned
+        .http
+        .put(&url)
+        .header("content-type", "text/plain")
+        .body("abcd")
+        .send()
+        .await
+        .expect("put");
+    let refused = answer(put).await;
+    assert_eq!(
+        (refused.status.as_u16(), refused.code()),
+        (403, "403-102"),
+        "{}",
+        refused.body
+    );
 
     let warnings: Value = api
         .http

@@ -253,21 +253,12 @@ async fn receive(
     let info = signed_asset(state, &claims)?;
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let essence = declared.map(|v| v.split(';').next().unwrap_or_default().trim());
-    match essence {
-        Some(e) if e.eq_ignore_ascii_case(&info.content_type) => {}
-        Some(e) => {
-            return Err(invalid(
-                "Content-Type",
-                format!("{e} differs from {} (the type of {})", info.content_type, info.name),
-            ));
-        }
-        None => {
-            return Err(invalid(
-                "Content-Type",
-                format!("missing; expected {}", info.content_type),
-            ));
-        }
+    if let (Some(declared), Some(essence)) = (declared, essence)
+        && essence.eq_ignore_ascii_case("multipart/form-data")
+    {
+        return receive_multipart(state, &info, declared, stream).await;
     }
+    check_content_type(&info, essence)?;
     if let Some(length) = headers.get(header::CONTENT_LENGTH) {
         let length = length.to_str().ok().and_then(|v| v.parse::<u64>().ok());
         if length != Some(info.size) {
@@ -278,14 +269,78 @@ async fn receive(
             ));
         }
     }
+    let chunks = stream.map(|chunk| chunk.map_err(|e| e.to_string()));
+    store_upload(state, &info, chunks).await
+}
+
+/// The declared type must be the one signed for the asset's file name.
+fn check_content_type(info: &AssetInfo, essence: Option<&str>) -> HubResult<()> {
+    match essence {
+        Some(e) if e.eq_ignore_ascii_case(&info.content_type) => Ok(()),
+        Some(e) => Err(invalid(
+            "Content-Type",
+            format!("{e} differs from {} (the type of {})", info.content_type, info.name),
+        )),
+        None => Err(invalid(
+            "Content-Type",
+            format!("missing; expected {}", info.content_type),
+        )),
+    }
+}
+
+/// A multipart/form-data upload: the spec assumes the raw file
+/// ([`keys::UPLOAD_BODY`]); unless that is an error, the first file part is taken.
+async fn receive_multipart(
+    state: &SandboxState,
+    info: &AssetInfo,
+    declared: &str,
+    stream: &mut BodyDataStream,
+) -> HubResult<(StatusCode, Json<Value>)> {
+    state.assume(keys::UPLOAD_BODY, || {
+        invalid(
+            "Content-Type",
+            format!(
+                "multipart/form-data; the upload body must be the raw file with Content-Type {}",
+                info.content_type
+            ),
+        )
+    })?;
+    let boundary = multer::parse_boundary(declared).map_err(|e| invalid("Content-Type", e.to_string()))?;
+    let mut form = multer::Multipart::new(stream, boundary);
+    loop {
+        let field = form
+            .next_field()
+            .await
+            .map_err(|e| invalid("body", format!("not a readable multipart body: {e}")))?
+            .ok_or_else(|| invalid("body", "the multipart body has no file part"))?;
+        if field.file_name().is_none() {
+            continue;
+        }
+        if let Some(part_type) = field.content_type().map(|m| m.essence_str().to_owned())
+            && part_type != "application/octet-stream"
+        {
+            check_content_type(info, Some(&part_type))?;
+        }
+        let chunks = field.map(|chunk| chunk.map_err(|e| e.to_string()));
+        return store_upload(state, info, chunks).await;
+    }
+}
+
+/// Stream the content to a file beside the database (memory stays flat
+/// whatever the upload size); exactly the signed size, or refused.
+async fn store_upload(
+    state: &SandboxState,
+    info: &AssetInfo,
+    chunks: impl futures_util::Stream<Item = Result<Bytes, String>>,
+) -> HubResult<(StatusCode, Json<Value>)> {
+    let mut chunks = std::pin::pin!(chunks);
     let guard = state.assets.begin_upload(&info.id)?;
     let size = info.size.min(MAX_ASSET_SIZE);
-    // Stream to a file beside the database: memory stays flat whatever the upload size.
     let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
     let file = tokio::fs::File::create(guard.part_path()).await.map_err(disk)?;
     let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
     let mut received: u64 = 0;
-    while let Some(chunk) = stream.next().await {
+    while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
         received += chunk.len() as u64;
         if received > size {
