@@ -357,7 +357,88 @@ async fn run(quick: bool) {
             sb.rss_mib()
         );
     }
+    upload_vs_discard(quick).await;
     if quick {
         println!("(quick run: `cargo bench --bench sandbox_scale` for the real numbers)");
     }
+}
+
+/// A server that reads request bodies and throws them away, on its own
+/// thread: the ceiling an upload to the sandbox is compared with.
+fn discard_server() -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let _ = tx.send(listener.local_addr().expect("addr"));
+            let app = axum::Router::new().route(
+                "/discard",
+                axum::routing::post(|body: axum::body::Body| async move {
+                    use futures_util::StreamExt;
+                    let mut stream = body.into_data_stream();
+                    let mut n = 0usize;
+                    while let Some(Ok(chunk)) = stream.next().await {
+                        n += chunk.len();
+                    }
+                    (axum::http::StatusCode::CREATED, n.to_string())
+                }),
+            );
+            let _ = axum::serve(listener, app).await;
+        });
+    });
+    format!("http://{}/discard", rx.recv().expect("discard server address"))
+}
+
+/// 10 MiB uploads into the sandbox (to a file beside its database) against
+/// the same bytes posted to a discard server; interleaved rounds, medians.
+async fn upload_vs_discard(quick: bool) {
+    let rounds = if quick { 2 } else { 15 };
+    let size: usize = 10_485_760;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sb = Sandbox::start(&dir.path().join("state.db")).await;
+    sb.post("/channels", &json!({"type": "custom.upload", "displayName": "Upload", "icon": "iVBORw0KGgo="}))
+        .await;
+    let discard = discard_server();
+    let payload = bytes::Bytes::from((0..size).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>());
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for _ in 0..rounds {
+        let ticket = sb
+            .post(
+                "/assets",
+                &json!({"channel": {"type": "custom.upload"}, "sender": {"type": "customer"}, "name": "bench.bin", "size": size}),
+            )
+            .await;
+        let url = ticket["contentUrl"].as_str().expect("contentUrl").to_owned();
+        let started = Instant::now();
+        let resp = sb
+            .http
+            .post(&url)
+            .header("content-type", "application/octet-stream")
+            .body(payload.clone())
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
+        ours.push(started.elapsed());
+        let started = Instant::now();
+        let resp = sb.http.post(&discard).body(payload.clone()).send().await.expect("discard");
+        assert_eq!(resp.status(), 201);
+        theirs.push(started.elapsed());
+    }
+    ours.sort();
+    theirs.sort();
+    let (a, b) = (ours[ours.len() / 2], theirs[theirs.len() / 2]);
+    let mbs = |d: Duration| size as f64 / d.as_secs_f64() / 1e6;
+    println!(
+        "upload 10 MiB: sandbox {:.0} MB/s, discard server {:.0} MB/s: {:.2}x (median of {rounds}); sandbox RSS after: {:.1} MiB",
+        mbs(a),
+        mbs(b),
+        b.as_secs_f64() / a.as_secs_f64(),
+        sb.rss_mib()
+    );
 }
