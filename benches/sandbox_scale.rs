@@ -400,8 +400,11 @@ async fn upload_vs_discard(quick: bool) {
     let size: usize = 10_485_760;
     let dir = tempfile::tempdir().expect("tempdir");
     let sb = Sandbox::start(&dir.path().join("state.db")).await;
-    sb.post("/channels", &json!({"type": "custom.upload", "displayName": "Upload", "icon": "iVBORw0KGgo="}))
-        .await;
+    sb.post(
+        "/channels",
+        &json!({"type": "custom.upload", "displayName": "Upload", "icon": "iVBORw0KGgo="}),
+    )
+    .await;
     let discard = discard_server();
     let payload = bytes::Bytes::from((0..size).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>());
     let mut ours = Vec::new();
@@ -426,7 +429,13 @@ async fn upload_vs_discard(quick: bool) {
         assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
         ours.push(started.elapsed());
         let started = Instant::now();
-        let resp = sb.http.post(&discard).body(payload.clone()).send().await.expect("discard");
+        let resp = sb
+            .http
+            .post(&discard)
+            .body(payload.clone())
+            .send()
+            .await
+            .expect("discard");
         assert_eq!(resp.status(), 201);
         theirs.push(started.elapsed());
     }
