@@ -376,3 +376,53 @@ async fn an_old_json_state_file_is_migrated_and_a_broken_one_refused() {
     .expect("refused");
     assert!(err.contains("--state"), "{err}");
 }
+
+#[tokio::test]
+async fn closed_conversations_leave_memory_and_unused_tickets_expire() {
+    let mut config = SandboxConfig {
+        seed: Seed::Demo,
+        ..SandboxConfig::default()
+    };
+    config.assets.upload_url_ttl = Duration::ZERO;
+    let sb = sandbox::start(config).await.expect("starts");
+    let state = &sb.state;
+    let opened = sandbox::hub::submit(state, opening("hi")).expect("opens");
+    let conversation = opened.messages.message[0]
+        .conversation
+        .as_ref()
+        .expect("conversation")
+        .id
+        .clone();
+    assert_eq!(state.hub.open_conversations(), 1);
+    sandbox::hub::submit(
+        state,
+        json!({"messages": {"message": [{"type": {"value": "conversation.end"}, "sender": {"type": "customer"},
+            "conversation": {"id": conversation}}]}}),
+    )
+    .expect("ends");
+    assert_eq!(state.hub.open_conversations(), 0, "a closed conversation leaves memory");
+    let transcript = state
+        .transcript(&conversation)
+        .expect("readable")
+        .expect("kept in the database");
+    assert_eq!(transcript.extra["state"], "closed");
+
+    // Tickets whose upload URL expired unused are dropped when the next one is issued.
+    let http = Client::new();
+    let auth = bearer(&sb).await;
+    for _ in 0..3 {
+        let resp = http
+            .post(format!("{}/assets", sb.urls.base))
+            .bearer_auth(&auth)
+            .json(&json!({"channel": {"type": seed::DEMO_CHANNEL_TYPE}, "sender": {"type": "customer"}, "name": "a.txt", "size": 1}))
+            .send()
+            .await
+            .expect("ticket");
+        assert_eq!(resp.status(), 200);
+    }
+    assert_eq!(
+        state.assets.len(),
+        1,
+        "only the newest unexpired-or-just-issued ticket is kept"
+    );
+}

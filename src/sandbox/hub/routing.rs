@@ -492,11 +492,13 @@ fn check_content(store: &Store, conversation: &ConversationState, message: &Mess
         return Ok(());
     };
     let inbound = message.sender.party_type == SenderType::Customer;
+    // Read the one number from the stored JSON: parsing the whole channel
+    // (its icon may be 500 KB) on every message would cost more than the message.
+    let direction = if inbound { "inbound" } else { "outbound" };
     let limit = store
-        .get_typed::<Channel>(&conversation.channel_id)
-        .and_then(|c| c.restrictions)
-        .and_then(|r| if inbound { r.inbound } else { r.outbound })
-        .and_then(|d| d.max_text_length);
+        .get(EntityKind::Channel, &conversation.channel_id)
+        .and_then(|c| c.pointer(&format!("/restrictions/{direction}/maxTextLength")))
+        .and_then(serde_json::Value::as_u64);
     let length = text.chars().count() as u64;
     match limit {
         Some(max) if length > max => Err(HubError::bad_request(
