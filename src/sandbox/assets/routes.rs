@@ -15,7 +15,6 @@ use axum::routing::{any, get, post};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use tokio::io::AsyncWriteExt;
 
 use super::signing::{Claims, ISSUER};
 use super::{AssetInfo, DeleteError, check_asset_id};
@@ -39,6 +38,8 @@ pub const DOWNLOAD_PATH: &str = "/storage/assets/download";
 const DRAIN_LIMIT: usize = MAX_ASSET_SIZE as usize + (1 << 20);
 /// Uploads reach the disk in writes of this size.
 const WRITE_BUFFER: usize = 1 << 20;
+/// Chunks in flight between the connection and the writer thread.
+const WRITE_QUEUE: usize = 64;
 /// Guard against a client that stops sending while we drain.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -337,29 +338,50 @@ async fn store_upload(
     let guard = state.assets.begin_upload(&info.id)?;
     let size = info.size.min(MAX_ASSET_SIZE);
     let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
-    let file = tokio::fs::File::create(guard.part_path()).await.map_err(disk)?;
-    let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-    let mut received: u64 = 0;
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
-        received += chunk.len() as u64;
-        if received > size {
-            return Err(HubError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                codes::TOO_LARGE,
-                format!("The upload exceeds the declared size of {} bytes.", info.size),
-            ));
+    // A writer thread takes the chunks while the next ones arrive, so the
+    // disk never stalls the network (and memory holds a few chunks at most).
+    let file = std::fs::File::create(guard.part_path()).map_err(disk)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+        while let Some(chunk) = rx.blocking_recv() {
+            file.write_all(&chunk)?;
         }
-        file.write_all(&chunk).await.map_err(disk)?;
+        // Flushed to the OS: the file survives the process being killed.
+        file.flush()
+    });
+    let mut received: u64 = 0;
+    let outcome = async {
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
+            received += chunk.len() as u64;
+            if received > size {
+                return Err(HubError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    codes::TOO_LARGE,
+                    format!("The upload exceeds the declared size of {} bytes.", info.size),
+                ));
+            }
+            if tx.send(chunk).await.is_err() {
+                break;
+            }
+        }
+        Ok(())
     }
+    .await;
+    drop(tx);
+    let written = writer
+        .await
+        .map_err(|e| HubError::internal(format!("The upload could not be stored: {e}")))?;
+    outcome?;
+    written.map_err(disk)?;
     if received != size {
         return Err(invalid(
             "body",
             format!("the upload ended after {received} of the declared {} bytes", info.size),
         ));
     }
-    // Flushed to the OS: the file survives the process being killed.
-    file.flush().await.map_err(disk)?;
     guard.finish()?;
     Ok((StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size}))))
 }
