@@ -271,6 +271,12 @@ async fn run(quick: bool) {
         "deletes/s",
         "RSS MiB"
     );
+    // `SANDBOX_BENCH=upload` runs only the upload comparison.
+    let sizes = if std::env::var("SANDBOX_BENCH").as_deref() == Ok("upload") {
+        &[][..]
+    } else {
+        sizes
+    };
     for &pairs in sizes {
         let dir = tempfile::tempdir().expect("tempdir");
         let sb = Sandbox::start(&dir.path().join("state.db")).await;

@@ -38,8 +38,8 @@ pub const DOWNLOAD_PATH: &str = "/storage/assets/download";
 const DRAIN_LIMIT: usize = MAX_ASSET_SIZE as usize + (1 << 20);
 /// Uploads reach the disk in writes of this size.
 const WRITE_BUFFER: usize = 1 << 20;
-/// Chunks in flight between the connection and the writer thread.
-const WRITE_QUEUE: usize = 64;
+/// Blocks in flight between the connection and the writer thread.
+const WRITE_QUEUE: usize = 4;
 /// Guard against a client that stops sending while we drain.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -341,18 +341,20 @@ async fn store_upload(
     // A writer thread takes the chunks while the next ones arrive, so the
     // disk never stalls the network (and memory holds a few chunks at most).
     let file = std::fs::File::create(guard.part_path()).map_err(disk)?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Bytes>>(WRITE_QUEUE);
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut file = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-        while let Some(chunk) = rx.blocking_recv() {
-            file.write_all(&chunk)?;
+        let mut file = file;
+        while let Some(block) = rx.blocking_recv() {
+            write_block(&mut file, &block)?;
         }
-        // Flushed to the OS: the file survives the process being killed.
-        file.flush()
+        Ok(())
     });
     let mut received: u64 = 0;
     let outcome = async {
+        // Hand over in blocks of chunks (no copy), not per network chunk:
+        // one thread wake-up per MiB.
+        let mut block: Vec<Bytes> = Vec::new();
+        let mut block_len = 0;
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
             received += chunk.len() as u64;
@@ -363,9 +365,17 @@ async fn store_upload(
                     format!("The upload exceeds the declared size of {} bytes.", info.size),
                 ));
             }
-            if tx.send(chunk).await.is_err() {
-                break;
+            block_len += chunk.len();
+            block.push(chunk);
+            if block_len >= WRITE_BUFFER {
+                block_len = 0;
+                if tx.send(std::mem::take(&mut block)).await.is_err() {
+                    return Ok(());
+                }
             }
+        }
+        if !block.is_empty() {
+            let _ = tx.send(block).await;
         }
         Ok(())
     }
@@ -396,6 +406,36 @@ fn upload_method(state: &SandboxState, method: &Method) -> HubResult<Method> {
         refused("Signed URL refused: the signature is for POST requests, not PUT.")
     })?;
     Ok(Method::POST)
+}
+
+/// Write a block of chunks with vectored writes (the file written this way
+/// reaches the OS at once: it survives the process being killed).
+fn write_block(file: &mut std::fs::File, block: &[Bytes]) -> std::io::Result<()> {
+    use std::io::{IoSlice, Write};
+    let mut index = 0;
+    let mut offset = 0;
+    while index < block.len() {
+        let slices: Vec<IoSlice<'_>> = std::iter::once(IoSlice::new(&block[index][offset..]))
+            .chain(block[index + 1..].iter().map(|b| IoSlice::new(b)))
+            .collect();
+        let mut written = file.write_vectored(&slices)?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        // Advance past what was written.
+        while index < block.len() && written > 0 {
+            let left = block[index].len() - offset;
+            if written >= left {
+                written -= left;
+                index += 1;
+                offset = 0;
+            } else {
+                offset += written;
+                written = 0;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Discard what is left of a refused upload, within [`DRAIN_LIMIT`] and [`DRAIN_TIMEOUT`].
