@@ -581,3 +581,24 @@ async fn every_refusal_has_the_egain_error_shape() {
         );
     }
 }
+
+#[tokio::test]
+async fn unknown_query_parameters_are_a_switch() {
+    let api = Api::lenient().await;
+    let got = api.call(Method::GET, "/accounts?$filter=x", None).await;
+    assert_eq!((got.status.as_u16(), got.code()), (400, "400-101"), "{}", got.body);
+
+    let mut config = SandboxConfig::default();
+    config
+        .fidelity
+        .set("unknown-query-parameters", Level::Warn)
+        .expect("known switch");
+    let relaxed = Api::with(config).await;
+    let got = relaxed.call(Method::GET, "/accounts?$filter=x", None).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert!(
+        got.warnings.iter().any(|w| w.starts_with("unknown-query-parameters")),
+        "{:?}",
+        got.warnings
+    );
+}

@@ -217,13 +217,19 @@ pub(super) async fn token(
     })))
 }
 
-/// Refuse query parameters an operation does not take (400-101).
-pub fn unsupported_query(params: &HashMap<String, String>, allowed: &[&str]) -> HubResult<()> {
-    match params.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(HubError::bad_request(
-            codes::UNSUPPORTED_PARAMETER,
-            format!("Unsupported query parameter(s): {k}"),
-        )),
-        None => Ok(()),
+impl super::SandboxState {
+    /// Query parameters an operation does not take: 400-101 (documented in
+    /// sibling eGain APIs, assumed here), or a warning, per
+    /// [`keys::UNKNOWN_QUERY`](super::fidelity::keys::UNKNOWN_QUERY).
+    pub fn check_query(&self, params: &HashMap<String, String>, allowed: &[&str]) -> HubResult<()> {
+        match params.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(k) => self.assume(super::fidelity::keys::UNKNOWN_QUERY, || {
+                HubError::bad_request(
+                    codes::UNSUPPORTED_PARAMETER,
+                    format!("Unsupported query parameter(s): {k}"),
+                )
+            }),
+            None => Ok(()),
+        }
     }
 }

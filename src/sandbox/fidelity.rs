@@ -65,6 +65,7 @@ pub mod keys {
     pub const DELETE_REFERENCED: &str = "delete-referenced";
     pub const NULL_ATTRIBUTES: &str = "null-attributes";
     pub const IDLE_TIMEOUT: &str = "idle-timeout-range";
+    pub const UNKNOWN_QUERY: &str = "unknown-query-parameters";
 }
 
 /// Every `x-unverified` assumption the sandbox enforces, with its switch.
@@ -116,6 +117,12 @@ pub const ASSUMPTIONS: &[Assumption] = &[
         spec: "README item 9 (chatConfigurations.timeout, minutes)",
         rule: "the idle timeout is at most 525600 minutes (a year); longer means no idle timeout when not `error`",
         default: Level::Warn,
+    },
+    Assumption {
+        key: keys::UNKNOWN_QUERY,
+        spec: "README error model (400-101, seen in sibling APIs) and item 21 ($pagenum, $pagesize)",
+        rule: "an operation is sent only the query parameters it takes (400-101)",
+        default: Level::Error,
     },
 ];
 

@@ -21,7 +21,7 @@ use super::{AssetInfo, DeleteError, check_asset_id};
 use crate::api::models::{AssetCreate, EntityKind, MAX_ASSET_SIZE, check_asset_file, content_type_for};
 use crate::sandbox::SandboxState;
 use crate::sandbox::SharedState;
-use crate::sandbox::auth::{Need, unsupported_query};
+use crate::sandbox::auth::Need;
 use crate::sandbox::clock::iso;
 use crate::sandbox::error::{HubError, HubResult, codes};
 use crate::sandbox::fidelity::keys;
@@ -150,7 +150,7 @@ async fn create(
     body: Bytes,
 ) -> HubResult<Json<Value>> {
     state.authorize(&headers, Need::InteractionManage)?;
-    unsupported_query(&params, &[])?;
+    state.check_query(&params, &[])?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
         HubError::bad_request(
             codes::MALFORMED_BODY,
