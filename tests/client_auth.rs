@@ -74,6 +74,7 @@ async fn prefixed_scopes_and_static_tokens_work() {
             ("grant_type", "client_credentials"),
             ("client_id", sb.credentials.client_id.as_str()),
             ("client_secret", sb.credentials.client_secret.as_str()),
+            ("scope", "app.conversation.conversationmgr.read"),
         ])
         .send()
         .await

@@ -116,7 +116,11 @@ async fn all_operations_round_trip() {
     .await;
     let account: Account = client.get(&account_id).await.expect("get account");
     assert_eq!(
-        account.chat_configurations.timeout.to_string(),
+        account
+            .chat_configurations
+            .timeout
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
         "30",
         "numbers keep their form"
     );

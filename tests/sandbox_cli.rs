@@ -40,6 +40,7 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
             ("grant_type", "client_credentials"),
             ("client_id", facts["client_id"]),
             ("client_secret", facts["client_secret"]),
+            ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
         ])
         .send()
         .await

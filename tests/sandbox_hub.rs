@@ -166,7 +166,7 @@ const ACCOUNT: &str = "00000000-0000-4000-8000-000000000007";
 const AUTH: &str = "00000000-0000-4000-8000-000000000008";
 
 fn install(sandbox: &RunningSandbox, setup: Setup) {
-    let mut store = sandbox.state.store();
+    let mut store = sandbox.state.store_mut();
     let mut bot_role = json!({"name": "custom_bot", "version": "v3", "callback": setup.bot_callback,
         "headers": [{"name": "X-Bot-Key", "value": "k1"}]});
     if let Some(mut auth) = setup.bot_auth {
@@ -247,6 +247,7 @@ impl Api {
                 ("grant_type", "client_credentials"),
                 ("client_id", creds.client_id.as_str()),
                 ("client_secret", creds.client_secret.as_str()),
+                ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
             ])
             .send()
             .await
@@ -729,7 +730,8 @@ async fn refusals_follow_the_error_model() {
 
     let stranger = uuid::Uuid::new_v4().to_string();
     let answer = api.send(&within(&stranger, "custom_bot", "text", Some("hi"))).await;
-    assert_eq!(code(&answer), (404, "404-101".into()));
+    // The vendor lists no 404 for send message: an unknown conversation is a refused message.
+    assert_eq!(code(&answer), (400, "400-151".into()));
 
     let mut no_id = within(&conversation, "custom_bot", "text", Some("hi"));
     no_id["messages"]["message"][0]

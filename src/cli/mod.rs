@@ -110,14 +110,37 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub failure_rate: f64,
 
-    /// Lifetime of issued bearer tokens, in seconds.
-    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Lifetime of issued bearer tokens, in seconds (1 to 31536000, a year).
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=crate::sandbox::MAX_TOKEN_LIFETIME_SECS))]
     pub token_lifetime_secs: u64,
+
+    /// Refuse every request that departs from the spec's unverified model
+    /// (default: accept what the vendor's examples send, and warn).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Override one assumption's level: NAME=error|warn|off (repeatable; see GET /sandbox/warnings).
+    #[arg(long, value_name = "NAME=LEVEL", value_parser = parse_assume)]
+    pub assume: Vec<(String, crate::sandbox::fidelity::Level)>,
+
+    /// Scope names the token endpoint accepts: any, prefixed (https://api.egain.cloud/auth/...) or bare.
+    #[arg(long, default_value = "any", value_parser = |s: &str| s.parse::<crate::sandbox::fidelity::ScopeForm>())]
+    pub scope_form: crate::sandbox::fidelity::ScopeForm,
 
     /// Base URL where the demo account's customer and agent callbacks point
     /// (default: the sandbox's own inbox and simulated agent).
     #[arg(long, value_name = "URL")]
     pub demo_callback_base: Option<String>,
+}
+
+fn parse_assume(s: &str) -> Result<(String, crate::sandbox::fidelity::Level), String> {
+    let (name, level) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not NAME=LEVEL (e.g. stale-modified=error)"))?;
+    let mut probe = crate::sandbox::fidelity::Fidelity::default();
+    let level = level.parse()?;
+    probe.set(name.trim(), level)?;
+    Ok((name.trim().to_owned(), level))
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -140,6 +163,9 @@ impl Default for SandboxArgs {
             latency_ms: 0,
             failure_rate: 0.0,
             token_lifetime_secs: 3600,
+            strict: false,
+            assume: Vec::new(),
+            scope_form: crate::sandbox::fidelity::ScopeForm::Any,
             demo_callback_base: None,
         }
     }

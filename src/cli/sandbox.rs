@@ -32,6 +32,12 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig, String> {
         ..SandboxConfig::default()
     };
     config.hub.demo_callback_base = args.demo_callback_base.clone();
+    config.fidelity.strict = args.strict;
+    config.fidelity.scope_form = args.scope_form;
+    config.fidelity.log_to_stderr = true;
+    for (name, level) in &args.assume {
+        config.fidelity.set(name, *level)?;
+    }
     Ok(config)
 }
 
@@ -43,6 +49,9 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
         settings.apply(&mut config);
     }
     let sandbox = sandbox::start(config).await?;
+    for notice in &sandbox.notices {
+        eprintln!("{notice}");
+    }
     // For the built-in `sandbox` profile; written before the lines below, removed when this returns.
     let _published = super::runtime_file::publish(&super::runtime_file::Facts {
         base_url: sandbox.urls.base.clone(),

@@ -32,6 +32,13 @@ pub struct SandboxSettings {
     /// Who answers escalations of the demo account in the console:
     /// "simulated" (the sandbox's agent) or "console" (you, as the agent).
     pub agent: Option<crate::sandbox::hub::DemoAgent>,
+    /// Refuse what departs from the spec's unverified model (default: warn).
+    pub strict: Option<bool>,
+    /// Scope names the token endpoint accepts: "any", "prefixed" or "bare".
+    pub scope_form: Option<String>,
+    /// Per-assumption levels: `stale-modified = "error"` etc.
+    #[serde(default)]
+    pub assume: std::collections::BTreeMap<String, String>,
 }
 
 /// `seed = "demo" | "empty"`.
@@ -81,6 +88,18 @@ impl SandboxSettings {
         if let Some(ms) = self.agent_delay_ms {
             config.hub.agent_delay = Duration::from_millis(ms);
         }
+        if let Some(strict) = self.strict {
+            config.fidelity.strict = strict;
+        }
+        // Both were checked by `check`.
+        if let Some(form) = self.scope_form.as_deref().and_then(|f| f.parse().ok()) {
+            config.fidelity.scope_form = form;
+        }
+        for (name, level) in &self.assume {
+            if let Ok(level) = level.parse() {
+                let _ = config.fidelity.set(name, level);
+            }
+        }
     }
 
     /// Range checks, and relative `state_file` made relative to the config file's folder.
@@ -95,8 +114,32 @@ impl SandboxSettings {
         {
             return Err(invalid("failure_rate", "must be between 0.0 and 1.0"));
         }
-        if self.token_lifetime_secs == Some(0) {
-            return Err(invalid("token_lifetime_secs", "must be at least 1"));
+        if let Some(secs) = self.token_lifetime_secs
+            && !(1..=crate::sandbox::MAX_TOKEN_LIFETIME_SECS).contains(&secs)
+        {
+            return Err(invalid(
+                "token_lifetime_secs",
+                &format!(
+                    "must be 1 to {} seconds (a year)",
+                    crate::sandbox::MAX_TOKEN_LIFETIME_SECS
+                ),
+            ));
+        }
+        if let Some(form) = &self.scope_form
+            && let Err(e) = form.parse::<crate::sandbox::fidelity::ScopeForm>()
+        {
+            return Err(invalid("scope_form", &e));
+        }
+        for (name, level) in &self.assume {
+            let mut probe = crate::sandbox::fidelity::Fidelity::default();
+            let result = level.parse().and_then(|level| probe.set(name, level));
+            if let Err(e) = result {
+                return Err(ConfigError::Invalid {
+                    at: map.at_key(&["sandbox", "assume", name]),
+                    key: format!("sandbox.assume.{name}"),
+                    message: e,
+                });
+            }
         }
         if let Some(path) = &self.state_file
             && path.is_relative()

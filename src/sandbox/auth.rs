@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::SharedState;
 use super::error::{HubError, HubResult, codes};
+use super::fidelity::ScopeForm;
 
 /// The four application scopes, bare (the `https://api.egain.cloud/auth/` prefix is optional).
 pub const SCOPE_MANAGE: &str = "app.conversation.conversationmgr.manage";
@@ -55,7 +56,14 @@ pub fn bare_scope(scope: &str) -> &str {
 
 struct Grant {
     scopes: Vec<String>,
-    expires: Instant,
+    /// `None`: past what `Instant` can represent, so never.
+    expires: Option<Instant>,
+}
+
+impl Grant {
+    fn live(&self, now: Instant) -> bool {
+        self.expires.is_none_or(|e| e > now)
+    }
 }
 
 /// Issued bearer tokens.
@@ -67,13 +75,13 @@ pub struct TokenTable {
 impl TokenTable {
     fn issue(&mut self, scopes: Vec<String>, lifetime: Duration) -> String {
         let now = Instant::now();
-        self.grants.retain(|_, g| g.expires > now);
+        self.grants.retain(|_, g| g.live(now));
         let token = format!("sbx.{}", uuid::Uuid::new_v4().simple());
         self.grants.insert(
             token.clone(),
             Grant {
                 scopes,
-                expires: now + lifetime,
+                expires: now.checked_add(lifetime),
             },
         );
         token
@@ -89,7 +97,7 @@ impl TokenTable {
         let grant = self
             .grants
             .get(token)
-            .filter(|g| g.expires > Instant::now())
+            .filter(|g| g.live(Instant::now()))
             .ok_or_else(HubError::unauthorized)?;
         if need.scopes().iter().any(|s| grant.scopes.iter().any(|g| g == s)) {
             Ok(())
@@ -120,15 +128,32 @@ pub(super) struct TokenRequest {
     scope: Option<String>,
 }
 
+/// An OAuth2 error (RFC 6749 `error`, `error_description`) that also carries
+/// eGain's `code` and `developerMessage`, so clients of either shape read it.
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> (StatusCode, Json<Value>) {
-    (status, Json(json!({"error": error, "error_description": description})))
+    let code = match status {
+        StatusCode::UNAUTHORIZED => codes::UNAUTHORIZED.to_owned(),
+        _ => format!("{}-101", status.as_u16()),
+    };
+    (
+        status,
+        Json(json!({
+            "error": error,
+            "error_description": description,
+            "code": code,
+            "developerMessage": description,
+        })),
+    )
 }
 
-/// `POST .../oauth2/token`: client credentials grant, form encoded.
+/// `POST .../oauth2/token`: client credentials grant, form encoded. `scope`
+/// is required (the vendor's guide marks it so); with a scope form set, only
+/// names of that form are known, as on a tenant of that generation.
 pub(super) async fn token(
     State(state): State<SharedState>,
-    Form(req): Form<TokenRequest>,
+    req: Result<Form<TokenRequest>, axum::extract::rejection::FormRejection>,
 ) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    let Form(req) = req.map_err(|e| oauth_error(e.status(), "invalid_request", &e.body_text()))?;
     if req.grant_type.as_deref() != Some("client_credentials") {
         return Err(oauth_error(
             StatusCode::BAD_REQUEST,
@@ -146,25 +171,37 @@ pub(super) async fn token(
             "unknown client or wrong secret",
         ));
     }
-    let requested: Vec<String> = req
-        .scope
-        .as_deref()
-        .unwrap_or("")
-        .split_whitespace()
-        .map(|s| bare_scope(s).to_owned())
-        .collect();
-    if let Some(unknown) = requested.iter().find(|s| !ALL_SCOPES.contains(&s.as_str())) {
+    let form = state.config.fidelity.scope_form;
+    let mut scopes: Vec<String> = Vec::new();
+    for given in req.scope.as_deref().unwrap_or("").split_whitespace() {
+        let bare = bare_scope(given);
+        let prefixed = bare.len() != given.len();
+        let form_ok = match form {
+            ScopeForm::Any => true,
+            ScopeForm::Prefixed => prefixed,
+            ScopeForm::Bare => !prefixed,
+        };
+        if !ALL_SCOPES.contains(&bare) || !form_ok {
+            let hint = match form {
+                ScopeForm::Prefixed => format!(" (this tenant expects {SCOPE_PREFIX}{bare})"),
+                ScopeForm::Bare if prefixed => format!(" (this tenant expects the bare name {bare})"),
+                _ => String::new(),
+            };
+            return Err(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                &format!("unknown scope {given}{hint}"),
+            ));
+        }
+        scopes.push(bare.to_owned());
+    }
+    if scopes.is_empty() {
         return Err(oauth_error(
             StatusCode::BAD_REQUEST,
-            "invalid_scope",
-            &format!("unknown scope {unknown}"),
+            "invalid_request",
+            "scope is required: name the scopes to grant, space separated",
         ));
     }
-    let scopes = if requested.is_empty() {
-        ALL_SCOPES.iter().map(|s| s.to_string()).collect()
-    } else {
-        requested
-    };
     let lifetime = state.config.faults.token_lifetime;
     let scope_text = scopes.join(" ");
     let token = state
@@ -180,13 +217,19 @@ pub(super) async fn token(
     })))
 }
 
-/// Refuse query parameters an operation does not take (400-101).
-pub fn unsupported_query(params: &HashMap<String, String>, allowed: &[&str]) -> HubResult<()> {
-    match params.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(HubError::bad_request(
-            codes::UNSUPPORTED_PARAMETER,
-            format!("Unsupported query parameter(s): {k}"),
-        )),
-        None => Ok(()),
+impl super::SandboxState {
+    /// Query parameters an operation does not take: 400-101 (documented in
+    /// sibling eGain APIs, assumed here), or a warning, per
+    /// [`keys::UNKNOWN_QUERY`](super::fidelity::keys::UNKNOWN_QUERY).
+    pub fn check_query(&self, params: &HashMap<String, String>, allowed: &[&str]) -> HubResult<()> {
+        match params.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(k) => self.assume(super::fidelity::keys::UNKNOWN_QUERY, || {
+                HubError::bad_request(
+                    codes::UNSUPPORTED_PARAMETER,
+                    format!("Unsupported query parameter(s): {k}"),
+                )
+            }),
+            None => Ok(()),
+        }
     }
 }

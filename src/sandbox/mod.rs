@@ -6,16 +6,23 @@
 pub mod assets;
 pub mod auth;
 pub mod clock;
+pub mod db;
 pub mod entities;
 pub mod error;
 pub mod faults;
+pub mod fidelity;
 pub mod hub;
 pub mod seed;
+mod serve;
+mod shape;
 pub mod store;
+mod strict_required;
+
+pub use serve::ServerOptions;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -32,6 +39,9 @@ pub use faults::Faults;
 pub const API_BASE_PATH: &str = "/conversation/conversationmgr/v3";
 /// Token endpoint path, shaped like a tenant's (`/system/auth/<TENANT>-U/oauth2/token`).
 pub const TOKEN_PATH: &str = "/system/auth/SANDBOX-U/oauth2/token";
+
+/// Longest bearer-token lifetime the sandbox issues (a year).
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 365 * 24 * 3600;
 
 /// Which objects the sandbox starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,7 +74,8 @@ impl Credentials {
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
     pub listen: SocketAddr,
-    /// Persist configuration objects here (atomically); in memory without it.
+    /// The SQLite database holding everything (configuration, conversations,
+    /// assets, deliveries); a temporary one, removed at exit, without it.
     pub state_file: Option<PathBuf>,
     pub seed: Seed,
     pub spec: Arc<Spec>,
@@ -74,6 +85,10 @@ pub struct SandboxConfig {
     pub hub: hub::HubOptions,
     /// Lifetimes of signed asset URLs.
     pub assets: assets::AssetOptions,
+    /// Strictness: which unverified assumptions refuse, warn or pass.
+    pub fidelity: fidelity::Fidelity,
+    /// Header, body and idle-connection timeouts.
+    pub server: ServerOptions,
 }
 
 impl Default for SandboxConfig {
@@ -87,6 +102,8 @@ impl Default for SandboxConfig {
             credentials: Credentials::generate(),
             hub: hub::HubOptions::default(),
             assets: assets::AssetOptions::default(),
+            fidelity: fidelity::Fidelity::default(),
+            server: ServerOptions::default(),
         }
     }
 }
@@ -116,10 +133,14 @@ impl Urls {
 pub struct SandboxState {
     pub config: SandboxConfig,
     pub urls: Urls,
-    pub store: Mutex<store::Store>,
+    pub store: RwLock<store::Store>,
+    /// Where every acknowledged change is written first.
+    pub db: Arc<db::Db>,
     pub tokens: Mutex<auth::TokenTable>,
     pub assets: assets::AssetStore,
     pub hub: hub::Hub,
+    /// Deviations from the unverified model, for `GET /sandbox/warnings`.
+    pub warnings: fidelity::WarningLog,
     /// Outbound HTTP for callback deliveries and oauth2 token fetches.
     pub http: reqwest::Client,
     /// Cancelled when the sandbox stops; background tasks watch it.
@@ -129,10 +150,16 @@ pub struct SandboxState {
 pub type SharedState = Arc<SandboxState>;
 
 impl SandboxState {
-    /// Lock the store (a poisoned lock still holds consistent data: every
-    /// mutation is a single insert/replace/remove).
-    pub fn store(&self) -> std::sync::MutexGuard<'_, store::Store> {
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    /// Read the store (a poisoned lock still holds consistent data: every
+    /// mutation is a single insert/replace/remove, applied after its database write).
+    pub fn store(&self) -> RwLockReadGuard<'_, store::Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Change the store. Memory only: [`entities`] writes the database first;
+    /// tests use this to install fixtures.
+    pub fn store_mut(&self) -> RwLockWriteGuard<'_, store::Store> {
+        self.store.write().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -142,6 +169,8 @@ pub struct RunningSandbox {
     pub urls: Urls,
     pub credentials: Credentials,
     pub state: SharedState,
+    /// What opening the state file did that the user should hear (a migration).
+    pub notices: Vec<String>,
     server: Option<JoinHandle<()>>,
 }
 
@@ -161,17 +190,36 @@ impl Drop for RunningSandbox {
     }
 }
 
+impl SandboxConfig {
+    /// Refuse settings the sandbox cannot honour, naming the setting.
+    pub fn check(&self) -> Result<(), String> {
+        let lifetime = self.faults.token_lifetime.as_secs();
+        if lifetime == 0 || lifetime > MAX_TOKEN_LIFETIME_SECS {
+            return Err(format!(
+                "token lifetime of {lifetime} s is out of range: use 1 to {MAX_TOKEN_LIFETIME_SECS} seconds"
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.faults.failure_rate) {
+            return Err(format!(
+                "failure rate {} is out of range: use 0.0 to 1.0",
+                self.faults.failure_rate
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Bind, seed and serve in the background.
 pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
+    config.check()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let urls = Urls::new(addr);
-    let store = match &config.state_file {
-        Some(path) => store::Store::load(path)?,
-        None => store::Store::default(),
-    };
+    let (db, loaded) = db::Db::open(config.state_file.as_deref(), config.hub.delivery_log_size)?;
+    let db = Arc::new(db);
+    let store = loaded.store;
     let fresh = store.is_empty();
     let http = reqwest::Client::builder()
         .timeout(config.hub.delivery_timeout)
@@ -179,21 +227,21 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
         .map_err(|e| e.to_string())?;
     let state: SharedState = Arc::new(SandboxState {
         hub: hub::Hub::new(&config.hub),
-        assets: assets::AssetStore::new(config.assets.clone()),
-        store: Mutex::new(store),
+        assets: assets::AssetStore::new(config.assets.clone(), db.clone(), loaded.assets),
+        store: RwLock::new(store),
+        db,
         tokens: Mutex::new(auth::TokenTable::default()),
+        warnings: fidelity::WarningLog::default(),
         http,
         shutdown: CancellationToken::new(),
         urls: urls.clone(),
         config,
     });
+    state.hub.restore(loaded.open_conversations)?;
+    state.hub.restore_deliveries(&loaded.deliveries);
     let app = router(state.clone());
     let stop = state.shutdown.clone();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await;
-    });
+    let server = tokio::spawn(serve::serve(listener, app, state.config.server, stop));
     hub::spawn_background(&state);
     if fresh && state.config.seed == Seed::Demo {
         seed::seed_demo(&state)?;
@@ -203,6 +251,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
         urls,
         credentials: state.config.credentials.clone(),
         state,
+        notices: loaded.notices,
         server: Some(server),
     })
 }
@@ -221,7 +270,10 @@ pub fn router(state: SharedState) -> Router {
         .route("/openapi.yaml", get(openapi))
         .merge(assets::storage_routes())
         .merge(hub::counterparty_routes())
+        .route("/sandbox/warnings", get(fidelity::list))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), fidelity::collect))
+        .layer(axum::middleware::from_fn(shape::egain_errors))
         .with_state(state)
 }
 

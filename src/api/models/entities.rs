@@ -82,6 +82,8 @@ string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OAuth2Settings {
+    /// Required only in strict mode (the vendor's create example omits it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub token_request_url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
@@ -423,8 +425,10 @@ pub struct CaseManagement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatConfigurations {
-    /// Idle minutes after the last message before the conversation ends.
-    pub timeout: serde_json::Number,
+    /// Idle minutes after the last message before the conversation ends
+    /// (optional on the vendor's account page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<serde_json::Number>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -12,7 +12,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
@@ -21,9 +21,10 @@ use super::{AssetInfo, DeleteError, check_asset_id};
 use crate::api::models::{AssetCreate, EntityKind, MAX_ASSET_SIZE, check_asset_file, content_type_for};
 use crate::sandbox::SandboxState;
 use crate::sandbox::SharedState;
-use crate::sandbox::auth::{Need, unsupported_query};
+use crate::sandbox::auth::Need;
 use crate::sandbox::clock::iso;
 use crate::sandbox::error::{HubError, HubResult, codes};
+use crate::sandbox::fidelity::keys;
 
 /// Where `POST /assets` points uploads (relative to the sandbox root).
 pub const UPLOAD_PATH: &str = "/storage/assets/upload";
@@ -35,6 +36,10 @@ pub const DOWNLOAD_PATH: &str = "/storage/assets/download";
 /// sending a full-size file gets the answer instead of a reset connection;
 /// past it the connection is simply closed.
 const DRAIN_LIMIT: usize = MAX_ASSET_SIZE as usize + (1 << 20);
+/// Uploads reach the disk in writes of this size.
+const WRITE_BUFFER: usize = 1 << 20;
+/// Blocks in flight between the connection and the writer thread.
+const WRITE_QUEUE: usize = 4;
 /// Guard against a client that stops sending while we drain.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -145,7 +150,7 @@ async fn create(
     body: Bytes,
 ) -> HubResult<Json<Value>> {
     state.authorize(&headers, Need::InteractionManage)?;
-    unsupported_query(&params, &[])?;
+    state.check_query(&params, &[])?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
         HubError::bad_request(
             codes::MALFORMED_BODY,
@@ -163,20 +168,18 @@ async fn create(
         return Err(invalid(attribute, message));
     }
     let channel_type = &req.channel.channel_type;
-    let channel_known = state
-        .store()
-        .list(EntityKind::Channel)
-        .iter()
-        .any(|c| c.get("type").and_then(Value::as_str) == Some(channel_type));
+    let channel_known = state.store().by_label(EntityKind::Channel, channel_type).is_some();
     if !channel_known {
-        return Err(HubError::bad_request(
-            codes::BAD_REFERENCE,
-            format!("No channel with type {channel_type} exists."),
-        )
-        .with_detail("channel.type", channel_type.clone()));
+        state.assume(keys::ASSET_CHANNEL, || {
+            HubError::bad_request(
+                codes::BAD_REFERENCE,
+                format!("No channel with type {channel_type} exists."),
+            )
+            .with_detail("channel.type", channel_type.clone())
+        })?;
     }
     let content_type = content_type_for(&req.name);
-    let id = state.assets.create_pending(&req.name, req.size, &content_type);
+    let id = state.assets.create_pending(&req.name, req.size, &content_type)?;
     let info = state
         .assets
         .info(&id)
@@ -210,7 +213,7 @@ async fn read(State(state): State<SharedState>, headers: HeaderMap, Path(id): Pa
 /// `DELETE /assets/{id}`: refused once a message used the asset.
 async fn remove(State(state): State<SharedState>, headers: HeaderMap, Path(id): Path<String>) -> HubResult<StatusCode> {
     state.authorize(&headers, Need::InteractionManage)?;
-    check_asset_id(&id)?;
+    // deleteAsset documents 401/403/404 only: an id no asset can have is simply not found.
     match state.assets.delete(&id) {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(DeleteError::NotFound) => Err(HubError::not_found("Asset", &id)),
@@ -247,25 +250,16 @@ async fn receive(
     headers: &HeaderMap,
     stream: &mut BodyDataStream,
 ) -> HubResult<(StatusCode, Json<Value>)> {
-    let claims = check_signature(state, query, Method::POST, method)?;
+    let claims = check_signature(state, query, Method::POST, &upload_method(state, method)?)?;
     let info = signed_asset(state, &claims)?;
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let essence = declared.map(|v| v.split(';').next().unwrap_or_default().trim());
-    match essence {
-        Some(e) if e.eq_ignore_ascii_case(&info.content_type) => {}
-        Some(e) => {
-            return Err(invalid(
-                "Content-Type",
-                format!("{e} differs from {} (the type of {})", info.content_type, info.name),
-            ));
-        }
-        None => {
-            return Err(invalid(
-                "Content-Type",
-                format!("missing; expected {}", info.content_type),
-            ));
-        }
+    if let (Some(declared), Some(essence)) = (declared, essence)
+        && essence.eq_ignore_ascii_case("multipart/form-data")
+    {
+        return receive_multipart(state, &info, declared, stream).await;
     }
+    check_content_type(&info, essence)?;
     if let Some(length) = headers.get(header::CONTENT_LENGTH) {
         let length = length.to_str().ok().and_then(|v| v.parse::<u64>().ok());
         if length != Some(info.size) {
@@ -276,32 +270,172 @@ async fn receive(
             ));
         }
     }
-    let guard = state.assets.begin_upload(&info.id)?;
-    let size = usize::try_from(info.size.min(MAX_ASSET_SIZE)).unwrap_or(usize::MAX);
-    let mut received = BytesMut::with_capacity(size);
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
-        if received.len() + chunk.len() > size {
-            return Err(HubError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                codes::TOO_LARGE,
-                format!("The upload exceeds the declared size of {} bytes.", info.size),
-            ));
-        }
-        received.extend_from_slice(&chunk);
+    let chunks = stream.map(|chunk| chunk.map_err(|e| e.to_string()));
+    store_upload(state, &info, chunks).await
+}
+
+/// The declared type must be the one signed for the asset's file name.
+fn check_content_type(info: &AssetInfo, essence: Option<&str>) -> HubResult<()> {
+    match essence {
+        Some(e) if e.eq_ignore_ascii_case(&info.content_type) => Ok(()),
+        Some(e) => Err(invalid(
+            "Content-Type",
+            format!("{e} differs from {} (the type of {})", info.content_type, info.name),
+        )),
+        None => Err(invalid(
+            "Content-Type",
+            format!("missing; expected {}", info.content_type),
+        )),
     }
-    if received.len() != size {
+}
+
+/// A multipart/form-data upload: the spec assumes the raw file
+/// ([`keys::UPLOAD_BODY`]); unless that is an error, the first file part is taken.
+async fn receive_multipart(
+    state: &SandboxState,
+    info: &AssetInfo,
+    declared: &str,
+    stream: &mut BodyDataStream,
+) -> HubResult<(StatusCode, Json<Value>)> {
+    state.assume(keys::UPLOAD_BODY, || {
+        invalid(
+            "Content-Type",
+            format!(
+                "multipart/form-data; the upload body must be the raw file with Content-Type {}",
+                info.content_type
+            ),
+        )
+    })?;
+    let boundary = multer::parse_boundary(declared).map_err(|e| invalid("Content-Type", e.to_string()))?;
+    let mut form = multer::Multipart::new(stream, boundary);
+    loop {
+        let field = form
+            .next_field()
+            .await
+            .map_err(|e| invalid("body", format!("not a readable multipart body: {e}")))?
+            .ok_or_else(|| invalid("body", "the multipart body has no file part"))?;
+        if field.file_name().is_none() {
+            continue;
+        }
+        if let Some(part_type) = field.content_type().map(|m| m.essence_str().to_owned())
+            && part_type != "application/octet-stream"
+        {
+            check_content_type(info, Some(&part_type))?;
+        }
+        let chunks = field.map(|chunk| chunk.map_err(|e| e.to_string()));
+        return store_upload(state, info, chunks).await;
+    }
+}
+
+/// Stream the content to a file beside the database (memory stays flat
+/// whatever the upload size); exactly the signed size, or refused.
+async fn store_upload(
+    state: &SandboxState,
+    info: &AssetInfo,
+    chunks: impl futures_util::Stream<Item = Result<Bytes, String>>,
+) -> HubResult<(StatusCode, Json<Value>)> {
+    let mut chunks = std::pin::pin!(chunks);
+    let guard = state.assets.begin_upload(&info.id)?;
+    let size = info.size.min(MAX_ASSET_SIZE);
+    let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
+    // A writer thread takes the chunks while the next ones arrive, so the
+    // disk never stalls the network (and memory holds a few chunks at most).
+    let file = std::fs::File::create(guard.part_path()).map_err(disk)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Bytes>>(WRITE_QUEUE);
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut file = file;
+        while let Some(block) = rx.blocking_recv() {
+            write_block(&mut file, &block)?;
+        }
+        Ok(())
+    });
+    let mut received: u64 = 0;
+    let outcome = async {
+        // Hand over in blocks of chunks (no copy), not per network chunk:
+        // one thread wake-up per MiB.
+        let mut block: Vec<Bytes> = Vec::new();
+        let mut block_len = 0;
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
+            received += chunk.len() as u64;
+            if received > size {
+                return Err(HubError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    codes::TOO_LARGE,
+                    format!("The upload exceeds the declared size of {} bytes.", info.size),
+                ));
+            }
+            block_len += chunk.len();
+            block.push(chunk);
+            if block_len >= WRITE_BUFFER {
+                block_len = 0;
+                if tx.send(std::mem::take(&mut block)).await.is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        if !block.is_empty() {
+            let _ = tx.send(block).await;
+        }
+        Ok(())
+    }
+    .await;
+    drop(tx);
+    let written = writer
+        .await
+        .map_err(|e| HubError::internal(format!("The upload could not be stored: {e}")))?;
+    outcome?;
+    written.map_err(disk)?;
+    if received != size {
         return Err(invalid(
             "body",
-            format!(
-                "the upload ended after {} of the declared {} bytes",
-                received.len(),
-                info.size
-            ),
+            format!("the upload ended after {received} of the declared {} bytes", info.size),
         ));
     }
-    guard.finish(received.freeze())?;
+    guard.finish()?;
     Ok((StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size}))))
+}
+
+/// The method the upload counts as: POST, or PUT taken as POST when the
+/// [`keys::UPLOAD_METHOD`] switch is not `error`.
+fn upload_method(state: &SandboxState, method: &Method) -> HubResult<Method> {
+    if *method != Method::PUT {
+        return Ok(method.clone());
+    }
+    state.assume(keys::UPLOAD_METHOD, || {
+        refused("Signed URL refused: the signature is for POST requests, not PUT.")
+    })?;
+    Ok(Method::POST)
+}
+
+/// Write a block of chunks with vectored writes (the file written this way
+/// reaches the OS at once: it survives the process being killed).
+fn write_block(file: &mut std::fs::File, block: &[Bytes]) -> std::io::Result<()> {
+    use std::io::{IoSlice, Write};
+    let mut index = 0;
+    let mut offset = 0;
+    while index < block.len() {
+        let slices: Vec<IoSlice<'_>> = std::iter::once(IoSlice::new(&block[index][offset..]))
+            .chain(block[index + 1..].iter().map(|b| IoSlice::new(b)))
+            .collect();
+        let mut written = file.write_vectored(&slices)?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        // Advance past what was written.
+        while index < block.len() && written > 0 {
+            let left = block[index].len() - offset;
+            if written >= left {
+                written -= left;
+                index += 1;
+                offset = 0;
+            } else {
+                offset += written;
+                written = 0;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Discard what is left of a refused upload, within [`DRAIN_LIMIT`] and [`DRAIN_TIMEOUT`].
@@ -322,18 +456,25 @@ async fn drain(stream: &mut BodyDataStream) {
 async fn download(State(state): State<SharedState>, method: Method, RawQuery(query): RawQuery) -> HubResult<Response> {
     let claims = check_signature(&state, query.as_deref(), Method::GET, &method)?;
     let info = signed_asset(&state, &claims)?;
-    let bytes = state.assets.content(&info.id).ok_or_else(|| not_uploaded(&info.id))?;
+    let path = state
+        .assets
+        .content_path(&info.id)
+        .ok_or_else(|| not_uploaded(&info.id))?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| HubError::internal(format!("The asset content cannot be read: {e}")))?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024));
     let content_type = HeaderValue::from_str(&info.content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&content_disposition(&info.name))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     let headers = [
         (header::CONTENT_TYPE, content_type),
-        (header::CONTENT_LENGTH, HeaderValue::from(bytes.len())),
+        (header::CONTENT_LENGTH, HeaderValue::from(info.size)),
         (header::CONTENT_DISPOSITION, disposition),
         (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
     ];
-    Ok((headers, Body::from(bytes)).into_response())
+    Ok((headers, body).into_response())
 }
 
 /// `attachment; filename="..."`, plus RFC 6266 `filename*` when the name is

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::SharedState;
-use super::auth::{Need, unsupported_query};
+use super::auth::Need;
 use super::error::{HubError, HubResult, codes};
 use crate::api::models::EntityKind;
 
@@ -106,7 +106,7 @@ async fn create_handler(
     body: Bytes,
 ) -> HubResult<Response> {
     state.authorize(&headers, need(kind, true, false))?;
-    unsupported_query(&query_params(query), &[])?;
+    state.check_query(&query_params(query), &[])?;
     let id = ops::create(&state, kind, json_object(&body)?)?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
@@ -119,7 +119,7 @@ async fn list_handler(
 ) -> HubResult<Json<Value>> {
     state.authorize(&headers, need(kind, false, true))?;
     let params = query_params(query);
-    unsupported_query(&params, &[PAGENUM, PAGESIZE])?;
+    state.check_query(&params, &[PAGENUM, PAGESIZE])?;
     let pagenum = page_param(&params, PAGENUM, 1)?;
     let pagesize = page_param(&params, PAGESIZE, DEFAULT_PAGE_SIZE)?;
     let (count, items) = ops::list(&state, kind, pagenum, pagesize);
@@ -137,7 +137,7 @@ async fn get_handler(
     Path(id): Path<String>,
 ) -> HubResult<Json<Value>> {
     state.authorize(&headers, need(kind, false, false))?;
-    unsupported_query(&query_params(query), &[])?;
+    state.check_query(&query_params(query), &[])?;
     ops::get(&state, kind, &id).map(Json)
 }
 
@@ -150,7 +150,7 @@ async fn update_handler(
     body: Bytes,
 ) -> HubResult<StatusCode> {
     state.authorize(&headers, need(kind, true, false))?;
-    unsupported_query(&query_params(query), &[])?;
+    state.check_query(&query_params(query), &[])?;
     check_id(&id)?;
     ops::update(&state, kind, &id, json_object(&body)?)?;
     Ok(StatusCode::NO_CONTENT)
@@ -164,7 +164,7 @@ async fn delete_handler(
     Path(id): Path<String>,
 ) -> HubResult<StatusCode> {
     state.authorize(&headers, need(kind, true, false))?;
-    unsupported_query(&query_params(query), &[])?;
+    state.check_query(&query_params(query), &[])?;
     ops::delete(&state, kind, &id)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,9 @@ use crate::api::models::EntityKind;
 use crate::sandbox::SandboxState;
 use crate::sandbox::clock::{iso, now_iso};
 use crate::sandbox::error::{HubError, HubResult, codes};
+use crate::sandbox::fidelity::keys;
 use crate::sandbox::store::Store;
+use crate::sandbox::strict_required;
 
 /// Fields the server owns: ignored in create bodies, checked or replaced on update.
 const SERVER_FIELDS: [&str; 3] = ["id", "created", "modified"];
@@ -29,12 +31,85 @@ pub fn check_id(id: &str) -> HubResult<()> {
     }
 }
 
-fn validate(state: &SandboxState, schema: &str, body: &Value) -> HubResult<()> {
+/// Schema check, then the strict-only required fields (warned or refused per
+/// [`keys::STRICT_REQUIRED`]). Null attributes are dropped first (or refused).
+pub(crate) fn validate(state: &SandboxState, schema: &str, body: &mut Value) -> HubResult<()> {
+    let mut nulls = Vec::new();
+    drop_nulls(body, "$", &mut nulls);
+    if let Some(first) = nulls.first() {
+        let message = format!(
+            "Attribute(s) {} are null; a tenant may refuse null values (send the attribute or leave it out). They were dropped.",
+            nulls.join(", ")
+        );
+        state.assume(keys::NULL_ATTRIBUTES, || {
+            HubError::bad_request(codes::INVALID_VALUE, message.clone()).with_detail(first, "null")
+        })?;
+    }
     let violations = state.config.spec.validate(schema, body);
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(HubError::from_violations(&violations))
+    if !violations.is_empty() {
+        return Err(HubError::from_violations(&violations));
+    }
+    for path in strict_required::missing(&state.config.spec, schema, body) {
+        let attribute = path.rsplit('.').next().unwrap_or(&path).to_owned();
+        state.assume(keys::STRICT_REQUIRED, || {
+            HubError::bad_request(
+                codes::REQUIRED_MISSING,
+                format!("Required attribute is missing in the request body: {attribute} (required in strict mode)"),
+            )
+            .with_detail(&path, "required")
+        })?;
+    }
+    Ok(())
+}
+
+/// Longest idle timeout taken as given (a year, in minutes).
+const MAX_IDLE_MINUTES: f64 = 525_600.0;
+
+/// An account's idle timeout must be a usable duration: a longer one is warned
+/// about (and means no idle end) or refused, per [`keys::IDLE_TIMEOUT`].
+fn check_idle_timeout(state: &SandboxState, kind: EntityKind, body: &Value) -> HubResult<()> {
+    if kind != EntityKind::Account {
+        return Ok(());
+    }
+    let Some(minutes) = body.pointer("/chatConfigurations/timeout").and_then(Value::as_f64) else {
+        return Ok(());
+    };
+    if minutes <= MAX_IDLE_MINUTES {
+        return Ok(());
+    }
+    state.assume(keys::IDLE_TIMEOUT, || {
+        HubError::bad_request(
+            codes::INVALID_VALUE,
+            format!(
+                "Invalid value of attribute timeout: {minutes} minutes is more than {MAX_IDLE_MINUTES} (a year); conversations on this account will not end when idle."
+            ),
+        )
+        .with_detail("$.chatConfigurations.timeout", minutes.to_string())
+    })
+}
+
+/// Remove members whose value is null, anywhere in the body; note their paths.
+fn drop_nulls(value: &mut Value, path: &str, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|k, v| {
+                if v.is_null() {
+                    found.push(format!("{path}.{k}"));
+                    false
+                } else {
+                    true
+                }
+            });
+            for (k, v) in map.iter_mut() {
+                drop_nulls(v, &format!("{path}.{k}"), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                drop_nulls(v, &format!("{path}[{i}]"), found);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -65,21 +140,15 @@ fn assemble(id: &str, mut fields: Map<String, Value>, created: Value, modified: 
     Value::Object(out)
 }
 
-/// Apply a change; with a state file, write the changed store first and keep
-/// it only if the write succeeded, so memory and disk never disagree.
-fn commit(state: &SandboxState, store: &mut Store, change: impl FnOnce(&mut Store)) -> HubResult<()> {
-    let Some(path) = &state.config.state_file else {
-        change(store);
-        return Ok(());
-    };
-    let mut next = store.clone();
-    change(&mut next);
-    next.save(path).map_err(|e| {
-        HubError::internal(format!(
-            "The change was not saved: cannot write the sandbox state file: {e}"
-        ))
-    })?;
-    *store = next;
+/// Write `value` to the database, then to memory, so the two never
+/// disagree and nothing is acknowledged that a crash could lose.
+fn save(state: &SandboxState, store: &mut Store, kind: EntityKind, id: &str, value: Value) -> HubResult<()> {
+    let seq = store.seq(kind, id).unwrap_or_else(|| store.next_seq());
+    state
+        .db
+        .put_object(kind, id, seq, &value)
+        .map_err(|e| HubError::internal(format!("The change was not saved: {e}")))?;
+    store.put(kind, seq, value);
     Ok(())
 }
 
@@ -101,32 +170,30 @@ fn same_instant(a: &str, b: &str) -> bool {
 }
 
 /// Create an object (POST): schema, rules, references; answers the new id.
-pub fn create(state: &SandboxState, kind: EntityKind, body: Value) -> HubResult<String> {
-    validate(state, kind.input_schema(), &body)?;
+pub fn create(state: &SandboxState, kind: EntityKind, mut body: Value) -> HubResult<String> {
+    validate(state, kind.input_schema(), &mut body)?;
+    check_idle_timeout(state, kind, &body)?;
     let fields = into_object(body)?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_iso();
     let stored = assemble(&id, fields, Value::String(now.clone()), now);
-    let mut store = state.store();
+    let mut store = state.store_mut();
     rules::check(&store, kind, &stored, None)?;
     references::check(&View::new(&store), kind, &stored)?;
-    commit(state, &mut store, |s| s.insert(kind, stored))?;
+    save(state, &mut store, kind, &id, stored)?;
     Ok(id)
 }
 
 /// Replace an object (PUT): the body is complete and echoes the `modified`
 /// it was read with; a different one means someone else changed it since.
-pub fn update(state: &SandboxState, kind: EntityKind, id: &str, body: Value) -> HubResult<()> {
+pub fn update(state: &SandboxState, kind: EntityKind, id: &str, mut body: Value) -> HubResult<()> {
     check_id(id)?;
-    validate(state, kind.update_schema(), &body)?;
+    validate(state, kind.update_schema(), &mut body)?;
+    check_idle_timeout(state, kind, &body)?;
     let fields = into_object(body)?;
-    let Some(given) = fields.get("modified").and_then(Value::as_str).map(str::to_owned) else {
-        return Err(HubError::bad_request(
-            codes::REQUIRED_MISSING,
-            "Required attribute is missing in the request body: modified",
-        )
-        .with_detail("$.modified", "is required on update (echo the value read with GET)"));
-    };
+    // Optional, as the vendor's update pages have it; when sent, a stale one
+    // is refused or warned about (keys::STALE_MODIFIED).
+    let given = fields.get("modified").and_then(Value::as_str).map(str::to_owned);
     if let Some(body_id) = fields.get("id").filter(|v| !v.is_null())
         && body_id.as_str() != Some(id)
     {
@@ -136,20 +203,23 @@ pub fn update(state: &SandboxState, kind: EntityKind, id: &str, body: Value) -> 
         )
         .with_detail("$.id", body_id.to_string()));
     }
-    let mut store = state.store();
+    let mut store = state.store_mut();
     let current = store
         .get(kind, id)
         .ok_or_else(|| HubError::not_found(&kind.to_string(), id))?;
     let stored_modified = current.get("modified").and_then(Value::as_str);
-    if stored_modified.is_some_and(|m| !same_instant(m, &given)) {
-        return Err(HubError::bad_request(
-            codes::STALE_MODIFIED,
-            format!(
-                "The {kind} was changed by someone else: modified is {} now, the request carries {given}. Read it again and reapply the change.",
-                stored_modified.unwrap_or_default()
-            ),
-        )
-        .with_detail("$.modified", given));
+    if let (Some(stored), Some(given)) = (stored_modified, &given)
+        && !same_instant(stored, given)
+    {
+        state.assume(keys::STALE_MODIFIED, || {
+            HubError::bad_request(
+                codes::STALE_MODIFIED,
+                format!(
+                    "The {kind} was changed by someone else: modified is {stored} now, the request carries {given}. Read it again and reapply the change."
+                ),
+            )
+            .with_detail("$.modified", given.clone())
+        })?;
     }
     let created = current
         .get("created")
@@ -160,15 +230,13 @@ pub fn update(state: &SandboxState, kind: EntityKind, id: &str, body: Value) -> 
     let view = View::with(&store, kind, id, &stored);
     references::check(&view, kind, &stored)?;
     references::check_referrers(&view, &store, kind, id)?;
-    commit(state, &mut store, |s| {
-        s.replace(kind, id, stored);
-    })
+    save(state, &mut store, kind, id, stored)
 }
 
 /// Delete an object, refused while other objects still point at it.
 pub fn delete(state: &SandboxState, kind: EntityKind, id: &str) -> HubResult<()> {
     check_id(id)?;
-    let mut store = state.store();
+    let mut store = state.store_mut();
     let current = store
         .get(kind, id)
         .ok_or_else(|| HubError::not_found(&kind.to_string(), id))?;
@@ -195,11 +263,14 @@ pub fn delete(state: &SandboxState, kind: EntityKind, id: &str) -> HubResult<()>
         for (k, o) in &users {
             err = err.with_detail(&k.to_string(), o.get("id").and_then(Value::as_str).unwrap_or("?"));
         }
-        return Err(err);
+        state.assume(keys::DELETE_REFERENCED, || err)?;
     }
-    commit(state, &mut store, |s| {
-        s.remove(kind, id);
-    })
+    state
+        .db
+        .delete_object(id)
+        .map_err(|e| HubError::internal(format!("The change was not saved: {e}")))?;
+    store.remove(kind, id);
+    Ok(())
 }
 
 /// One object by id.
@@ -215,9 +286,11 @@ pub fn get(state: &SandboxState, kind: EntityKind, id: &str) -> HubResult<Value>
 /// One page of a kind, with the total count.
 pub fn list(state: &SandboxState, kind: EntityKind, pagenum: usize, pagesize: usize) -> (usize, Vec<Value>) {
     let store = state.store();
-    let all = store.list(kind);
     let skip = pagenum.saturating_sub(1).saturating_mul(pagesize);
-    (all.len(), all.iter().skip(skip).take(pagesize).cloned().collect())
+    (
+        store.count(kind),
+        store.iter(kind).skip(skip).take(pagesize).cloned().collect(),
+    )
 }
 
 #[cfg(test)]

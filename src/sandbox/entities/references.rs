@@ -114,13 +114,10 @@ pub fn check(view: &View<'_>, kind: EntityKind, obj: &Value) -> HubResult<()> {
     Ok(())
 }
 
-/// Objects that still point at (`kind`, `id`), each with its kind.
+/// Objects that still point at (`kind`, `id`), each with its kind (from the
+/// store's reference index, so the cost does not grow with the store).
 pub fn referrers<'a>(store: &'a Store, kind: EntityKind, id: &str) -> Vec<(EntityKind, &'a Value)> {
-    EntityKind::ALL
-        .into_iter()
-        .flat_map(|k| store.list(k).iter().map(move |obj| (k, obj)))
-        .filter(|(k, obj)| edges(*k, obj).iter().any(|e| e.target == kind && e.id == id))
-        .collect()
+    store.referrers(kind, id).collect()
 }
 
 /// After replacing (`kind`, `id`) as `view` shows it, check that every object

@@ -24,11 +24,9 @@ pub fn check(store: &Store, kind: EntityKind, obj: &Value, except: Option<&str>)
     Ok(())
 }
 
-fn others<'a>(store: &'a Store, kind: EntityKind, except: Option<&'a str>) -> impl Iterator<Item = &'a Value> {
-    store
-        .list(kind)
-        .iter()
-        .filter(move |o| except.is_none() || o.get("id").and_then(Value::as_str) != except)
+/// `found`, unless it is the object being updated.
+fn other<'a>(found: Option<&'a Value>, except: Option<&str>) -> Option<&'a Value> {
+    found.filter(|o| except.is_none() || o.get("id").and_then(Value::as_str) != except)
 }
 
 fn id_of(obj: &Value) -> &str {
@@ -41,7 +39,7 @@ fn unique_label(store: &Store, kind: EntityKind, obj: &Value, except: Option<&st
     let Some(wanted) = obj.get(field).and_then(Value::as_str) else {
         return Ok(());
     };
-    match others(store, kind, except).find(|o| o.get(field).and_then(Value::as_str) == Some(wanted)) {
+    match other(store.by_label(kind, wanted), except) {
         Some(clash) => Err(HubError::bad_request(
             codes::DUPLICATE_NAME,
             format!("A {kind} with {field} '{wanted}' already exists (id {}).", id_of(clash)),
@@ -99,11 +97,7 @@ fn unique_address(store: &Store, obj: &Value, except: Option<&str>) -> HubResult
     let (Some(address), Some(channel)) = (address, channel) else {
         return Ok(());
     };
-    let clash = others(store, EntityKind::Account, except).find(|o| {
-        o.get("address").and_then(Value::as_str) == Some(address)
-            && o.pointer("/channel/id").and_then(Value::as_str) == Some(channel)
-    });
-    match clash {
+    match other(store.account_at(address, channel), except) {
         Some(clash) => Err(HubError::bad_request(
             codes::DUPLICATE_NAME,
             format!(

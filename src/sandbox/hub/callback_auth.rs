@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use super::jsonpath;
+use super::token_path;
 use crate::api::models::{AuthType, Authentication, OAuth2Settings};
 use crate::sandbox::SharedState;
 
@@ -90,6 +90,9 @@ pub(super) async fn authorization(
 /// `accessTokenPath` (standard `$.access_token` when none is set).
 async fn fetch_token(state: &SharedState, settings: &OAuth2Settings) -> Result<String, String> {
     let url = &settings.token_request_url;
+    if url.is_empty() {
+        return Err("the oauth2 Authentication has no tokenRequestUrl, so the hub cannot fetch a token".into());
+    }
     let method = settings.method.as_deref().unwrap_or("POST").to_ascii_uppercase();
     let method =
         reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid oauth2 method {method:?}"))?;
@@ -132,7 +135,7 @@ async fn fetch_token(state: &SharedState, settings: &OAuth2Settings) -> Result<S
         .await
         .map_err(|e| format!("token response from {url} is not JSON: {e}"))?;
     let path = settings.access_token_path.as_deref().unwrap_or("$.access_token");
-    match jsonpath::select(&body, path)? {
+    match token_path::select(&body, path)? {
         Some(Value::String(token)) if !token.is_empty() => Ok(token.clone()),
         Some(Value::Number(n)) => Ok(n.to_string()),
         _ => Err(format!("token response from {url} has no token at {path}")),

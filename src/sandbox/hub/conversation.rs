@@ -1,9 +1,12 @@
 //! What the hub remembers about one conversation: its context (account,
-//! customer, entry point), who handles it now, the transcript, and when it
-//! goes idle.
+//! customer, entry point), who handles it now and when it goes idle. This
+//! header is small and kept in memory while the conversation is open; the
+//! transcript lives only in the database (one row per message), so a new
+//! message costs the same at the first message and the ten-thousandth.
 
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -14,7 +17,7 @@ use crate::api::models::conversation::{Conversation, ConversationRef, Message, M
 /// One recipient: a role of a client application. `app` is `None` when the
 /// orchestration names no application for the role (the message is kept but
 /// cannot be delivered).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Target {
     pub app: Option<String>,
     pub role: RoleName,
@@ -34,7 +37,7 @@ impl Target {
 }
 
 /// Who answers the customer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) enum Stage {
     /// A bot; `escalation` is the agent it hands over to, or why there is none.
     Bot { escalation: Result<Target, String> },
@@ -42,7 +45,8 @@ pub(super) enum Stage {
     Agent,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct ConversationState {
     pub id: String,
     /// Context sent with every delivery (includes `id`).
@@ -56,15 +60,23 @@ pub(super) struct ConversationState {
     pub closed: Option<String>,
     pub last_activity: String,
     pub idle_timeout: Option<Duration>,
+    /// In-process clock; recomputed from `last_activity` after a restart.
+    #[serde(skip)]
     pub deadline: Option<Instant>,
-    pub messages: Vec<Message>,
+    /// Messages stored so far: the next message's sequence number.
+    #[serde(default)]
+    pub message_count: u64,
+    /// The built-in agent has joined.
+    #[serde(default)]
+    pub agent_joined: bool,
 }
 
 impl ConversationState {
     /// Note a message: it pushes the idle deadline out.
     pub fn touch(&mut self, now_iso: &str) {
         self.last_activity = now_iso.to_owned();
-        self.deadline = self.idle_timeout.map(|t| Instant::now() + t);
+        // A timeout past what Instant can hold means no idle end.
+        self.deadline = self.idle_timeout.and_then(|t| Instant::now().checked_add(t));
     }
 
     pub fn close(&mut self, now_iso: &str) {
@@ -73,10 +85,25 @@ impl ConversationState {
         self.deadline = None;
     }
 
+    /// After a restart: the idle deadline from the wall-clock time of the last message.
+    pub fn resume_deadline(&mut self) {
+        let Some(timeout) = self.idle_timeout else {
+            return;
+        };
+        let idle_for = self
+            .last_activity
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .and_then(|last| Duration::try_from(jiff::Timestamp::now().duration_since(last)).ok())
+            .unwrap_or_default();
+        // Past what Instant can hold: no idle end, as in `touch`.
+        self.deadline = Instant::now().checked_add(timeout.saturating_sub(idle_for));
+    }
+
     /// The transcript as `GET /conversations/{id}` answers it: stored
     /// messages without the per-delivery context, plus the hub's own
     /// `state`, `created`, `lastActivity` and `closed` fields.
-    pub fn transcript(&self) -> Conversation {
+    pub fn transcript(&self, messages: Vec<Message>) -> Conversation {
         let mut extra = Extra::new();
         extra.insert("state".into(), Value::from(if self.open { "open" } else { "closed" }));
         extra.insert("created".into(), Value::from(self.created.clone()));
@@ -91,7 +118,7 @@ impl ConversationState {
             entry_point: self.context.entry_point.clone(),
             customer: self.context.customer.clone(),
             messages: MessageList {
-                message: self.messages.clone(),
+                message: messages,
                 extra: Extra::new(),
             },
             extra,

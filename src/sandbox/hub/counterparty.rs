@@ -3,7 +3,10 @@
 //! work afterwards) and reply through the hub's own send path, so a
 //! conversation can be tried end to end with nothing but the sandbox.
 
+use std::collections::HashMap;
 use std::time::Duration;
+
+use tokio::sync::mpsc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -33,29 +36,93 @@ pub const RECEIPT_TEXT: &str = "Here is your file.";
 
 /// `POST /sandbox/bot`.
 pub(super) async fn bot(State(state): State<SharedState>, body: Bytes) -> StatusCode {
-    accept(state, body, bot_turn)
+    accept(state, body, Who::Bot)
 }
 
 /// `POST /sandbox/agent`.
 pub(super) async fn agent(State(state): State<SharedState>, body: Bytes) -> StatusCode {
-    accept(state, body, agent_turn)
+    accept(state, body, Who::Agent)
 }
 
-/// Answer 200 at once; handle the delivered messages in a task of their own.
-fn accept<F, Fut>(state: SharedState, body: Bytes, turn: F) -> StatusCode
-where
-    F: Fn(SharedState, Message) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send,
-{
+/// Which built-in counterparty a delivery is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Who {
+    Bot,
+    Agent,
+}
+
+/// A worker with nothing to do for this long ends (a new one starts on demand).
+const TURN_IDLE: Duration = Duration::from_secs(30);
+
+/// Per (counterparty, conversation) queue of turns: one worker takes them in
+/// the order they were delivered, so replies come back in the order spoken.
+#[derive(Default)]
+pub(super) struct Turns {
+    queues: std::sync::Mutex<HashMap<(Who, String), mpsc::UnboundedSender<Message>>>,
+}
+
+impl Turns {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Who, String), mpsc::UnboundedSender<Message>>> {
+        self.queues.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Answer 200 at once; queue the delivered messages for their conversation's worker.
+fn accept(state: SharedState, body: Bytes, who: Who) -> StatusCode {
     let Ok(envelope) = serde_json::from_slice::<MessageEnvelope>(&body) else {
         return StatusCode::BAD_REQUEST;
     };
-    tokio::spawn(async move {
-        for message in envelope.messages.message {
-            turn(state.clone(), message).await;
-        }
-    });
+    for message in envelope.messages.message {
+        let Some(conversation) = message.conversation_id().map(str::to_owned) else {
+            continue;
+        };
+        let key = (who, conversation);
+        let mut queues = state.hub.turns.lock();
+        let message = match queues.get(&key) {
+            Some(tx) => match tx.send(message) {
+                Ok(()) => continue,
+                Err(mpsc::error::SendError(message)) => message,
+            },
+            None => message,
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let _ = tx.send(message);
+        queues.insert(key.clone(), tx);
+        tokio::spawn(take_turns(state.clone(), key, rx));
+    }
     StatusCode::OK
+}
+
+/// Handle one conversation's turns in order; end when idle (under the queue
+/// lock, so no message is sent to a worker that is leaving).
+async fn take_turns(state: SharedState, key: (Who, String), mut rx: mpsc::UnboundedReceiver<Message>) {
+    loop {
+        let next = tokio::select! {
+            _ = state.shutdown.cancelled() => return,
+            next = tokio::time::timeout(TURN_IDLE, rx.recv()) => next,
+        };
+        let message = match next {
+            Ok(Some(message)) => message,
+            Ok(None) => return,
+            Err(_) => {
+                let mut queues = state.hub.turns.lock();
+                match rx.try_recv() {
+                    Ok(message) => {
+                        drop(queues);
+                        message
+                    }
+                    Err(_) => {
+                        queues.remove(&key);
+                        return;
+                    }
+                }
+            }
+        };
+        match key.0 {
+            Who::Bot => bot_turn(state.clone(), message).await,
+            Who::Agent => agent_turn(state.clone(), message).await,
+        }
+    }
 }
 
 /// Typing, a pause, then: escalate on "agent", a list picker on "menu", a
@@ -107,7 +174,7 @@ async fn agent_turn(state: SharedState, message: Message) {
     let me = addressee(&message, SenderType::is_agent, SenderType::EgainAgent, AGENT_NAME);
     let me = Party::named(me.party_type, AGENT_NAME);
     let from_customer_text = message.sender.party_type == SenderType::Customer && message.kind() == "text";
-    let first_contact = state.hub.agent_join(&conversation);
+    let first_contact = state.agent_join(&conversation);
     let say = |kind: &str, text: Option<String>| reply(&state, &conversation, Message::new(kind, me.clone(), text));
     if first_contact && (message.kind() == "escalation.transfer" || from_customer_text) {
         if !say("agent.join", None) || !pause(&state, state.hub.options.agent_delay).await {
@@ -156,7 +223,16 @@ fn receipt(state: &SharedState, conversation: &str, me: &Party, asked: &str) -> 
     );
     let content = Bytes::from(body);
     let size = content.len() as u64;
-    let id = state.assets.create_stored(RECEIPT_NAME, RECEIPT_CONTENT_TYPE, content);
+    let id = match state.assets.create_stored(RECEIPT_NAME, RECEIPT_CONTENT_TYPE, content) {
+        Ok(id) => id,
+        Err(e) => {
+            return Message::new(
+                "text",
+                me.clone(),
+                Some(format!("Sorry, the receipt could not be stored: {e}")),
+            );
+        }
+    };
     let mut message = Message::new("text", me.clone(), Some(RECEIPT_TEXT.into()));
     if let Some(content) = message.content.as_mut() {
         content.attachments = Some(Attachments {

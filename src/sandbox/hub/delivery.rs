@@ -12,10 +12,10 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, Header
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+use super::Live;
 use super::callback_auth::{self, cache_key};
 use super::conversation::Target;
 use super::ring::Ring;
-use super::{Hub, Inner};
 use crate::api::models::common::Extra;
 use crate::api::models::conversation::{ConversationRef, Message, MessageEnvelope, MessageList, Metadata};
 use crate::api::models::{AuthType, Authentication, ClientApplication};
@@ -25,8 +25,10 @@ use crate::sandbox::clock::now_iso;
 /// One message for one recipient.
 pub(super) struct Job {
     conversation: String,
-    /// Hub id of the message, to update its transcript status.
+    /// Hub id of the message (for the log).
     message_id: String,
+    /// Its place in the transcript, to update its status.
+    seq: u64,
     message_type: String,
     target: Target,
     body: Bytes,
@@ -63,16 +65,17 @@ pub struct DeliveryRecord {
 
 pub(super) type DeliveryLog = Ring<DeliveryRecord>;
 
-/// Queue `message` (already stored) for each target, with `context` as its
-/// `conversation`. Called under the hub lock, which fixes the order.
+/// Queue `message` (already stored at `seq`) for each target, with the
+/// conversation's context. Called under the conversation's lock, which fixes the order.
 pub(super) fn enqueue(
     state: &SharedState,
-    inner: &mut Inner,
+    live: &mut Live,
     message: &Message,
-    context: &ConversationRef,
+    seq: u64,
     targets: &[Target],
     metadata: Option<&Metadata>,
 ) {
+    let context: &ConversationRef = &live.state.context;
     let Some(conversation) = context.id.clone() else {
         return;
     };
@@ -91,14 +94,12 @@ pub(super) fn enqueue(
     };
     // Serialising plain data structures cannot fail.
     let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
-    let queue = inner
-        .queues
-        .entry(conversation.clone())
-        .or_insert_with(|| spawn_worker(state));
+    let queue = live.queue.get_or_insert_with(|| spawn_worker(state));
     for target in targets {
         // A closed channel means the sandbox is shutting down.
         let _ = queue.send(Job {
             conversation: conversation.clone(),
+            seq,
             message_id: message.id.clone().unwrap_or_default(),
             message_type: message.kind().to_owned(),
             target: target.clone(),
@@ -120,30 +121,37 @@ fn spawn_worker(state: &SharedState) -> mpsc::UnboundedSender<Job> {
                 },
             };
             let delivered = deliver(&state, &job).await;
-            state.hub.record_status(&job.conversation, &job.message_id, delivered);
+            record_status(&state, &job, delivered);
+            state.hub.changed();
         }
     });
     tx
 }
 
-impl Hub {
-    /// Transcript status: `sent` once any recipient got the message,
-    /// `failed` if a delivery failed before that.
-    fn record_status(&self, conversation: &str, message_id: &str, delivered: bool) {
-        let mut inner = self.lock();
-        let Some(message) = inner
-            .conversations
-            .get_mut(conversation)
-            .and_then(|c| c.messages.iter_mut().find(|m| m.id.as_deref() == Some(message_id)))
-        else {
+/// Transcript status: `sent` once any recipient got the message, `failed`
+/// if a delivery failed before that. Read and rewritten in the database (the
+/// conversation's worker is the only writer of its messages' status).
+fn record_status(state: &SharedState, job: &Job, delivered: bool) {
+    let Ok(Some(text)) = state.db.message(&job.conversation, job.seq) else {
+        return;
+    };
+    let Ok(mut message) = serde_json::from_str::<Message>(&text) else {
+        return;
+    };
+    if delivered {
+        if message.status.as_deref() == Some("sent") {
             return;
-        };
-        if delivered {
-            message.status = Some("sent".into());
-            message.sent.get_or_insert_with(now_iso);
-        } else if message.status.as_deref() != Some("sent") {
-            message.status = Some("failed".into());
         }
+        message.status = Some("sent".into());
+        message.sent.get_or_insert_with(now_iso);
+    } else if message.status.as_deref() != Some("sent") {
+        message.status = Some("failed".into());
+    } else {
+        return;
+    }
+    if let Ok(text) = serde_json::to_string(&message) {
+        // A failed status write leaves "queued": the delivery log still tells.
+        let _ = state.db.update_message(&job.conversation, job.seq, &text);
     }
 }
 
@@ -228,6 +236,9 @@ async fn deliver(state: &SharedState, job: &Job) -> bool {
         }
     };
     record.time = now_iso();
+    if let Ok(text) = serde_json::to_string(&record) {
+        let _ = state.db.add_delivery(&text, state.hub.options.delivery_log_size);
+    }
     state.hub.log.push(record);
     delivered
 }

@@ -9,6 +9,7 @@ use super::routing::record;
 use crate::api::models::conversation::{Message, Party, SenderType};
 use crate::sandbox::SharedState;
 use crate::sandbox::clock::now_iso;
+use crate::sandbox::db::ConversationWrite;
 
 /// Sender type of messages the hub itself writes (the spec has none).
 pub const SYSTEM_SENDER: &str = "system";
@@ -37,12 +38,7 @@ pub(super) fn spawn(state: &SharedState) {
 
 impl super::Hub {
     fn next_deadline(&self) -> Option<Instant> {
-        self.lock()
-            .conversations
-            .values()
-            .filter(|c| c.open)
-            .filter_map(|c| c.deadline)
-            .min()
+        super::lock(&self.deadlines).first().map(|(at, _)| *at)
     }
 }
 
@@ -50,18 +46,32 @@ impl super::Hub {
 /// from the hub and deliver it to the customer and the current handler.
 fn expire(state: &SharedState) {
     let now = Instant::now();
-    let mut inner = state.hub.lock();
-    let expired: Vec<String> = inner
-        .conversations
-        .values()
-        .filter(|c| c.open && c.deadline.is_some_and(|d| d <= now))
-        .map(|c| c.id.clone())
-        .collect();
-    for id in expired {
-        let Some(conversation) = inner.conversations.get_mut(&id) else {
+    let due: Vec<String> = {
+        let mut deadlines = super::lock(&state.hub.deadlines);
+        let mut due = Vec::new();
+        while let Some((at, id)) = deadlines.first().cloned() {
+            if at > now {
+                break;
+            }
+            deadlines.pop_first();
+            due.push(id);
+        }
+        due
+    };
+    for id in due {
+        let Some(slot) = state.hub.slot(&id) else {
             continue;
         };
-        let minutes = conversation
+        let mut live = super::lock(&slot);
+        // A message may have moved the deadline since it was taken.
+        if !live.state.open || live.state.deadline.is_none_or(|d| d > now) {
+            if let Some(d) = live.state.deadline.filter(|d| *d > now) {
+                state.hub.reschedule(&id, None, Some(d));
+            }
+            continue;
+        }
+        let minutes = live
+            .state
             .idle_timeout
             .map(|t| t.as_secs_f64() / 60.0)
             .unwrap_or_default();
@@ -70,13 +80,34 @@ fn expire(state: &SharedState) {
             Party::named(SenderType::Other(SYSTEM_SENDER.into()), "hub"),
             Some(format!("Conversation ended after {minutes} idle minutes.")),
         );
-        let targets = vec![conversation.customer.clone(), conversation.handler.clone()];
+        let mut header = live.state.clone();
+        let targets = vec![header.customer.clone(), header.handler.clone()];
         let stamp = now_iso();
-        let stored = record(notice, conversation, &targets, &stamp);
-        conversation.messages.push(stored.clone());
-        conversation.close(&stamp);
-        let context = conversation.context.clone();
-        delivery::enqueue(state, &mut inner, &stored, &context, &targets, None);
-        inner.queues.remove(&id);
+        let stored = record(notice, &mut header, &targets, &stamp);
+        let seq = header.message_count;
+        header.message_count += 1;
+        header.close(&stamp);
+        let (Ok(text), Ok(header_text)) = (serde_json::to_string(&stored), serde_json::to_string(&header)) else {
+            continue;
+        };
+        let write = ConversationWrite {
+            id: &id,
+            open: false,
+            header: header_text,
+            messages: vec![(seq, text)],
+        };
+        if state.db.commit_send(&[write], &[]).is_err() {
+            // Not saved: try again at the next wake-up rather than lose the end.
+            state
+                .hub
+                .reschedule(&id, None, Some(now + std::time::Duration::from_secs(1)));
+            continue;
+        }
+        live.state = header;
+        delivery::enqueue(state, &mut live, &stored, seq, &targets, None);
+        live.queue = None;
+        drop(live);
+        super::lock(&state.hub.inner).conversations.remove(&id);
     }
+    state.hub.changed();
 }

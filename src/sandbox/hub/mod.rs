@@ -16,13 +16,15 @@ mod counterparty;
 mod delivery;
 mod idle;
 mod inbox;
-pub mod jsonpath;
 mod ring;
 mod routing;
+mod token_path;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::Json;
 use axum::Router;
@@ -36,7 +38,7 @@ use tokio::sync::Notify;
 use super::SharedState;
 use super::auth::Need;
 use super::error::{HubError, HubResult, codes};
-use crate::api::models::conversation::{Conversation, SendMessageResponse};
+use crate::api::models::conversation::{Conversation, Message, SendMessageResponse};
 use conversation::ConversationState;
 
 pub use counterparty::{AGENT_NAME, BOT_NAME, MENU_LIST_PICKER, RECEIPT_CONTENT_TYPE, RECEIPT_NAME, RECEIPT_TEXT};
@@ -100,25 +102,44 @@ impl Default for HubOptions {
     }
 }
 
-/// Conversations and their delivery queues, under one lock so that the
-/// order messages are accepted in is the order they are queued in.
+/// An open conversation in memory: its header and its delivery queue.
+struct Live {
+    state: ConversationState,
+    queue: Option<tokio::sync::mpsc::UnboundedSender<delivery::Job>>,
+}
+
+/// Each open conversation behind its own lock: work on one never waits for another.
+type Slot = Arc<Mutex<Live>>;
+
+/// Open conversations, by id. The map's lock is held only to look up,
+/// add or remove a slot; closed conversations leave it (the database keeps them).
 #[derive(Default)]
 struct Inner {
-    conversations: HashMap<String, ConversationState>,
-    queues: HashMap<String, tokio::sync::mpsc::UnboundedSender<delivery::Job>>,
+    conversations: HashMap<String, Slot>,
 }
 
 /// Live and finished conversations, delivery machinery and debug logs.
 pub struct Hub {
     options: HubOptions,
     inner: Mutex<Inner>,
+    /// Idle deadlines of open conversations, earliest first.
+    deadlines: Mutex<BTreeSet<(Instant, String)>>,
     /// Woken whenever a conversation's idle deadline may have moved.
     activity: Notify,
     tokens: callback_auth::TokenCache,
     log: delivery::DeliveryLog,
     inbox: inbox::Inbox,
-    /// Conversations the built-in agent has joined.
-    agent_joined: Mutex<HashSet<String>>,
+    /// Built-in bot and agent work, queued per conversation.
+    turns: counterparty::Turns,
+    /// Bumped whenever a transcript changes (message accepted, status set),
+    /// so tests and tools wait on an event rather than a timer.
+    changes: tokio::sync::watch::Sender<u64>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock still holds consistent data: every change is applied
+    // only after its database write succeeded, in one step.
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Hub {
@@ -126,23 +147,72 @@ impl Hub {
         Self {
             options: options.clone(),
             inner: Mutex::new(Inner::default()),
+            deadlines: Mutex::new(BTreeSet::new()),
             activity: Notify::new(),
             tokens: callback_auth::TokenCache::default(),
             log: delivery::DeliveryLog::new(options.delivery_log_size),
             inbox: inbox::Inbox::new(options.inbox_size),
-            agent_joined: Mutex::new(HashSet::new()),
+            turns: counterparty::Turns::default(),
+            changes: tokio::sync::watch::Sender::new(0),
         }
     }
 
-    /// A poisoned lock still holds consistent data: every mutation commits
-    /// staged conversations in one step.
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    /// A receiver that sees a new value after every transcript change.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
-    /// Transcript of a conversation (open or closed).
-    pub fn transcript(&self, id: &str) -> Option<Conversation> {
-        self.lock().conversations.get(id).map(ConversationState::transcript)
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The slot of an open conversation.
+    fn slot(&self, id: &str) -> Option<Slot> {
+        lock(&self.inner).conversations.get(id).cloned()
+    }
+
+    /// How many conversations are open (in memory).
+    pub fn open_conversations(&self) -> usize {
+        lock(&self.inner).conversations.len()
+    }
+
+    /// Move an idle deadline (remove the old entry, add the new one).
+    fn reschedule(&self, id: &str, old: Option<Instant>, new: Option<Instant>) {
+        if old == new {
+            return;
+        }
+        let mut deadlines = lock(&self.deadlines);
+        if let Some(old) = old {
+            deadlines.remove(&(old, id.to_owned()));
+        }
+        if let Some(new) = new {
+            deadlines.insert((new, id.to_owned()));
+        }
+    }
+
+    /// Load the open conversations of a previous run.
+    pub(super) fn restore(&self, headers: Vec<(String, u64)>) -> Result<(), String> {
+        for (header, count) in headers {
+            let mut state: ConversationState = serde_json::from_str(&header)
+                .map_err(|e| format!("a stored conversation cannot be read ({e}); the state file is damaged"))?;
+            state.message_count = state.message_count.max(count);
+            state.resume_deadline();
+            self.reschedule(&state.id, None, state.deadline);
+            let id = state.id.clone();
+            lock(&self.inner)
+                .conversations
+                .insert(id, Arc::new(Mutex::new(Live { state, queue: None })));
+        }
+        Ok(())
+    }
+
+    /// The delivery log of a previous run.
+    pub(super) fn restore_deliveries(&self, records: &[String]) {
+        for record in records {
+            if let Ok(record) = serde_json::from_str(record) {
+                self.log.push(record);
+            }
+        }
     }
 
     /// Recent delivery outcomes, oldest first.
@@ -150,17 +220,43 @@ impl Hub {
         self.log.snapshot()
     }
 
-    /// True the first time the built-in agent takes `conversation`.
-    fn agent_join(&self, conversation: &str) -> bool {
-        self.agent_joined
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(conversation.to_owned())
-    }
-
     /// Recent callbacks received by the built-in inbox, oldest first.
     pub fn inbox(&self) -> Vec<inbox::InboxEntry> {
         self.inbox.snapshot()
+    }
+}
+
+impl super::SandboxState {
+    /// Transcript of a conversation (open or closed), from the database.
+    pub fn transcript(&self, id: &str) -> Result<Option<Conversation>, String> {
+        let header = match self.hub.slot(id) {
+            Some(slot) => Some(lock(&slot).state.clone()),
+            None => match self.db.conversation(id)? {
+                Some((_, header)) => Some(
+                    serde_json::from_str::<ConversationState>(&header)
+                        .map_err(|e| format!("conversation {id} cannot be read: {e}"))?,
+                ),
+                None => None,
+            },
+        };
+        let Some(header) = header else {
+            return Ok(None);
+        };
+        let messages = self
+            .db
+            .messages(id)?
+            .iter()
+            .map(|m| serde_json::from_str::<Message>(m).map_err(|e| format!("a message of {id} cannot be read: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(header.transcript(messages)))
+    }
+
+    /// True the first time the built-in agent takes `conversation`.
+    fn agent_join(&self, conversation: &str) -> bool {
+        match self.hub.slot(conversation) {
+            Some(slot) => !std::mem::replace(&mut lock(&slot).state.agent_joined, true),
+            None => false,
+        }
     }
 }
 
@@ -223,8 +319,8 @@ async fn get_conversation(
         ));
     }
     state
-        .hub
         .transcript(&id)
+        .map_err(HubError::internal)?
         .map(Json)
         .ok_or_else(|| HubError::not_found("Conversation", &id))
 }

@@ -8,23 +8,40 @@
 
 use serde_json::Value;
 
+use std::sync::Arc;
+
 use super::conversation::{ConversationState, Stage, Target, idle_timeout};
-use super::delivery;
+use super::{Live, Slot, delivery};
 use crate::api::models::common::{Extra, IdRef};
 use crate::api::models::conversation::{
     AcceptedList, AcceptedMessage, AccountRef, ChannelTypeRef, ConversationRef, Message, MessageEnvelope, Recipients,
     SendMessageResponse, SenderType,
 };
-use crate::api::models::{Account, Channel, ClientApplication, Orchestration, Participant, RoleName};
+use crate::api::models::{Account, Channel, ClientApplication, EntityKind, Orchestration, Participant, RoleName};
 use crate::sandbox::SharedState;
 use crate::sandbox::clock::now_iso;
+use crate::sandbox::db::ConversationWrite;
 use crate::sandbox::error::{HubError, HubResult, codes};
 use crate::sandbox::store::Store;
 
 const BOT_ROLES: [RoleName; 2] = [RoleName::CustomBot, RoleName::EgainBot];
 const AGENT_ROLES: [RoleName; 2] = [RoleName::EgainAgent, RoleName::CustomAgent];
 
+/// One conversation an envelope touches: a working copy of its header and
+/// the messages to append, applied only when the whole envelope is accepted.
+struct Staged {
+    /// `None` for a conversation this envelope starts.
+    slot: Option<Slot>,
+    state: ConversationState,
+    new_messages: Vec<(u64, String)>,
+    deadline_before: Option<tokio::time::Instant>,
+}
+
 /// Accept an envelope (raw JSON) from any party; answer what the 202 carries.
+///
+/// Only the conversations the envelope names are locked (in id order, so
+/// two envelopes cannot deadlock), and only while it is applied; the
+/// transcript is appended row by row, never copied.
 pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse> {
     let spec = &state.config.spec;
     let violations = spec.validate("SendMessageRequest", &body);
@@ -36,30 +53,67 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
         .map_err(|e| HubError::bad_request(codes::INVALID_VALUE, format!("Invalid request body: {e}")))?;
     let metadata = envelope.metadata;
 
-    let mut inner = state.hub.lock();
-    let mut staged: Vec<ConversationState> = Vec::new();
-    let mut outbox: Vec<(Message, ConversationRef, Vec<Target>)> = Vec::new();
+    // The existing conversations named, locked in id order.
+    let mut named: Vec<String> = envelope
+        .messages
+        .message
+        .iter()
+        .filter_map(|m| m.conversation_id().map(str::to_owned))
+        .collect();
+    named.sort();
+    named.dedup();
+    let mut slots = Vec::with_capacity(named.len());
+    for id in &named {
+        match state.hub.slot(id) {
+            Some(slot) => slots.push((id.clone(), slot)),
+            None => return Err(unknown_or_closed(state, id)),
+        }
+    }
+    let mut guards: Vec<(String, Slot, std::sync::MutexGuard<'_, Live>)> = Vec::with_capacity(slots.len());
+    for (id, slot) in &slots {
+        let guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+        guards.push((id.clone(), slot.clone(), guard));
+    }
+    let mut staged: Vec<Staged> = guards
+        .iter()
+        .map(|(_, slot, guard)| Staged {
+            slot: Some(slot.clone()),
+            deadline_before: guard.state.deadline,
+            state: guard.state.clone(),
+            new_messages: Vec::new(),
+        })
+        .collect();
+
+    let mut outbox: Vec<(usize, Message, u64, Vec<Target>)> = Vec::new();
     let mut accepted = Vec::new();
     let mut assets = Vec::new();
     // A conversation started by this envelope: later customer messages in it join.
-    let mut started: Option<String> = None;
+    let mut started: Option<usize> = None;
 
     for (index, message) in envelope.messages.message.into_iter().enumerate() {
         let at = format!("$.messages.message[{index}]");
         check_sender(spec.document(), &message)?;
         let is_customer = message.sender.party_type == SenderType::Customer;
-        let slot = match (message.conversation_id(), &started) {
-            (Some(id), _) => stage(&mut staged, &inner.conversations, id)?,
-            (None, Some(id)) if is_customer => stage(&mut staged, &inner.conversations, &id.clone())?,
+        let slot = match (message.conversation_id(), started) {
+            (Some(id), _) => staged
+                .iter()
+                .position(|c| c.state.id == id)
+                .ok_or_else(|| unknown_or_closed(state, id))?,
+            (None, Some(slot)) if is_customer => slot,
             (None, None) if is_customer => {
                 let conversation = start(state, &message, &at)?;
-                started = Some(conversation.id.clone());
-                staged.push(conversation);
+                staged.push(Staged {
+                    slot: None,
+                    state: conversation,
+                    new_messages: Vec::new(),
+                    deadline_before: None,
+                });
+                started = Some(staged.len() - 1);
                 staged.len() - 1
             }
             (None, _) => return Err(missing("conversation.id", &format!("{at}.conversation.id"))),
         };
-        let conversation = &mut staged[slot];
+        let conversation = &mut staged[slot].state;
         if !conversation.open {
             return Err(HubError::bad_request(
                 codes::MESSAGE_REFUSED,
@@ -67,12 +121,16 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
             ));
         }
         check_content(&state.store(), conversation, &message, &at)?;
-        assets.extend(message.attachments().iter().map(|a| a.id.clone()));
+        for attachment in message.attachments() {
+            state.assets.check_usable(&attachment.id)?;
+            assets.push(attachment.id.clone());
+        }
 
         let (targets, effect) = route(conversation, &message)?;
         let now = now_iso();
         let stored = record(message, conversation, &targets, &now);
-        conversation.messages.push(stored.clone());
+        let seq = conversation.message_count;
+        conversation.message_count += 1;
         conversation.touch(&now);
         match effect {
             Effect::None => {}
@@ -88,25 +146,92 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
             conversation: Some(IdRef::new(conversation.id.clone())),
             extra: Extra::new(),
         });
-        outbox.push((stored, conversation.context.clone(), targets));
+        let text = serde_json::to_string(&stored).map_err(|e| HubError::internal(e.to_string()))?;
+        staged[slot].new_messages.push((seq, text));
+        outbox.push((slot, stored, seq, targets));
     }
 
-    for id in &assets {
-        state.assets.mark_used(id)?;
+    // Persist first: nothing is acknowledged that a crash could lose.
+    let mut writes = Vec::with_capacity(staged.len());
+    for s in &staged {
+        let header = serde_json::to_string(&s.state).map_err(|e| HubError::internal(e.to_string()))?;
+        writes.push(ConversationWrite {
+            id: &s.state.id,
+            open: s.state.open,
+            header,
+            messages: s.new_messages.clone(),
+        });
     }
-    let closed: Vec<String> = staged.iter().filter(|c| !c.open).map(|c| c.id.clone()).collect();
-    for conversation in staged {
-        inner.conversations.insert(conversation.id.clone(), conversation);
+    state
+        .db
+        .commit_send(&writes, &assets)
+        .map_err(|e| HubError::internal(format!("The messages were not saved: {e}")))?;
+    drop(writes);
+    state.assets.mark_used(&assets);
+
+    // Apply. A conversation this envelope started becomes visible before
+    // its first delivery (whose recipient may answer at once); nobody else
+    // knows its id yet, so nobody can race for it.
+    let fresh: Vec<Option<Slot>> = staged
+        .iter()
+        .map(|s| {
+            s.slot.is_none().then(|| {
+                Arc::new(std::sync::Mutex::new(Live {
+                    state: s.state.clone(),
+                    queue: None,
+                }))
+            })
+        })
+        .collect();
+    for (s, slot) in staged.iter().zip(&fresh) {
+        if let Some(slot) = slot
+            && s.state.open
+        {
+            super::lock(&state.hub.inner)
+                .conversations
+                .insert(s.state.id.clone(), slot.clone());
+        }
     }
-    for (message, context, targets) in &outbox {
-        delivery::enqueue(state, &mut inner, message, context, targets, metadata.as_ref());
+    // Deliveries in acceptance order, each under its conversation's lock.
+    for (slot, message, seq, targets) in &outbox {
+        let s = &staged[*slot];
+        match &fresh[*slot] {
+            Some(fresh) => {
+                let mut live = super::lock(fresh);
+                live.state = s.state.clone();
+                delivery::enqueue(state, &mut live, message, *seq, targets, metadata.as_ref());
+            }
+            None => {
+                let index = guards
+                    .iter()
+                    .position(|(id, _, _)| *id == s.state.id)
+                    .ok_or_else(|| HubError::internal("a locked conversation vanished"))?;
+                let live = &mut guards[index].2;
+                live.state = s.state.clone();
+                delivery::enqueue(state, live, message, *seq, targets, metadata.as_ref());
+            }
+        }
     }
-    // A closed conversation's worker drains what is queued, then ends.
-    for id in closed {
-        inner.queues.remove(&id);
+    for (s, slot) in staged.iter().zip(&fresh) {
+        state.hub.reschedule(&s.state.id, s.deadline_before, s.state.deadline);
+        if s.state.open {
+            continue;
+        }
+        // Closed: out of memory (the database keeps it); its worker drains
+        // what is queued, then ends.
+        super::lock(&state.hub.inner).conversations.remove(&s.state.id);
+        match slot {
+            Some(slot) => super::lock(slot).queue = None,
+            None => {
+                if let Some((_, _, guard)) = guards.iter_mut().find(|(id, _, _)| *id == s.state.id) {
+                    guard.queue = None;
+                }
+            }
+        }
     }
-    drop(inner);
+    drop(guards);
     state.hub.activity.notify_one();
+    state.hub.changed();
     Ok(SendMessageResponse {
         messages: AcceptedList {
             message: accepted,
@@ -114,6 +239,19 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
         },
         extra: Extra::new(),
     })
+}
+
+/// A conversation that is not open: closed (in the database) or unknown.
+/// The vendor documents 202/400/401/403/500 for send message, no 404: both
+/// are refused messages (400-151).
+fn unknown_or_closed(state: &SharedState, id: &str) -> HubError {
+    match state.db.conversation(id) {
+        Ok(Some(_)) => refused(format!("Conversation {id} is closed; start a new one.")),
+        Ok(None) => refused(format!(
+            "Conversation {id} does not exist; start a new one with a customer message."
+        )),
+        Err(e) => HubError::internal(e),
+    }
 }
 
 /// 400-143 naming the attribute, with its full path as detail.
@@ -183,20 +321,6 @@ fn check_sender(spec: &Value, message: &Message) -> HubResult<()> {
     }
 }
 
-/// Find a conversation to work on: already staged, or a copy of the stored one.
-fn stage(
-    staged: &mut Vec<ConversationState>,
-    stored: &std::collections::HashMap<String, ConversationState>,
-    id: &str,
-) -> HubResult<usize> {
-    if let Some(slot) = staged.iter().position(|c| c.id == id) {
-        return Ok(slot);
-    }
-    let conversation = stored.get(id).ok_or_else(|| HubError::not_found("Conversation", id))?;
-    staged.push(conversation.clone());
-    Ok(staged.len() - 1)
-}
-
 /// A customer's first message: find the account by address and channel
 /// type, and route by its orchestration (first bot, else first agent).
 fn start(state: &SharedState, message: &Message, at: &str) -> HubResult<ConversationState> {
@@ -222,16 +346,15 @@ fn start(state: &SharedState, message: &Message, at: &str) -> HubResult<Conversa
     let store = state.store();
     let address = &account_ref.address;
     let channel_type = &account_ref.channel.channel_type;
-    let channel = store
-        .all_typed::<Channel>()
-        .into_iter()
-        .find(|c| &c.channel_type == channel_type);
-    let account = channel.as_ref().and_then(|channel| {
-        store
-            .all_typed::<Account>()
-            .into_iter()
-            .find(|a| &a.address == address && Some(a.channel.id.as_str()) == channel.meta.id.as_deref())
-    });
+    // Two index lookups, whatever the size of the store.
+    let channel: Option<Channel> = store
+        .by_label(EntityKind::Channel, channel_type)
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let account: Option<Account> = channel
+        .as_ref()
+        .and_then(|c| c.meta.id.as_deref())
+        .and_then(|channel_id| store.account_at(address, channel_id))
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
     let (Some(channel), Some(account)) = (channel, account) else {
         return Err(bad_reference(format!(
             "No account with address {address:?} on channel type {channel_type:?}."
@@ -329,9 +452,10 @@ fn start(state: &SharedState, message: &Message, at: &str) -> HubResult<Conversa
         created: now.clone(),
         closed: None,
         last_activity: now,
-        idle_timeout: idle_timeout(&chat.timeout),
+        idle_timeout: chat.timeout.as_ref().and_then(idle_timeout),
         deadline: None,
-        messages: Vec::new(),
+        message_count: 0,
+        agent_joined: false,
     })
 }
 
@@ -368,11 +492,13 @@ fn check_content(store: &Store, conversation: &ConversationState, message: &Mess
         return Ok(());
     };
     let inbound = message.sender.party_type == SenderType::Customer;
+    // Read the one number from the stored JSON: parsing the whole channel
+    // (its icon may be 500 KB) on every message would cost more than the message.
+    let direction = if inbound { "inbound" } else { "outbound" };
     let limit = store
-        .get_typed::<Channel>(&conversation.channel_id)
-        .and_then(|c| c.restrictions)
-        .and_then(|r| if inbound { r.inbound } else { r.outbound })
-        .and_then(|d| d.max_text_length);
+        .get(EntityKind::Channel, &conversation.channel_id)
+        .and_then(|c| c.pointer(&format!("/restrictions/{direction}/maxTextLength")))
+        .and_then(serde_json::Value::as_u64);
     let length = text.chars().count() as u64;
     match limit {
         Some(max) if length > max => Err(HubError::bad_request(

@@ -1,0 +1,459 @@
+//! The sandbox at scale: for stores of 1, 1,000 and 10,000 channel+account
+//! pairs, conversation opens/s, message appends/s into a conversation of 1
+//! and of 10,000 messages, creates/s and the sandbox process's RSS. The
+//! sandbox runs in its own process (release build, state in a database
+//! file) so this process's memory is not counted; callbacks go to the
+//! sandbox's own inbox, so the hub's work is what is measured.
+//!
+//! Run: `cargo bench --bench sandbox_scale` (or `bench/sandbox.sh`, which adds
+//! wrk and Prism when installed). Under `cargo test --all-targets` a quick run
+//! with small stores checks that it still works.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::Client;
+use serde_json::{Value, json};
+
+const SCOPES: &str = "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read";
+/// Concurrent clients in each timed phase (the machine has 2 cores).
+const CLIENTS: usize = 4;
+
+struct Sandbox {
+    child: Child,
+    base: String,
+    root: String,
+    token: String,
+    http: Client,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Sandbox {
+    async fn start(state: &std::path::Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_egain-console"))
+            .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "empty", "--state"])
+            .arg(state)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sandbox process");
+        let mut facts = HashMap::new();
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        while facts.len() < 4 {
+            let line = lines.next().expect("sandbox line").expect("read");
+            if let Some((k, v)) = line.split_once('=') {
+                facts.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let http = Client::builder()
+            .pool_max_idle_per_host(CLIENTS * 2)
+            .build()
+            .expect("client");
+        let answer: Value = http
+            .post(&facts["token_url"])
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", facts["client_id"].as_str()),
+                ("client_secret", facts["client_secret"].as_str()),
+                ("scope", SCOPES),
+            ])
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token json");
+        let base = facts["base_url"].clone();
+        let root = base
+            .strip_suffix(egain_console::sandbox::API_BASE_PATH)
+            .expect("base path")
+            .to_owned();
+        Self {
+            child,
+            base,
+            root,
+            token: answer["access_token"].as_str().expect("token").to_owned(),
+            http,
+        }
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> Value {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body
+    }
+
+    /// Resident memory of the sandbox process, in MiB.
+    fn rss_mib(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse::<f64>().ok()))
+            })
+            .map_or(0.0, |kib| kib / 1024.0)
+    }
+}
+
+/// One client application (customer, bot and agent roles calling the
+/// sandbox's inbox), a participant and an orchestration; then `pairs`
+/// channels, each with one account.
+async fn populate(sb: &Sandbox, pairs: usize) -> String {
+    let inbox = |role: &str| format!("{}/sandbox/inbox/{role}", sb.root);
+    let role = |name: &str| json!({"name": name, "version": "v3", "callback": inbox(name), "notificationEmail": "ops@example.com"});
+    let app = sb
+        .post(
+            "/clientapplications",
+            &json!({"name": "bench-app", "roles": [role("customer"), role("custom_bot"), role("custom_agent")]}),
+        )
+        .await["id"]
+        .as_str()
+        .expect("app")
+        .to_owned();
+    let participant = sb
+        .post(
+            "/participants",
+            &json!({"name": "bench-bot", "type": "custom_bot", "application": {"id": app},
+                "intents": {"intent": [{"value": "v", "displayValue": "V"}]}}),
+        )
+        .await["id"]
+        .as_str()
+        .expect("participant")
+        .to_owned();
+    let orchestration = sb
+        .post(
+            "/orchestrations",
+            &json!({"name": "bench-flow", "applications": {
+                "botConfiguration": {"bots": [{"id": app, "participant": {"id": participant}, "onEscalation": {"agent": {"id": app}}}]},
+                "customerConfiguration": {"customer": {"id": app}}}}),
+        )
+        .await["id"]
+        .as_str()
+        .expect("orchestration")
+        .to_owned();
+    let next = Arc::new(AtomicUsize::new(0));
+    run_clients(CLIENTS, |_| {
+        let next = next.clone();
+        let orchestration = orchestration.clone();
+        async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= pairs {
+                    return 0;
+                }
+                let channel = sb
+                    .post(
+                        "/channels",
+                        &json!({"type": format!("custom.bench{i}"), "displayName": format!("Bench {i}"), "icon": "iVBORw0KGgo="}),
+                    )
+                    .await["id"]
+                    .as_str()
+                    .expect("channel")
+                    .to_owned();
+                sb.post(
+                    "/accounts",
+                    &json!({"name": format!("bench-account-{i}"), "address": format!("addr-{i}"), "channel": {"id": channel},
+                        "chatConfigurations": {"timeout": 30, "orchestration": {"id": orchestration}, "entryPoint": {"id": "1001"}}}),
+                )
+                .await;
+            }
+        }
+    })
+    .await;
+    orchestration
+}
+
+fn opening(i: usize, text: &str) -> Value {
+    json!({"messages": {"message": [{
+        "type": {"value": "text"}, "content": {"text": text}, "sender": {"type": "customer"},
+        "conversation": {
+            "account": {"address": format!("addr-{i}"), "channel": {"type": format!("custom.bench{i}")}},
+            "customer": {"contacts": {"contact": [{"type": "email", "address": "bench@example.com"}]}},
+            "entryPoint": {"id": "1001"}
+        }
+    }]}})
+}
+
+fn append(conversation: &str, count: usize) -> Value {
+    let message: Vec<Value> = (0..count)
+        .map(|n| {
+            json!({"type": {"value": "text"}, "content": {"text": format!("message {n}")},
+                "sender": {"type": "customer"}, "conversation": {"id": conversation}})
+        })
+        .collect();
+    json!({"messages": {"message": message}})
+}
+
+/// Run `clients` tasks to completion; the sum of what they return.
+async fn run_clients<'a, F, Fut>(clients: usize, task: F) -> usize
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = usize> + 'a,
+{
+    futures_util::future::join_all((0..clients).map(task))
+        .await
+        .into_iter()
+        .sum()
+}
+
+/// Operations per second of `total` operations spread over the clients.
+async fn rate<'a, F, Fut>(total: usize, op: F) -> f64
+where
+    F: Fn(usize) -> Fut + Clone,
+    Fut: Future<Output = ()> + 'a,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    run_clients(CLIENTS, |_| {
+        let next = next.clone();
+        let op = op.clone();
+        async move {
+            let mut done = 0;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return done;
+                }
+                op(i).await;
+                done += 1;
+            }
+        }
+    })
+    .await;
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(run(quick));
+}
+
+async fn run(quick: bool) {
+    let sizes: &[usize] = if quick { &[1, 20] } else { &[1, 1_000, 10_000] };
+    let long = if quick { 200 } else { 10_000 };
+    let ops = if quick { 40 } else { 1_000 };
+    println!(
+        "sandbox scale: {CLIENTS} concurrent clients over loopback HTTP, state in SQLite; {ops} operations per cell"
+    );
+    println!(
+        "{:>7} {:>9} {:>12} {:>14} {:>10} {:>10} {:>10}",
+        "pairs",
+        "opens/s",
+        "appends/s@1",
+        &format!("appends/s@{long}"),
+        "creates/s",
+        "deletes/s",
+        "RSS MiB"
+    );
+    // `SANDBOX_BENCH=upload` runs only the upload comparison.
+    let sizes = if std::env::var("SANDBOX_BENCH").as_deref() == Ok("upload") {
+        &[][..]
+    } else {
+        sizes
+    };
+    for &pairs in sizes {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sb = Sandbox::start(&dir.path().join("state.db")).await;
+        let sb = &sb;
+        populate(sb, pairs).await;
+
+        // Opens: a customer's first message on a random account.
+        let opens = rate(ops, |i| async move {
+            let account = (i * 7919) % pairs;
+            sb.post("/conversations/messages", &opening(account, "hello")).await;
+        })
+        .await;
+
+        // A short and a long conversation, then single appends to each.
+        let open = |text: &'static str| async move {
+            sb.post("/conversations/messages", &opening(0, text)).await["messages"]["message"][0]["conversation"]["id"]
+                .as_str()
+                .expect("conversation")
+                .to_owned()
+        };
+        let short = open("short").await;
+        let long_id = open("long").await;
+        for _ in 0..long / 100 {
+            sb.post("/conversations/messages", &append(&long_id, 100)).await;
+        }
+        let short_rate = rate(ops, |_| {
+            let short = short.clone();
+            async move {
+                sb.post("/conversations/messages", &append(&short, 1)).await;
+            }
+        })
+        .await;
+        let long_rate = rate(ops, |_| {
+            let long_id = long_id.clone();
+            async move {
+                sb.post("/conversations/messages", &append(&long_id, 1)).await;
+            }
+        })
+        .await;
+
+        // Creates and deletes of channels, with the store at this size.
+        let created = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let creates = rate(ops, |i| {
+            let created = created.clone();
+            async move {
+                let id = sb
+                    .post(
+                        "/channels",
+                        &json!({"type": format!("custom.extra{i}"), "displayName": "Extra", "icon": "iVBORw0KGgo="}),
+                    )
+                    .await["id"]
+                    .as_str()
+                    .expect("id")
+                    .to_owned();
+                created.lock().expect("lock").push(id);
+            }
+        })
+        .await;
+        let ids = created.lock().expect("lock").clone();
+        let deletes = rate(ids.len(), |i| {
+            let id = ids[i].clone();
+            async move {
+                let resp = sb
+                    .http
+                    .delete(format!("{}/channels/{id}", sb.base))
+                    .bearer_auth(&sb.token)
+                    .send()
+                    .await
+                    .expect("delete");
+                assert_eq!(resp.status(), 204);
+            }
+        })
+        .await;
+        // Let deliveries to the inbox drain before reading memory.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        println!(
+            "{:>7} {:>9.0} {:>12.0} {:>14.0} {:>10.0} {:>10.0} {:>10.1}",
+            pairs,
+            opens,
+            short_rate,
+            long_rate,
+            creates,
+            deletes,
+            sb.rss_mib()
+        );
+    }
+    upload_vs_discard(quick).await;
+    if quick {
+        println!("(quick run: `cargo bench --bench sandbox_scale` for the real numbers)");
+    }
+}
+
+/// A server that reads request bodies and throws them away, on its own
+/// thread: the ceiling an upload to the sandbox is compared with.
+fn discard_server() -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let _ = tx.send(listener.local_addr().expect("addr"));
+            let app = axum::Router::new().route(
+                "/discard",
+                axum::routing::post(|body: axum::body::Body| async move {
+                    use futures_util::StreamExt;
+                    let mut stream = body.into_data_stream();
+                    let mut n = 0usize;
+                    while let Some(Ok(chunk)) = stream.next().await {
+                        n += chunk.len();
+                    }
+                    (axum::http::StatusCode::CREATED, n.to_string())
+                }),
+            );
+            let _ = axum::serve(listener, app).await;
+        });
+    });
+    format!("http://{}/discard", rx.recv().expect("discard server address"))
+}
+
+/// 10 MiB uploads into the sandbox (to a file beside its database) against
+/// the same bytes posted to a discard server; interleaved rounds, medians.
+async fn upload_vs_discard(quick: bool) {
+    let rounds = if quick { 2 } else { 15 };
+    let size: usize = 10_485_760;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sb = Sandbox::start(&dir.path().join("state.db")).await;
+    sb.post(
+        "/channels",
+        &json!({"type": "custom.upload", "displayName": "Upload", "icon": "iVBORw0KGgo="}),
+    )
+    .await;
+    let discard = discard_server();
+    let payload = bytes::Bytes::from((0..size).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>());
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for _ in 0..rounds {
+        let ticket = sb
+            .post(
+                "/assets",
+                &json!({"channel": {"type": "custom.upload"}, "sender": {"type": "customer"}, "name": "bench.bin", "size": size}),
+            )
+            .await;
+        let url = ticket["contentUrl"].as_str().expect("contentUrl").to_owned();
+        let started = Instant::now();
+        let resp = sb
+            .http
+            .post(&url)
+            .header("content-type", "application/octet-stream")
+            .body(payload.clone())
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
+        ours.push(started.elapsed());
+        let started = Instant::now();
+        let resp = sb
+            .http
+            .post(&discard)
+            .body(payload.clone())
+            .send()
+            .await
+            .expect("discard");
+        assert_eq!(resp.status(), 201);
+        theirs.push(started.elapsed());
+    }
+    ours.sort();
+    theirs.sort();
+    let (a, b) = (ours[ours.len() / 2], theirs[theirs.len() / 2]);
+    let mbs = |d: Duration| size as f64 / d.as_secs_f64() / 1e6;
+    println!(
+        "upload 10 MiB: sandbox {:.0} MB/s, discard server {:.0} MB/s: {:.2}x (median of {rounds}); sandbox RSS after: {:.1} MiB",
+        mbs(a),
+        mbs(b),
+        b.as_secs_f64() / a.as_secs_f64(),
+        sb.rss_mib()
+    );
+}
