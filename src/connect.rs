@@ -121,6 +121,10 @@ pub async fn connect(
                 c.sandbox.apply(&mut sandbox_config);
             }
             let sandbox = sandbox::start(sandbox_config).await?;
+            // What the sandbox said at start (a state file migrated, a setting clamped).
+            for notice in &sandbox.notices {
+                crate::notices::push(Ok(format!("sandbox: {notice}")));
+            }
             let mut client_config = ClientConfig::new(
                 sandbox.urls.base.clone(),
                 AuthConfig::ClientCredentials {

@@ -5,15 +5,32 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+/// Ends the child if an assertion fails before the test stops it itself.
+struct KillOnDrop(Option<std::process::Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 #[tokio::test]
 async fn standalone_sandbox_prints_four_lines_and_serves() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_egain-console"))
+    // The connection file goes to a temp dir, not the user's runtime directory.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spawned = Command::new(env!("CARGO_BIN_EXE_egain-console"))
+        .env("EGAIN_CONSOLE_SANDBOX_FILE", dir.path().join("sandbox.env"))
         .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "demo"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .stdin(Stdio::null())
         .spawn()
         .expect("start the binary");
+    let mut guard = KillOnDrop(Some(spawned));
+    let child = guard.0.as_mut().expect("child");
     let stdout = child.stdout.take().expect("stdout");
     let lines: Vec<String> = tokio::task::spawn_blocking(move || {
         BufReader::new(stdout)
@@ -76,6 +93,7 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
         .status()
         .expect("kill");
     assert!(status.success());
+    let mut child = guard.0.take().expect("child");
     let exit = tokio::task::spawn_blocking(move || child.wait())
         .await
         .expect("join")

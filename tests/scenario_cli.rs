@@ -8,21 +8,20 @@ use std::process::{Command, Output};
 use base64::Engine;
 use quick_xml::events::Event;
 
-/// The issue's example, with the attachment sent while the bot still
-/// answers (after the hand-over the sandbox's simulated agent answers
-/// attachments with "You wrote: “”", which the example's regex does not take).
+/// The issue's example, word for word: the attachment goes to the agent
+/// after the hand-over, and the simulated agent acknowledges it by name.
 const EXAMPLE: &str = r#"name: bot echoes, then hands over to an agent
 account: Demo Account        # by name; optional when the tenant has one account
 as: customer                 # the role this scenario speaks as (default customer)
 steps:
   - send: hello                                  # a text message
   - expect: { from: bot, text: "You said: hello", within: 5s }
-  - send: { attach: files/receipt.png }          # path relative to the scenario file
-  - expect: { from: any, matches: "(?i)thanks|received", within: 10s }
   - send: agent
   - expect: { event: escalation.transfer, within: 10s }
   - expect: { event: agent.join, within: 10s }
   - expect: { from: agent, contains: "Hi", within: 10s }
+  - send: { attach: files/receipt.png }          # path relative to the scenario file
+  - expect: { from: any, matches: "(?i)thanks|received", within: 10s }
   - end: true                                    # conversation.end
 "#;
 
@@ -82,7 +81,7 @@ fn the_example_passes_on_the_embedded_sandbox() {
         "{all}"
     );
     assert!(
-        all.contains("ok   step 4 expect { from: any, matches: \"(?i)thanks|received\""),
+        all.contains("ok   step 8 expect { from: any, matches: \"(?i)thanks|received\""),
         "{all}"
     );
     assert!(all.contains("ok   step 9 end the conversation"), "{all}");

@@ -142,7 +142,9 @@ pub struct SandboxState {
     /// Deviations from the unverified model, for `GET /sandbox/warnings`.
     pub warnings: fidelity::WarningLog,
     /// Outbound HTTP for callback deliveries and oauth2 token fetches.
-    pub http: reqwest::Client,
+    /// Deliveries and token fetches: plain http needs no certificate store (loaded on the
+    /// first https callback only).
+    pub http: crate::api::http::Http,
     /// Cancelled when the sandbox stops; background tasks watch it.
     pub shutdown: CancellationToken,
 }
@@ -221,10 +223,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
     let db = Arc::new(db);
     let store = loaded.store;
     let fresh = store.is_empty();
-    let http = reqwest::Client::builder()
-        .timeout(config.hub.delivery_timeout)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let http = crate::api::http::Http::new(config.hub.delivery_timeout).map_err(|e| e.to_string())?;
     let state: SharedState = Arc::new(SandboxState {
         hub: hub::Hub::new(&config.hub),
         assets: assets::AssetStore::new(config.assets.clone(), db.clone(), loaded.assets),

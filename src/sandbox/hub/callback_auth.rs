@@ -106,6 +106,8 @@ async fn fetch_token(state: &SharedState, settings: &OAuth2Settings) -> Result<S
     }
     let mut request = state
         .http
+        .for_url(url)
+        .map_err(|e| e.to_string())?
         .request(method, url)
         .timeout(state.hub.options.delivery_timeout);
     if let Some(payload) = &settings.payload {

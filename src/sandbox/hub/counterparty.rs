@@ -149,17 +149,8 @@ async fn bot_turn(state: SharedState, message: Message) {
         say("richMessage.listpicker", Some(MENU_LIST_PICKER.into()));
     } else if lower.contains("file") {
         reply(&state, &conversation, receipt(&state, &conversation, &me, &text));
-    } else if !message.attachments().is_empty() {
-        let names: Vec<String> = message
-            .attachments()
-            .iter()
-            .map(|a| match (&a.name, a.size) {
-                (Some(name), Some(size)) => format!("{name} ({size} bytes)"),
-                (Some(name), None) => name.clone(),
-                _ => a.id.clone(),
-            })
-            .collect();
-        say("text", Some(format!("Thanks, I received {}.", names.join(", "))));
+    } else if let Some(ack) = acknowledge_files(&message) {
+        say("text", Some(ack));
     } else {
         say("text", Some(format!("You said: {text}")));
     }
@@ -185,7 +176,13 @@ async fn agent_turn(state: SharedState, message: Message) {
             Some("Hi, I'm Alex. I've got your conversation here; how can I help?".into()),
         );
     }
-    if from_customer_text {
+    if !from_customer_text {
+        return;
+    }
+    // A file from the customer is acknowledged by name, as the bot does.
+    if let Some(ack) = acknowledge_files(&message) {
+        say("text", Some(ack));
+    } else {
         let text = message.text().unwrap_or_default();
         say(
             "text",
@@ -194,6 +191,20 @@ async fn agent_turn(state: SharedState, message: Message) {
             )),
         );
     }
+}
+
+/// "Thanks, I received a.png (123 bytes)." for a message carrying attachments.
+fn acknowledge_files(message: &Message) -> Option<String> {
+    let names: Vec<String> = message
+        .attachments()
+        .iter()
+        .map(|a| match (&a.name, a.size) {
+            (Some(name), Some(size)) => format!("{name} ({size} bytes)"),
+            (Some(name), None) => name.clone(),
+            _ => a.id.clone(),
+        })
+        .collect();
+    (!names.is_empty()).then(|| format!("Thanks, I received {}.", names.join(", ")))
 }
 
 /// The party the delivery was addressed to (so the reply's sender type

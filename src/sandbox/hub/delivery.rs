@@ -293,6 +293,8 @@ async fn post_once(state: &SharedState, job: &Job, endpoint: &Endpoint) -> Resul
     }
     let response = state
         .http
+        .for_url(endpoint.url.as_str())
+        .map_err(|e| e.to_string())?
         .post(endpoint.url.clone())
         .timeout(state.hub.options.delivery_timeout)
         .headers(headers)
