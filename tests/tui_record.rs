@@ -5,7 +5,6 @@
 //! scenario runner on a fresh sandbox. Waits are on messages; timeouts only
 //! guard against hangs.
 
-#[allow(dead_code)]
 mod common_tui;
 
 use std::path::PathBuf;

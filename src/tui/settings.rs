@@ -89,6 +89,10 @@ mod tests {
         let ui = UiSettings::from_table(&table).expect("valid");
         assert_eq!(ui.log_caps().max_entries, 10);
         assert_eq!(ui.mouse, Some(true));
+        assert_eq!(ui.scenarios_dir(), PathBuf::from(DEFAULT_SCENARIOS_DIR));
+        let table: toml::Table = toml::from_str("scenarios_dir = \"qa/scenarios\"").expect("toml");
+        let ui = UiSettings::from_table(&table).expect("valid");
+        assert_eq!(ui.scenarios_dir(), PathBuf::from("qa/scenarios"));
     }
 
     #[test]
