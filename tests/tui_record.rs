@@ -66,7 +66,7 @@ fn w_in_the_message_list_asks_for_a_scenario_of_the_viewed_conversation() {
         "the target's account is named"
     );
     assert_eq!(job.conversation.id(), Some(CONV));
-    assert!(job.name.contains(CONV), "{}", job.name);
+    assert!(job.name.contains(&CONV[..8]), "{}", job.name);
     assert!(
         effects.iter().all(|e| !e.mutates()),
         "recording changes nothing on the tenant"
@@ -237,7 +237,7 @@ async fn a_conversation_recorded_with_w_replays_green() {
                     .status
                     .notice
                     .as_deref()
-                    .is_some_and(|n| n.starts_with("recorded the scenario"))
+                    .is_some_and(|n| n.starts_with("saved scenario"))
         })
         .await;
     assert_eq!(console.app.status.error, None);

@@ -637,5 +637,5 @@ async fn record_scenario(client: &Client, job: super::effect::ScenarioRecording)
         0 => String::new(),
         n => format!(" and {n} attachment(s) beside it"),
     };
-    Ok(format!("recorded the scenario {}{files}", saved.display()))
+    Ok(format!("saved scenario {}{files}", saved.display()))
 }

@@ -349,7 +349,7 @@ fn record_scenario(pane: &ConversationPane, cx: &mut Cx) {
         .filter(|t| conv.account().is_some_and(|a| a.address == t.address))
         .map(|t| t.account_name.clone());
     let name = match conv.id() {
-        Some(id) => format!("recorded conversation {id}"),
+        Some(id) => format!("recorded conversation {}", crate::tui::popup::editor::short_id(id)),
         None => "recorded conversation".to_owned(),
     };
     cx.notice(format!(
