@@ -207,6 +207,7 @@ async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Re
     app.mouse = cli.mouse || ui.mouse.unwrap_or(false);
     app.log = LogPane::new(ui.log_caps());
     app.conversation.templates = messages;
+    app.conversation.scenarios_dir = ui.scenarios_dir();
     let _sandbox = connection.sandbox;
     let _receiver = connection.receiver;
     let options = runtime::RunOptions {

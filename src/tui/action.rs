@@ -65,6 +65,8 @@ pub enum Action {
     RawMessage,
     /// Send a failed entry again.
     Retry,
+    /// Write the viewed conversation as a scenario file.
+    RecordScenario,
     /// Copy the selected id or message text (OSC 52).
     Copy,
     /// Copy the selected object's whole JSON (secrets redacted).

@@ -131,6 +131,27 @@ impl Call {
     }
 }
 
+/// A conversation to record as a scenario, and where.
+#[derive(Debug, Clone)]
+pub struct ScenarioRecording {
+    pub dir: PathBuf,
+    pub conversation: crate::conversation::state::Conversation,
+    pub name: String,
+    pub account: Option<String>,
+}
+
+impl PartialEq for ScenarioRecording {
+    /// The same folder, name and account, and the same conversation as far
+    /// as a test can tell (its id and entries).
+    fn eq(&self, other: &Self) -> bool {
+        self.dir == other.dir
+            && self.name == other.name
+            && self.account == other.account
+            && self.conversation.id() == other.conversation.id()
+            && self.conversation.entries().len() == other.conversation.entries().len()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Call the API for `owner`; the answer comes back as `Msg::Api(owner, _)`.
@@ -151,6 +172,9 @@ pub enum Effect {
     /// Save a transcript as JSON and Markdown.
     SaveTranscript(Box<Conversation>),
     CompletePath(String),
+    /// Write a conversation as a scenario file (the runtime picks a new
+    /// name in the folder and downloads our attachments beside it).
+    RecordScenario(Box<ScenarioRecording>),
     /// Hand the terminal to `$EDITOR` with this text; the result goes to `owner`.
     ExternalEdit(Owner, String),
     /// Put text on the clipboard (OSC 52, works over SSH).

@@ -330,6 +330,13 @@ impl Runtime {
                     });
                 });
             }
+            Effect::RecordScenario(job) => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Saved(record_scenario(&client, *job).await));
+                });
+            }
             Effect::Call(owner, call) => self.spawn_api(owner, call),
         }
         Ok(())
@@ -611,4 +618,24 @@ pub fn complete_path(input: &str) -> (String, Vec<String>) {
         format!("{base}{common}"),
         if matches.len() > 1 { matches } else { Vec::new() },
     )
+}
+
+/// Write a recorded scenario under a new name in its folder (never over a
+/// file), with our attachments downloaded beside it.
+async fn record_scenario(client: &Client, job: super::effect::ScenarioRecording) -> Result<String, String> {
+    use crate::scenario::record;
+    let path = record::new_path(&job.dir);
+    let options = record::RecordOptions {
+        account: job.account,
+        ..record::RecordOptions::for_path(job.name, &path)
+    };
+    let recording = record::record(&job.conversation, &options);
+    let saved = record::save(client, &recording, &path)
+        .await
+        .map_err(|e| format!("recording the scenario: {e}"))?;
+    let files = match recording.attachments.len() {
+        0 => String::new(),
+        n => format!(" and {n} attachment(s) beside it"),
+    };
+    Ok(format!("saved scenario {}{files}", saved.display()))
 }

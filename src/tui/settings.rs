@@ -17,7 +17,12 @@ pub struct UiSettings {
     /// An edited OpenAPI file to validate edits against instead of the
     /// embedded one (parts of the spec are a best model of the vendor's).
     pub spec_file: Option<PathBuf>,
+    /// The folder recorded scenarios are written to (default `./scenarios`).
+    pub scenarios_dir: Option<PathBuf>,
 }
+
+/// Where scenarios live unless `[ui] scenarios_dir` says otherwise.
+pub const DEFAULT_SCENARIOS_DIR: &str = "scenarios";
 
 impl UiSettings {
     /// Read `[ui]`; errors name the key.
@@ -45,6 +50,14 @@ impl UiSettings {
     /// The export directory, with a leading `~/` expanded.
     pub fn export_dir(&self) -> Option<PathBuf> {
         self.export_dir.as_deref().and_then(expand_home)
+    }
+
+    /// The scenarios folder, with a leading `~/` expanded.
+    pub fn scenarios_dir(&self) -> PathBuf {
+        self.scenarios_dir
+            .as_deref()
+            .and_then(expand_home)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SCENARIOS_DIR))
     }
 
     /// The spec to validate against: the configured file, else the embedded one.
@@ -76,6 +89,10 @@ mod tests {
         let ui = UiSettings::from_table(&table).expect("valid");
         assert_eq!(ui.log_caps().max_entries, 10);
         assert_eq!(ui.mouse, Some(true));
+        assert_eq!(ui.scenarios_dir(), PathBuf::from(DEFAULT_SCENARIOS_DIR));
+        let table: toml::Table = toml::from_str("scenarios_dir = \"qa/scenarios\"").expect("toml");
+        let ui = UiSettings::from_table(&table).expect("valid");
+        assert_eq!(ui.scenarios_dir(), PathBuf::from("qa/scenarios"));
     }
 
     #[test]

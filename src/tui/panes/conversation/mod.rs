@@ -59,6 +59,11 @@ pub const LIST_COMMANDS: Table = Table {
         ),
         change(Action::RawMessage, "raw JSON", "Edit and send the exact JSON body"),
         cmd(
+            Action::RecordScenario,
+            "record",
+            "Record the conversation as a scenario file in the scenarios folder (never overwrites)",
+        ),
+        cmd(
             Action::Bottom,
             "newest",
             "Jump to the newest message and follow new ones",
@@ -168,6 +173,8 @@ pub struct ConversationPane {
     /// Attachments to download once the confirmation is answered.
     pub pending_download: Vec<String>,
     pub next_local_id: LocalId,
+    /// Where recorded scenarios go (`[ui] scenarios_dir`).
+    pub scenarios_dir: std::path::PathBuf,
 }
 
 impl Default for ConversationPane {
@@ -191,6 +198,7 @@ impl Default for ConversationPane {
             refused: None,
             pending_download: Vec::new(),
             next_local_id: 1,
+            scenarios_dir: crate::tui::settings::DEFAULT_SCENARIOS_DIR.into(),
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::conversation::templates::{MessageContext, OutgoingKind};
 use super::{ConversationPane, Download, Target, Upload};
 use crate::tui::action::Action;
 use crate::tui::cx::Cx;
-use crate::tui::effect::{Call, Effect, Owner};
+use crate::tui::effect::{Call, Effect, Owner, ScenarioRecording};
 use crate::tui::msg::{ApiReply, Transfer};
 use crate::tui::panes::entities::Catalog;
 use crate::tui::popup::ask::ConversationAsk;
@@ -317,6 +317,7 @@ pub fn list_action(pane: &mut ConversationPane, catalog: &Catalog, action: Actio
             None => cx.error("no conversation id yet"),
         },
         Action::RawMessage => open_raw(pane, cx),
+        Action::RecordScenario => record_scenario(pane, cx),
         Action::Copy => match selected_entry(pane).and_then(|e| e.text.clone()) {
             Some(text) => cx.copy("the message text", text, "message.txt"),
             None => cx.error("the selected entry has no text to copy"),
@@ -327,6 +328,40 @@ pub fn list_action(pane: &mut ConversationPane, catalog: &Catalog, action: Actio
         _ => return false,
     }
     true
+}
+
+/// Ask the runtime to write the conversation on screen as a scenario file:
+/// our sends become `send` steps, the other side's messages `expect` steps
+/// (`crate::scenario::record`). The account is named when the console's
+/// target is the conversation's account.
+fn record_scenario(pane: &ConversationPane, cx: &mut Cx) {
+    let Some(conv) = pane.viewed() else {
+        cx.error("no conversation on screen to record: n starts one");
+        return;
+    };
+    if !conv.entries().iter().any(|e| e.mine) {
+        cx.error("nothing to record: the console has sent nothing in this conversation");
+        return;
+    }
+    let account = pane
+        .target
+        .as_ref()
+        .filter(|t| conv.account().is_some_and(|a| a.address == t.address))
+        .map(|t| t.account_name.clone());
+    let name = match conv.id() {
+        Some(id) => format!("recorded conversation {}", crate::tui::popup::editor::short_id(id)),
+        None => "recorded conversation".to_owned(),
+    };
+    cx.notice(format!(
+        "recording the conversation into {}…",
+        pane.scenarios_dir.display()
+    ));
+    cx.effect(Effect::RecordScenario(Box::new(ScenarioRecording {
+        dir: pane.scenarios_dir.clone(),
+        conversation: conv.clone(),
+        name,
+        account,
+    })));
 }
 
 fn move_selection(pane: &mut ConversationPane, action: Action) {
