@@ -77,7 +77,7 @@ impl Popup {
             Popup::Pick(_) => pick::COMMANDS,
             Popup::Transcript(_) => transcript::COMMANDS,
             Popup::Palette(_) => palette::COMMANDS,
-            Popup::Plan(_) => plan::COMMANDS,
+            Popup::Plan(p) => p.commands(),
             Popup::Component(_) => NO_COMMANDS,
         }
     }

@@ -30,6 +30,16 @@ pub const COMMANDS: Table = Table {
     ],
 };
 
+/// Nothing to apply (or it ran): the screen only closes.
+pub const VIEW_COMMANDS: Table = Table {
+    context: Context::BundlePlan,
+    title: "Bundle plan",
+    commands: &[
+        cmd(Action::Confirm, "close", "Close the plan"),
+        cmd(Action::Cancel, "close", "Close the plan"),
+    ],
+};
+
 /// Where the review is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
@@ -70,6 +80,15 @@ impl PlanView {
     /// Objects the apply would create or update.
     pub fn work(&self) -> usize {
         self.items.len() - self.count(PlanAction::Unchanged)
+    }
+
+    /// The commands where the review is: apply only while there is work to review.
+    pub fn commands(&self) -> Table {
+        if self.phase == Phase::Review && self.work() > 0 {
+            COMMANDS
+        } else {
+            VIEW_COMMANDS
+        }
     }
 
     pub fn on_action(&mut self, action: Action) -> Step {
