@@ -46,17 +46,28 @@ fn saved_text(effects: &[Effect]) -> (&str, &str) {
 fn x_on_an_account_saves_its_bundle_without_any_secret_even_read_only() {
     for read_only in [false, true] {
         let mut app = on_account_detail(read_only);
-        let name = app.entities.detail.as_ref().and_then(|d| d.value.clone()).expect("value")["name"]
+        let name = app
+            .entities
+            .detail
+            .as_ref()
+            .and_then(|d| d.value.clone())
+            .expect("value")["name"]
             .as_str()
             .expect("name")
             .to_owned();
         let effects = press(&mut app, 'x');
         assert!(effects.iter().all(|e| !e.mutates()), "{effects:?}");
         let (base_name, text) = saved_text(&effects);
-        assert!(base_name.starts_with("bundle-") && base_name.ends_with(".yaml"), "{base_name}");
+        assert!(
+            base_name.starts_with("bundle-") && base_name.ends_with(".yaml"),
+            "{base_name}"
+        );
         let parsed = Bundle::parse(text, base_name).expect("the export parses");
         assert!(parsed.find(EntityKind::Account, &name).is_some(), "{text}");
-        assert!(!parsed.channels.is_empty(), "what the account references comes along: {text}");
+        assert!(
+            !parsed.channels.is_empty(),
+            "what the account references comes along: {text}"
+        );
         assert!(!text.contains(CANARY), "no secret in the bundle: {text}");
         assert!(text.contains("${"), "the secret is a placeholder: {text}");
         assert!(app.status.error.is_none(), "{:?}", app.status.error);
@@ -70,14 +81,33 @@ fn x_elsewhere_or_before_the_lists_are_in_says_why_and_saves_nothing() {
     app.entities.tab = kind_index(EntityKind::Channel);
     press_code(&mut app, KeyCode::Enter);
     let effects = press(&mut app, 'x');
-    assert!(effects.iter().all(|e| !matches!(e, Effect::SaveText { .. })), "{effects:?}");
-    assert!(app.status.error.as_deref().unwrap_or("").contains("open an Account"), "{:?}", app.status.error);
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::SaveText { .. })),
+        "{effects:?}"
+    );
+    assert!(
+        app.status.error.as_deref().unwrap_or("").contains("open an Account"),
+        "{:?}",
+        app.status.error
+    );
     // A list still loading: no partial bundle.
     let mut app = on_account_detail(false);
     app.entities.list_mut(EntityKind::Participant).loading = true;
     let effects = press(&mut app, 'x');
-    assert!(effects.iter().all(|e| !matches!(e, Effect::SaveText { .. })), "{effects:?}");
-    assert!(app.status.error.as_deref().unwrap_or("").to_lowercase().contains("participants"), "{:?}", app.status.error);
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::SaveText { .. })),
+        "{effects:?}"
+    );
+    assert!(
+        app.status
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .to_lowercase()
+            .contains("participants"),
+        "{:?}",
+        app.status.error
+    );
 }
 
 #[test]
@@ -86,11 +116,18 @@ fn a_asks_for_a_path_and_plans_it_but_read_only_refuses_it_before_any_effect() {
     let effects = press(&mut app, 'A');
     assert!(effects.is_empty(), "{effects:?}");
     assert!(app.popups.is_empty(), "no prompt opens");
-    assert!(app.status.error.as_deref().unwrap_or("").contains("read-only"), "{:?}", app.status.error);
+    assert!(
+        app.status.error.as_deref().unwrap_or("").contains("read-only"),
+        "{:?}",
+        app.status.error
+    );
 
     let mut app = loaded_app(false);
     assert!(press(&mut app, 'A').is_empty());
-    assert!(matches!(top(&app), Popup::Prompt(p) if p.completes_paths), "Tab completes the path");
+    assert!(
+        matches!(top(&app), Popup::Prompt(p) if p.completes_paths),
+        "Tab completes the path"
+    );
     // Enter on nothing is refused in the prompt.
     assert!(press_code(&mut app, KeyCode::Enter).is_empty());
     type_text(&mut app, "setup.yaml");
@@ -145,7 +182,10 @@ fn esc_on_the_plan_sends_nothing_and_enter_applies_it() {
     assert!(press_code(&mut app, KeyCode::Esc).is_empty());
     assert!(matches!(top(&app), Popup::Plan(_)));
     // Progress shows in the plan; the outcome reloads the lists.
-    send(&mut app, Msg::Progress(Owner::Entities, "✓ updated channel \"x\"".into()));
+    send(
+        &mut app,
+        Msg::Progress(Owner::Entities, "✓ updated channel \"x\"".into()),
+    );
     let effects = send(
         &mut app,
         Msg::Api(
@@ -158,12 +198,18 @@ fn esc_on_the_plan_sends_nothing_and_enter_applies_it() {
         ),
     );
     assert_eq!(
-        effects.iter().filter(|e| matches!(e, Effect::Call(_, Call::List { .. }))).count(),
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Call(_, Call::List { .. })))
+            .count(),
         6,
         "every list reloads: {effects:?}"
     );
     let screen = render(&mut app, 120, 40);
-    assert!(screen.contains("updated channel") && screen.contains("Failed at create"), "{screen}");
+    assert!(
+        screen.contains("updated channel") && screen.contains("Failed at create"),
+        "{screen}"
+    );
     assert!(screen.contains("Not attempted"), "{screen}");
     assert!(press_code(&mut app, KeyCode::Enter).is_empty());
     assert!(app.popups.is_empty(), "Enter closes the outcome");
@@ -213,7 +259,10 @@ fn help_and_footer_list_the_bundle_commands() {
     let mut app = on_account_detail(false);
     press(&mut app, '?');
     let help = render(&mut app, 120, 40);
-    assert!(help.contains("export bundle") || help.contains("Export this account"), "{help}");
+    assert!(
+        help.contains("export bundle") || help.contains("Export this account"),
+        "{help}"
+    );
 }
 
 #[test]
