@@ -4,7 +4,6 @@
 //! for review, and applies it only on Enter there.
 
 use super::EntitiesPane;
-use super::update::load_all;
 use crate::api::models::EntityKind;
 use crate::api::models::references::label;
 use crate::bundle::{self, Tenant};
@@ -161,8 +160,8 @@ pub fn on_progress(line: String, cx: &mut Cx) {
     }
 }
 
-/// The apply ended: show the outcome and reload the lists.
-pub fn on_applied(pane: &mut EntitiesPane, result: Result<String, Vec<String>>, cx: &mut Cx) {
+/// The apply ended: show the outcome (the caller reloads the lists).
+pub fn on_applied(result: Result<String, Vec<String>>, cx: &mut Cx) {
     let lines = match &result {
         Ok(summary) => vec![summary.clone()],
         Err(lines) => lines.clone(),
@@ -175,5 +174,4 @@ pub fn on_applied(pane: &mut EntitiesPane, result: Result<String, Vec<String>>, 
         view.phase = Phase::Finished(lines);
         view.scroll = u16::MAX / 2;
     }
-    load_all(pane, cx);
 }

@@ -583,7 +583,10 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
             Err(e) => cx.error(format!("use console for role: {e}")),
         },
         ApiReply::BundlePlanned(result) => super::bundle::on_planned(result, cx),
-        ApiReply::BundleApplied(result) => super::bundle::on_applied(pane, result, cx),
+        ApiReply::BundleApplied(result) => {
+            super::bundle::on_applied(result, cx);
+            load_all(pane, cx);
+        }
         // Replies of other owners never come here.
         ApiReply::Sent { .. } | ApiReply::Transcript { .. } | ApiReply::SetupStep { .. } => {}
     }
