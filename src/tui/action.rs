@@ -46,6 +46,10 @@ pub enum Action {
     FollowRef,
     /// Point a client application role's callback at this console.
     UseConsoleForRole,
+    /// Export the shown account's setup bundle to a file.
+    ExportBundle,
+    /// Apply a setup bundle file (after reviewing its plan).
+    ApplyBundle,
     // Conversation
     Compose,
     LeaveComposer,

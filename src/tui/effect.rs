@@ -58,6 +58,20 @@ pub enum Call {
         console_url: String,
     },
     ApplyTakeover(Box<TakeoverPlan>),
+    /// Read a bundle file, fill its secrets from the environment, read the
+    /// tenant and plan; sends nothing that changes the tenant.
+    PlanBundle(PathBuf),
+    /// Apply a reviewed plan; progress comes back as `Msg::Progress`.
+    ApplyBundle(Box<PlannedBundle>),
+}
+
+/// A bundle's plan against the tenant as read when it was planned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedBundle {
+    /// The bundle file, as typed.
+    pub origin: String,
+    pub items: Vec<crate::bundle::PlanItem>,
+    pub tenant: crate::bundle::Tenant,
 }
 
 impl Call {
@@ -81,6 +95,7 @@ impl Call {
                 | Call::SetupStep { .. }
                 | Call::Send { .. }
                 | Call::ApplyTakeover(_)
+                | Call::ApplyBundle(_)
         )
     }
 
@@ -98,6 +113,8 @@ impl Call {
             Call::GetTranscript(id) => ("GET", format!("/conversations/{id}")),
             Call::PlanTakeover { app_id, .. } => ("GET", format!("/clientapplications/{app_id}")),
             Call::ApplyTakeover(_) => ("PUT", "/clientapplications/…".into()),
+            Call::PlanBundle(_) => ("GET", "/… (every kind, for a plan)".into()),
+            Call::ApplyBundle(_) => ("PUT", "/… (applying a bundle)".into()),
         }
     }
 
@@ -115,13 +132,18 @@ impl Call {
             Call::GetTranscript(id) => format!("transcript {id}"),
             Call::PlanTakeover { .. } => "plan takeover".into(),
             Call::ApplyTakeover(_) => "apply takeover".into(),
+            Call::PlanBundle(_) => "plan bundle".into(),
+            Call::ApplyBundle(_) => "apply bundle".into(),
         }
     }
 
     /// What the call does, for a refusal ("read-only: deleting … is disabled").
     pub fn describe(&self) -> &'static str {
         match self {
-            Call::List { .. } | Call::Get(..) | Call::GetAsset(_) | Call::GetTranscript(_) => "reading",
+            Call::List { .. } | Call::Get(..) | Call::GetAsset(_) | Call::GetTranscript(_) | Call::PlanBundle(_) => {
+                "reading"
+            }
+            Call::ApplyBundle(_) => "applying bundles",
             Call::Create(..) | Call::SetupStep { .. } => "creating objects",
             Call::Update(..) => "editing objects",
             Call::Delete(..) => "deleting objects",

@@ -30,10 +30,11 @@ pub enum Context {
     Pick,
     Transcript,
     Palette,
+    BundlePlan,
 }
 
 impl Context {
-    const ALL: [Context; 16] = [
+    const ALL: [Context; 17] = [
         Context::Global,
         Context::List,
         Context::Entities,
@@ -50,6 +51,7 @@ impl Context {
         Context::Pick,
         Context::Transcript,
         Context::Palette,
+        Context::BundlePlan,
     ];
 
     fn name(self) -> &'static str {
@@ -70,6 +72,7 @@ impl Context {
             Context::Pick => "pick",
             Context::Transcript => "transcript",
             Context::Palette => "palette",
+            Context::BundlePlan => "bundle_plan",
         }
     }
 
@@ -91,6 +94,7 @@ impl Context {
             Context::Composer => &[Context::Composer],
             Context::Pick => &[Context::Pick, Context::List],
             Context::Transcript => &[Context::Transcript, Context::List],
+            Context::BundlePlan => &[Context::BundlePlan, Context::List],
             // A text field: its own keys only.
             Context::Palette => &[Context::Palette],
             // Typing and modal contexts: only their own keys (Ctrl-C is handled before lookup).
@@ -121,6 +125,7 @@ impl Context {
             Context::Pick => "Pick lists",
             Context::Transcript => "Transcript",
             Context::Palette => "Command palette",
+            Context::BundlePlan => "Bundle plan",
         }
     }
 }

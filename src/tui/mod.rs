@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod bundle_calls;
 pub mod command;
 pub mod cx;
 pub mod effect;

@@ -43,6 +43,9 @@ pub enum Msg {
     Inbound(Box<Inbound>),
     /// An upload or download moved on, for the component that started it.
     Transfer(Owner, Transfer),
+    /// A long call of the component moved on (one line per step: a bundle
+    /// apply's objects).
+    Progress(Owner, String),
     /// Completion for a path typed in the attach prompt.
     PathCompleted {
         input: String,
@@ -124,6 +127,11 @@ pub enum ApiReply {
     },
     TakeoverPlanned(Result<TakeoverPlan, String>),
     TakeoverApplied(Result<TakenRole, String>),
+    /// A bundle was planned against the tenant, or why not.
+    BundlePlanned(Result<Box<super::effect::PlannedBundle>, String>),
+    /// A bundle apply ended: the counts, or what was done, where it failed
+    /// and what was not attempted (one line each).
+    BundleApplied(Result<String, Vec<String>>),
     /// A guided-setup step finished.
     SetupStep {
         step: usize,
@@ -146,6 +154,8 @@ impl ApiReply {
             ApiReply::Transcript { id, .. } => format!("transcript {id}"),
             ApiReply::TakeoverPlanned(_) => "plan takeover".into(),
             ApiReply::TakeoverApplied(_) => "apply takeover".into(),
+            ApiReply::BundlePlanned(_) => "plan bundle".into(),
+            ApiReply::BundleApplied(_) => "apply bundle".into(),
         }
     }
 }

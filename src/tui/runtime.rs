@@ -486,6 +486,10 @@ impl Runtime {
                         Err(e) => Err(e.to_string()),
                     },
                 ),
+                Call::PlanBundle(path) => ApiReply::BundlePlanned(super::bundle_calls::plan(&client, &path).await),
+                Call::ApplyBundle(planned) => {
+                    ApiReply::BundleApplied(super::bundle_calls::apply(&client, &planned, owner, &tx).await)
+                }
             };
             let _ = tx.send(Msg::Api(owner, reply));
             let _ = tx.send(Msg::Token(client.token_state()));

@@ -141,6 +141,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Progress(owner, line) => with_cx(app, |parts, cx| {
+            if owner == Owner::Entities {
+                let _ = &parts.entities;
+                ent::bundle::on_progress(line, cx);
+            }
+        }),
         Msg::Transfer(owner, transfer) => with_cx(app, |parts, cx| {
             if owner == Owner::Conversation {
                 conversation::on_transfer(parts.conversation, transfer, cx);

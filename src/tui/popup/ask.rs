@@ -36,6 +36,10 @@ pub enum EntitiesAsk {
         app_id: String,
     },
     Takeover(Box<TakeoverPlan>),
+    /// The path of a bundle to apply.
+    BundlePath,
+    /// The plan of a bundle, under review.
+    BundlePlan,
     /// The guided setup itself (closing it reloads the lists).
     Setup,
 }

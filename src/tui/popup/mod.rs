@@ -10,6 +10,7 @@ pub mod editor;
 pub mod help;
 pub mod palette;
 pub mod pick;
+pub mod plan;
 pub mod prompt;
 pub mod transcript;
 
@@ -25,6 +26,7 @@ pub use editor::Editor;
 pub use help::Help;
 pub use palette::Palette;
 pub use pick::Pick;
+pub use plan::PlanView;
 pub use prompt::Prompt;
 pub use transcript::Transcript;
 
@@ -43,6 +45,8 @@ pub enum Popup {
     Pick(Box<Pick>),
     Transcript(Box<Transcript>),
     Palette(Box<Palette>),
+    /// A bundle's plan, reviewed before it is applied.
+    Plan(Box<PlanView>),
     /// A component shown as a popup at this level of the stack (the guided
     /// setup); it keeps its own state and gets the keys while on top.
     Component(Owner),
@@ -58,6 +62,7 @@ impl Popup {
             Popup::Pick(_) => Context::Pick,
             Popup::Transcript(_) => Context::Transcript,
             Popup::Palette(_) => Context::Palette,
+            Popup::Plan(_) => Context::BundlePlan,
             Popup::Component(_) => Context::Setup,
         }
     }
@@ -72,6 +77,7 @@ impl Popup {
             Popup::Pick(_) => pick::COMMANDS,
             Popup::Transcript(_) => transcript::COMMANDS,
             Popup::Palette(_) => palette::COMMANDS,
+            Popup::Plan(p) => p.commands(),
             Popup::Component(_) => NO_COMMANDS,
         }
     }
@@ -90,6 +96,7 @@ impl Popup {
             Popup::Pick(p) => p.on_action(action),
             Popup::Transcript(t) => t.on_action(action),
             Popup::Palette(p) => p.on_action(action),
+            Popup::Plan(p) => p.on_action(action),
             Popup::Component(_) => Step::Stay,
         }
     }
@@ -210,6 +217,18 @@ impl Popups {
             .filter(|l| l.owner() == owner)
             .find_map(|l| match &mut l.popup {
                 Popup::Editor(e) => Some(e.as_mut()),
+                _ => None,
+            })
+    }
+
+    /// The plan view opened for `ask`, wherever it is in the stack.
+    pub fn plan_mut(&mut self, ask: &Ask) -> Option<&mut PlanView> {
+        self.stack
+            .iter_mut()
+            .rev()
+            .find(|l| l.ask == *ask)
+            .and_then(|l| match &mut l.popup {
+                Popup::Plan(p) => Some(p.as_mut()),
                 _ => None,
             })
     }

@@ -98,6 +98,7 @@ fn render_popup(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Pick(p) => p.render(theme, frame, area),
         Popup::Transcript(t) => t.render(theme, frame, area),
         Popup::Palette(p) => p.render(theme, frame, area),
+        Popup::Plan(p) => p.render(theme, frame, area),
         Popup::Component(_) => {
             if let Some(setup) = &app.setup {
                 panes::setup::view::render(setup, theme, frame, area);

@@ -3,6 +3,7 @@
 //! the guided setup and callback takeover. State and commands here, keys
 //! and replies in [`update`], drawing in [`view`].
 
+pub mod bundle;
 pub mod catalog;
 pub mod update;
 pub mod view;
@@ -49,6 +50,11 @@ pub const LIST_COMMANDS: Table = Table {
             "setup",
             "Guided setup: create a complete account step by step",
         ),
+        change(
+            Action::ApplyBundle,
+            "apply bundle",
+            "Apply a setup bundle file: its plan is shown for review; Enter there applies",
+        ),
         cmd(
             Action::Refresh,
             "refresh",
@@ -80,6 +86,11 @@ pub const DETAIL_COMMANDS: Table = Table {
             Action::UseConsoleForRole,
             "use console",
             "Use this console for one of the application's roles (points its callback here; restored on exit)",
+        ),
+        cmd(
+            Action::ExportBundle,
+            "export bundle",
+            "Export this account's setup bundle (YAML, secrets as placeholders) to the export folder",
         ),
     ],
 };

@@ -94,6 +94,7 @@ pub fn on_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
             }
         }
         Action::GuidedSetup => cx.start_setup = true,
+        Action::ApplyBundle => super::bundle::ask_path(cx),
         Action::Copy | Action::CopyJson => {
             if let Some((kind, value)) = pane.selected() {
                 copy_object(kind, value, action == Action::CopyJson, cx);
@@ -210,6 +211,7 @@ fn detail_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
             Some(value) => copy_object(detail.kind, value, action == Action::CopyJson, cx),
             None => cx.error("not loaded yet"),
         },
+        Action::ExportBundle => super::bundle::export_account(pane, cx),
         Action::UseConsoleForRole => {
             let (kind, id) = (detail.kind, detail.id.clone());
             choose_takeover_role(pane, kind, id, cx);
@@ -388,6 +390,7 @@ pub fn on_outcome(pane: &mut EntitiesPane, ask: EntitiesAsk, outcome: Outcome, c
             cx.notice(format!("pointing {} of {} at this console…", plan.role, plan.app_name));
             cx.call(OWNER, Call::ApplyTakeover(plan));
         }
+        (a @ (EntitiesAsk::BundlePath | EntitiesAsk::BundlePlan), outcome) => super::bundle::on_outcome(a, outcome, cx),
         (EntitiesAsk::Setup, _) => {}
         _ => {}
     }
@@ -579,6 +582,11 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
             }
             Err(e) => cx.error(format!("use console for role: {e}")),
         },
+        ApiReply::BundlePlanned(result) => super::bundle::on_planned(result, cx),
+        ApiReply::BundleApplied(result) => {
+            super::bundle::on_applied(result, cx);
+            load_all(pane, cx);
+        }
         // Replies of other owners never come here.
         ApiReply::Sent { .. } | ApiReply::Transcript { .. } | ApiReply::SetupStep { .. } => {}
     }

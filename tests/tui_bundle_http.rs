@@ -1,0 +1,237 @@
+//! The console's setups as code over real loopback HTTP, driven through
+//! `update` and `Runtime::perform` as the event loop does: export the demo
+//! account with `x`, apply the file to an empty sandbox with `A` (plan
+//! reviewed, Enter applies), then plan again: all unchanged.
+//!
+//! Its own test binary: it sets the bundle's secret variable before any
+//! thread starts (the console reads secrets from its environment).
+
+mod common_tui;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use common_tui::*;
+use egain_console::api::models::EntityKind;
+use egain_console::api::{AuthConfig, Client, ClientConfig, Recorder, Secret};
+use egain_console::bundle::Action;
+use egain_console::sandbox::{self, SandboxConfig, Seed};
+use egain_console::tui::app::App;
+use egain_console::tui::effect::Effect;
+use egain_console::tui::msg::Msg;
+use egain_console::tui::panes::entities::kind_index;
+use egain_console::tui::popup::Popup;
+use egain_console::tui::popup::plan::Phase;
+use egain_console::tui::runtime::{RunOptions, Runtime};
+use egain_console::tui::update::{startup, update};
+
+const PASSWORD_VAR: &str = "DEMO_CALLBACK_AUTH_PASSWORD";
+
+fn client_for(sandbox: &sandbox::RunningSandbox) -> Client {
+    Client::new(
+        ClientConfig::new(
+            sandbox.urls.base.clone(),
+            AuthConfig::ClientCredentials {
+                token_url: sandbox.urls.token.clone(),
+                client_id: sandbox.credentials.client_id.clone(),
+                client_secret: Secret::new(sandbox.credentials.client_secret.clone()),
+                scopes: egain_console::api::auth::DEFAULT_SCOPES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            },
+        ),
+        Arc::new(Recorder::default()),
+    )
+    .expect("client")
+}
+
+/// A console and its runtime over `sandbox`; files go under `dir`.
+struct Console {
+    app: App,
+    runtime: Runtime,
+    rx: UnboundedReceiver<Msg>,
+}
+
+impl Console {
+    fn new(sandbox: &sandbox::RunningSandbox, dir: &std::path::Path) -> Self {
+        let (tx, rx) = unbounded_channel();
+        let runtime = Runtime::new(
+            client_for(sandbox),
+            tx,
+            RunOptions {
+                export_dir: Some(dir.join("export")),
+                download_dir: Some(dir.join("downloads")),
+                state_dir: Some(dir.join("state")),
+                inbound: None,
+            },
+        );
+        let mut console = Self {
+            app: empty_app(false),
+            runtime,
+            rx,
+        };
+        let effects = startup(&mut console.app);
+        console.perform(effects);
+        console.until(|app| {
+            EntityKind::ALL.iter().all(|k| {
+                let l = app.entities.list(*k);
+                l.loaded && !l.loading && l.error.is_none()
+            })
+        });
+        console
+    }
+
+    fn perform(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            if !matches!(effect, Effect::ScheduleTick | Effect::ExpireNotice(_)) {
+                self.runtime.perform(effect).expect("performed");
+            }
+        }
+    }
+
+    /// Feed messages until `done` holds.
+    fn until(&mut self, done: impl Fn(&App) -> bool) {
+        while !done(&self.app) {
+            let msg = next_message(&mut self.rx);
+            let effects = update(&mut self.app, msg);
+            self.perform(effects);
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        let effects = update(&mut self.app, key_event(code, crossterm::event::KeyModifiers::NONE));
+        self.perform(effects);
+    }
+
+    fn typed(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+}
+
+/// The next message (the test runs on the runtime's thread pool).
+fn next_message(rx: &mut UnboundedReceiver<Msg>) -> Msg {
+    tokio::task::block_in_place(|| {
+        tokio::runtime::Handle::current().block_on(async {
+            tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .expect("a message in time")
+                .expect("queue open")
+        })
+    })
+}
+
+#[test]
+fn export_the_demo_account_apply_it_to_an_empty_sandbox_and_plan_again_unchanged() {
+    // SAFETY: set before the tokio runtime (or any other thread of this binary) starts.
+    unsafe { std::env::set_var(PASSWORD_VAR, "pw-console-1") };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let source = sandbox::start(SandboxConfig {
+            seed: Seed::Demo,
+            ..SandboxConfig::default()
+        })
+        .await
+        .expect("source sandbox");
+        let target = sandbox::start(SandboxConfig {
+            seed: Seed::Empty,
+            ..SandboxConfig::default()
+        })
+        .await
+        .expect("target sandbox");
+        let dir = tempfile::tempdir().expect("temp dir");
+
+        // Export: x on the demo account's detail.
+        let mut a = Console::new(&source, dir.path());
+        a.app.entities.tab = kind_index(EntityKind::Account);
+        a.key(KeyCode::Enter);
+        a.until(|app| app.entities.detail.as_ref().is_some_and(|d| !d.loading));
+        assert_eq!(
+            a.app
+                .entities
+                .detail
+                .as_ref()
+                .and_then(|d| d.value.clone())
+                .expect("value")["name"],
+            "Demo Account"
+        );
+        a.key(KeyCode::Char('x'));
+        a.until(|app| app.status.notice.as_deref().is_some_and(|n| n.starts_with("saved ")));
+        let notice = a.app.status.notice.clone().expect("notice");
+        let path = std::path::PathBuf::from(notice.trim_start_matches("saved "));
+        let text = std::fs::read_to_string(&path).expect("the bundle file");
+        assert!(
+            text.contains("Demo Account") && text.contains(&format!("${{{PASSWORD_VAR}}}")),
+            "{text}"
+        );
+        // Never overwriting: a second export is another file.
+        a.key(KeyCode::Char('x'));
+        a.until(|app| {
+            app.status
+                .notice
+                .as_deref()
+                .is_some_and(|n| n.starts_with("saved ") && n != notice)
+        });
+        assert_ne!(a.app.status.notice.as_deref(), Some(notice.as_str()));
+
+        // Apply: A, the path, the plan reviewed, Enter.
+        let mut b = Console::new(&target, dir.path());
+        assert!(b.app.entities.list(EntityKind::Account).items.is_empty());
+        b.key(KeyCode::Char('A'));
+        b.typed(&path.display().to_string());
+        b.key(KeyCode::Enter);
+        b.until(|app| matches!(app.popups.top(), Some(Popup::Plan(_))) || app.status.error.is_some());
+        assert_eq!(b.app.status.error, None);
+        let Some(Popup::Plan(view)) = b.app.popups.top() else {
+            panic!("the plan is shown");
+        };
+        assert_eq!(view.items.len(), 6);
+        assert!(
+            view.items.iter().all(|i| i.action == Action::Create),
+            "{:?}",
+            view.items
+        );
+        b.key(KeyCode::Enter);
+        b.until(|app| matches!(app.popups.top(), Some(Popup::Plan(v)) if matches!(v.phase, Phase::Finished(_))));
+        let Some(Popup::Plan(view)) = b.app.popups.top() else {
+            panic!("the outcome is shown");
+        };
+        assert_eq!(
+            view.phase,
+            Phase::Finished(vec!["Applied: 6 created, 0 updated, 0 unchanged.".into()])
+        );
+        assert_eq!(
+            view.progress.iter().filter(|l| l.starts_with("✓ created")).count(),
+            6,
+            "{:?}",
+            view.progress
+        );
+        b.key(KeyCode::Enter);
+        assert!(b.app.popups.is_empty());
+        // The lists reload with what was applied.
+        b.until(|app| {
+            app.entities.list(EntityKind::Account).items.len() == 1 && !app.entities.list(EntityKind::Account).loading
+        });
+
+        // Plan again: all unchanged, nothing offered.
+        b.key(KeyCode::Char('A'));
+        b.typed(&path.display().to_string());
+        b.key(KeyCode::Enter);
+        b.until(|app| matches!(app.popups.top(), Some(Popup::Plan(_))) || app.status.error.is_some());
+        let Some(Popup::Plan(view)) = b.app.popups.top() else {
+            panic!("the plan is shown: {:?}", b.app.status.error);
+        };
+        assert_eq!(view.work(), 0, "{:?}", view.items);
+        assert!(view.text().contains("Nothing to do"));
+        assert!(!text.contains("pw-console-1"));
+    });
+}
