@@ -29,6 +29,8 @@ use egain_console::tui::runtime::{RunOptions, Runtime};
 use egain_console::tui::update::{startup, update};
 
 const PASSWORD_VAR: &str = "DEMO_CALLBACK_AUTH_PASSWORD";
+/// The source sandbox's demo callback password.
+const CANARY: &str = "CANARY-source-password-7f3a";
 
 fn client_for(sandbox: &sandbox::RunningSandbox) -> Client {
     Client::new(
@@ -136,12 +138,13 @@ fn export_the_demo_account_apply_it_to_an_empty_sandbox_and_plan_again_unchanged
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let source = sandbox::start(SandboxConfig {
+        // A canary password on the source tenant: it must never reach the bundle file.
+        let mut source_config = SandboxConfig {
             seed: Seed::Demo,
             ..SandboxConfig::default()
-        })
-        .await
-        .expect("source sandbox");
+        };
+        source_config.hub.demo_callback_auth = Some(("console".into(), CANARY.into()));
+        let source = sandbox::start(source_config).await.expect("source sandbox");
         let target = sandbox::start(SandboxConfig {
             seed: Seed::Empty,
             ..SandboxConfig::default()
@@ -172,6 +175,10 @@ fn export_the_demo_account_apply_it_to_an_empty_sandbox_and_plan_again_unchanged
         assert!(
             text.contains("Demo Account") && text.contains(&format!("${{{PASSWORD_VAR}}}")),
             "{text}"
+        );
+        assert!(
+            !text.contains(CANARY),
+            "the source's password reached the bundle:\n{text}"
         );
         // Never overwriting: a second export is another file.
         a.key(KeyCode::Char('x'));
