@@ -3,8 +3,11 @@
 //!
 //! Layers: [`api`] (client, models, auth, assets, exchange recording),
 //! [`sandbox`] (the local hub), [`callback`] (the console's callback
-//! receiver) and [`callback_takeover`] (pointing a tenant's role at the
-//! console) never depend on the UI; [`tui`] sits on top of them.
+//! receiver), [`callback_takeover`] (pointing a tenant's role at the
+//! console), [`conversation`], [`reqlog`], [`bundle`] (setups as code) and
+//! [`scenario`] (conversation tests) never depend on the UI; [`connect`]
+//! wires them up at start; [`cli`] and [`tui`] sit on top of them
+//! (`tests/tui_layers.rs` checks the direction).
 
 pub mod api;
 pub mod bundle;
