@@ -198,7 +198,7 @@ async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Re
     let connection = connect::connect(config, cli.profile.as_deref(), cli.read_only)
         .await
         .map_err(|e| connect_failure(config, e))?;
-    let state_dir = runtime::default_state_dir();
+    let state_dir = callback_takeover::default_state_dir();
     if !connection.session.sandbox {
         recover_earlier(&connection.client, &state_dir, connection.session.read_only).await;
     }

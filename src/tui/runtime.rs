@@ -177,13 +177,6 @@ fn forward_notices(tx: UnboundedSender<Msg>) {
     });
 }
 
-/// Where the takeover journal lives when nothing else is configured.
-pub fn default_state_dir() -> PathBuf {
-    directories::ProjectDirs::from("cloud", "egain", "egain-console")
-        .map(|d| d.data_dir().to_owned())
-        .unwrap_or_else(|| std::env::temp_dir().join("egain-console"))
-}
-
 fn forward_inbound(mut inbound: UnboundedReceiver<Inbound>, tx: UnboundedSender<Msg>) {
     tokio::spawn(async move {
         while let Some(x) = inbound.recv().await {
@@ -250,7 +243,9 @@ impl Runtime {
                 .download_dir
                 .or_else(|| directories::UserDirs::new().and_then(|u| u.download_dir().map(PathBuf::from)))
                 .unwrap_or_else(|| cwd.clone()),
-            state_dir: options.state_dir.unwrap_or_else(default_state_dir),
+            state_dir: options
+                .state_dir
+                .unwrap_or_else(crate::callback_takeover::default_state_dir),
             upload_cancel: std::sync::Mutex::new(Vec::new()),
             takeovers: Arc::new(std::sync::Mutex::new(Vec::new())),
         }
