@@ -208,6 +208,7 @@ async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Re
     app.log = LogPane::new(ui.log_caps());
     app.conversation.templates = messages;
     app.conversation.scenarios_dir = ui.scenarios_dir();
+    app.scenarios = egain_console::tui::panes::scenarios::ScenariosPane::new(ui.scenarios_dir());
     let _sandbox = connection.sandbox;
     let _receiver = connection.receiver;
     let options = runtime::RunOptions {

@@ -343,6 +343,51 @@ impl Conversations {
         self.list.len() != before
     }
 
+    /// Take in a conversation held elsewhere (a scenario run's, with its
+    /// sends). It replaces the one with the same hub id and role, which
+    /// holds only what the receiver saw; messages that one has and the
+    /// adopted one lacks (arrived after the run) are kept at its end. Local
+    /// ids are renumbered from `next_local` so they never clash with ours.
+    pub fn adopt(&mut self, mut conversation: Conversation, next_local: &mut LocalId) -> Handle {
+        for entry in conversation.entries.iter_mut() {
+            if entry.local_id.is_some() {
+                entry.local_id = Some(*next_local);
+                *next_local += 1;
+            }
+        }
+        let existing = conversation
+            .id
+            .as_deref()
+            .and_then(|id| self.find(id, &conversation.role))
+            .map(|c| c.handle);
+        let handle = existing.unwrap_or_else(|| {
+            let handle = Handle(self.next_handle);
+            self.next_handle += 1;
+            handle
+        });
+        conversation.handle = handle;
+        let cap = self.cap;
+        match self.index(handle) {
+            Some(i) => {
+                let old = std::mem::replace(&mut self.list[i], conversation);
+                let adopted = &mut self.list[i];
+                for entry in old.entries {
+                    let later = !entry.mine && entry.hub_id.as_ref().is_some_and(|id| !adopted.seen.contains(id));
+                    if later {
+                        adopted.push(entry, cap);
+                    }
+                }
+                adopted.closed |= old.closed;
+            }
+            None => self.list.push(conversation),
+        }
+        if let Some(c) = self.get_mut(handle) {
+            c.trim(cap);
+            c.revision += 1;
+        }
+        handle
+    }
+
     /// Every message of an envelope delivered to `role`'s callback.
     pub fn ingest_envelope(&mut self, role: &SenderType, envelope: &MessageEnvelope) -> Vec<Ingest> {
         envelope

@@ -18,6 +18,7 @@ pub enum Action {
     FocusEntities,
     FocusConversation,
     FocusLog,
+    FocusScenarios,
     ToggleMouse,
     Zoom,
     /// The `:` command palette.
@@ -80,6 +81,15 @@ pub enum Action {
     SaveCurl,
     ExportHar,
     ToggleFollow,
+    // Scenarios
+    /// Run the selected scenario file.
+    RunScenario,
+    /// Run every scenario file of the folder, one after another.
+    RunAllScenarios,
+    /// Cancel the scenario run going on.
+    CancelRun,
+    /// Show the conversation a scenario run produced in the Conversation pane.
+    OpenRunConversation,
     // Editor, prompts and dialogs
     Save,
     Cancel,

@@ -15,6 +15,7 @@ use super::msg::TakenRole;
 use super::panes::conversation::ConversationPane;
 use super::panes::entities::EntitiesPane;
 use super::panes::log::LogPane;
+use super::panes::scenarios::ScenariosPane;
 use super::panes::setup::SetupPane;
 use super::popup::{Popup, Popups};
 use super::theme::Theme;
@@ -33,6 +34,10 @@ pub struct App {
     pub entities: EntitiesPane,
     pub conversation: ConversationPane,
     pub log: LogPane,
+    pub scenarios: ScenariosPane,
+    /// The pane over the request log in the wide layout: Entities or
+    /// Scenarios, whichever had the focus last.
+    pub upper_left: PaneId,
     /// The guided setup while it is open (shown as a layer of the popup stack).
     pub setup: Option<SetupPane>,
     /// Roles pointed at this console for the run (the runtime holds the leases).
@@ -71,6 +76,8 @@ impl App {
             },
             conversation: ConversationPane::default(),
             log: LogPane::default(),
+            scenarios: ScenariosPane::default(),
+            upper_left: PaneId::Entities,
             setup: None,
             taken: Vec::new(),
             popups: Popups::default(),
@@ -95,6 +102,7 @@ impl App {
                 PaneId::Entities => self.entities.context(),
                 PaneId::Conversation => self.conversation.context(),
                 PaneId::Log => self.log.context(),
+                PaneId::Scenarios => self.scenarios.context(),
             },
         }
     }
@@ -113,6 +121,7 @@ impl App {
             PaneId::Entities => self.entities.commands(),
             PaneId::Conversation => self.conversation.commands(),
             PaneId::Log => self.log.commands(),
+            PaneId::Scenarios => self.scenarios.commands(),
         }
     }
 
@@ -127,6 +136,14 @@ impl App {
     /// Whether both panes fit side by side.
     pub fn wide(&self) -> bool {
         self.size.0 >= 120 && !self.zoom
+    }
+
+    /// Move the focus; the wide layout's upper-left pane follows Entities or Scenarios.
+    pub fn set_focus(&mut self, pane: PaneId) {
+        self.focus = pane;
+        if matches!(pane, PaneId::Entities | PaneId::Scenarios) {
+            self.upper_left = pane;
+        }
     }
 
     /// Whether a setup layer is on top.

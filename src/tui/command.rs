@@ -80,6 +80,11 @@ pub const GLOBAL: Table = Table {
         ),
         cmd(Action::FocusLog, "request log", "Focus the Request log pane"),
         cmd(
+            Action::FocusScenarios,
+            "scenarios",
+            "Focus the Scenarios pane (run scenario files, see their steps pass or fail)",
+        ),
+        cmd(
             Action::Zoom,
             "zoom",
             "Zoom the focused pane to the whole screen (again to restore)",

@@ -23,6 +23,7 @@ pub enum Owner {
     Log,
     /// The guided setup (a component living in the popup stack).
     Setup,
+    Scenarios,
 }
 
 /// One API call.
@@ -197,6 +198,14 @@ pub enum Effect {
     /// Write a conversation as a scenario file (the runtime picks a new
     /// name in the folder and downloads our attachments beside it).
     RecordScenario(Box<ScenarioRecording>),
+    /// List the scenario files of a folder (each read and checked); the
+    /// listing comes back as `Msg::Scenarios(owner, _)`.
+    ScanScenarios(Owner, PathBuf),
+    /// Run scenario files one after another on the console's own tenant and
+    /// callback receiver; progress streams back as `Msg::Scenarios(owner, _)`.
+    RunScenarios(Owner, Box<crate::tui::panes::scenarios::RunJob>),
+    /// Cancel scenario run `n` (the runtime holds its cancel token).
+    CancelScenarios(u64),
     /// Hand the terminal to `$EDITOR` with this text; the result goes to `owner`.
     ExternalEdit(Owner, String),
     /// Put text on the clipboard (OSC 52, works over SSH).
@@ -232,8 +241,18 @@ impl Effect {
     pub fn mutates(&self) -> bool {
         match self {
             Effect::Call(_, call) => call.mutates(),
-            Effect::Upload { .. } => true,
+            Effect::Upload { .. } | Effect::RunScenarios(..) => true,
             _ => false,
+        }
+    }
+
+    /// What a changing effect does, for a refusal ("read-only: … is disabled").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Effect::Call(_, call) => call.describe(),
+            Effect::RunScenarios(..) => "running scenarios (they send messages)",
+            Effect::Upload { .. } => "uploading assets",
+            _ => "this",
         }
     }
 }

@@ -31,10 +31,11 @@ pub enum Context {
     Transcript,
     Palette,
     BundlePlan,
+    Scenarios,
 }
 
 impl Context {
-    const ALL: [Context; 17] = [
+    const ALL: [Context; 18] = [
         Context::Global,
         Context::List,
         Context::Entities,
@@ -52,6 +53,7 @@ impl Context {
         Context::Transcript,
         Context::Palette,
         Context::BundlePlan,
+        Context::Scenarios,
     ];
 
     fn name(self) -> &'static str {
@@ -73,6 +75,7 @@ impl Context {
             Context::Transcript => "transcript",
             Context::Palette => "palette",
             Context::BundlePlan => "bundle_plan",
+            Context::Scenarios => "scenarios",
         }
     }
 
@@ -95,6 +98,7 @@ impl Context {
             Context::Pick => &[Context::Pick, Context::List],
             Context::Transcript => &[Context::Transcript, Context::List],
             Context::BundlePlan => &[Context::BundlePlan, Context::List],
+            Context::Scenarios => &[Context::Scenarios, Context::List, Context::Global],
             // A text field: its own keys only.
             Context::Palette => &[Context::Palette],
             // Typing and modal contexts: only their own keys (Ctrl-C is handled before lookup).
@@ -126,6 +130,7 @@ impl Context {
             Context::Transcript => "Transcript",
             Context::Palette => "Command palette",
             Context::BundlePlan => "Bundle plan",
+            Context::Scenarios => "Scenarios",
         }
     }
 }
@@ -376,6 +381,7 @@ impl Keymap {
             Context::Composer,
             Context::Log,
             Context::LogDetail,
+            Context::Scenarios,
             Context::Editor,
             Context::Prompt,
             Context::Confirm,

@@ -13,16 +13,18 @@ pub enum PaneId {
     Entities,
     Conversation,
     Log,
+    Scenarios,
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 3] = [PaneId::Entities, PaneId::Conversation, PaneId::Log];
+    pub const ALL: [PaneId; 4] = [PaneId::Entities, PaneId::Conversation, PaneId::Log, PaneId::Scenarios];
 
     pub fn title(self) -> &'static str {
         match self {
             PaneId::Entities => "Entities",
             PaneId::Conversation => "Conversation",
             PaneId::Log => "Request log",
+            PaneId::Scenarios => "Scenarios",
         }
     }
 
@@ -30,12 +32,13 @@ impl PaneId {
         match self {
             PaneId::Entities => PaneId::Conversation,
             PaneId::Conversation => PaneId::Log,
-            PaneId::Log => PaneId::Entities,
+            PaneId::Log => PaneId::Scenarios,
+            PaneId::Scenarios => PaneId::Entities,
         }
     }
 
     pub fn prev(self) -> Self {
-        self.next().next()
+        self.next().next().next()
     }
 }
 

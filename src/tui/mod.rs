@@ -16,6 +16,7 @@ pub mod msg;
 pub mod panes;
 pub mod popup;
 pub mod runtime;
+pub mod scenario_calls;
 pub mod settings;
 pub mod status;
 pub mod terminal;

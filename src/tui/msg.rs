@@ -46,6 +46,8 @@ pub enum Msg {
     /// A long call of the component moved on (one line per step: a bundle
     /// apply's objects).
     Progress(Owner, String),
+    /// A scenario listing, or a run's progress, for the component that asked.
+    Scenarios(Owner, Box<super::panes::scenarios::Event>),
     /// Completion for a path typed in the attach prompt.
     PathCompleted {
         input: String,

@@ -44,6 +44,10 @@ pub struct Runtime {
     /// Leases of the callbacks this console took over, held for the run (they tell other
     /// consoles this one is alive); `main` restores them from the journal on every exit path.
     takeovers: Arc<std::sync::Mutex<Vec<crate::callback_takeover::ActiveTakeover>>>,
+    /// Scenario runs going on (each is handed every callback delivery).
+    scenario_runs: super::scenario_calls::ActiveRuns,
+    /// Whether a callback receiver feeds this console.
+    receives: bool,
 }
 
 /// Where the runtime reads and writes, and the streams it forwards.
@@ -177,9 +181,15 @@ fn forward_notices(tx: UnboundedSender<Msg>) {
     });
 }
 
-fn forward_inbound(mut inbound: UnboundedReceiver<Inbound>, tx: UnboundedSender<Msg>) {
+/// Deliveries go to the console, and to the scenario runs going on.
+fn forward_inbound(
+    mut inbound: UnboundedReceiver<Inbound>,
+    tx: UnboundedSender<Msg>,
+    runs: super::scenario_calls::ActiveRuns,
+) {
     tokio::spawn(async move {
         while let Some(x) = inbound.recv().await {
+            runs.deliver(&x);
             if tx.send(Msg::Inbound(Box::new(x))).is_err() {
                 break;
             }
@@ -231,8 +241,10 @@ impl Runtime {
     /// the receiver's deliveries to `tx`. Usable without a terminal (tests
     /// drive `update` and `perform` directly).
     pub fn new(client: Client, tx: UnboundedSender<Msg>, options: RunOptions) -> Self {
+        let scenario_runs = super::scenario_calls::ActiveRuns::default();
+        let receives = options.inbound.is_some();
         if let Some(inbound) = options.inbound {
-            forward_inbound(inbound, tx.clone());
+            forward_inbound(inbound, tx.clone(), scenario_runs.clone());
         }
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         Self {
@@ -248,6 +260,8 @@ impl Runtime {
                 .unwrap_or_else(crate::callback_takeover::default_state_dir),
             upload_cancel: std::sync::Mutex::new(Vec::new()),
             takeovers: Arc::new(std::sync::Mutex::new(Vec::new())),
+            scenario_runs,
+            receives,
         }
     }
 
@@ -332,6 +346,20 @@ impl Runtime {
                     let _ = tx.send(Msg::Saved(record_scenario(&client, *job).await));
                 });
             }
+            Effect::ScanScenarios(owner, dir) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::Scenarios(owner, Box::new(super::scenario_calls::scan(dir))));
+                });
+            }
+            Effect::RunScenarios(_, job) => super::scenario_calls::spawn_run(
+                &self.scenario_runs,
+                self.client.clone(),
+                *job,
+                self.receives,
+                self.tx.clone(),
+            ),
+            Effect::CancelScenarios(run) => self.scenario_runs.cancel(run),
             Effect::Call(owner, call) => self.spawn_api(owner, call),
         }
         Ok(())

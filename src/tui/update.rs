@@ -17,6 +17,7 @@ use super::msg::Msg;
 use super::panes::conversation::{self as conv, ConversationPane, update as conversation};
 use super::panes::entities::{self as ent, EntitiesPane, update as entities};
 use super::panes::log::{self as logp, LogPane};
+use super::panes::scenarios::{self as scen, ScenariosPane, update as scenarios};
 use super::panes::setup::{self as setup, SetupPane, SetupStep};
 use super::popup::ask::{EntitiesAsk, RootAsk};
 use super::popup::help::{self, Help};
@@ -33,6 +34,7 @@ struct Parts<'a> {
     entities: &'a mut EntitiesPane,
     conversation: &'a mut ConversationPane,
     log: &'a mut LogPane,
+    scenarios: &'a mut ScenariosPane,
     setup: &'a mut Option<SetupPane>,
 }
 
@@ -55,6 +57,7 @@ fn with_cx(app: &mut App, f: impl FnOnce(&mut Parts, &mut Cx)) -> Vec<Effect> {
         entities: &mut app.entities,
         conversation: &mut app.conversation,
         log: &mut app.log,
+        scenarios: &mut app.scenarios,
         setup: &mut app.setup,
     };
     f(&mut parts, &mut cx);
@@ -65,7 +68,7 @@ fn with_cx(app: &mut App, f: impl FnOnce(&mut Parts, &mut Cx)) -> Vec<Effect> {
         ..
     } = cx;
     if let Some(focus) = focus {
-        app.focus = focus;
+        app.set_focus(focus);
     }
     if start_setup {
         open_setup(app);
@@ -100,7 +103,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         setup.on_reply(reply, cx);
                     }
                 }
-                Owner::Log | Owner::Root => {}
+                Owner::Log | Owner::Root | Owner::Scenarios => {}
             })
         }
         Msg::Token(state) => {
@@ -147,6 +150,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 ent::bundle::on_progress(line, cx);
             }
         }),
+        Msg::Scenarios(owner, event) => with_cx(app, |parts, cx| {
+            if owner == Owner::Scenarios {
+                scenarios::on_event(parts.scenarios, *event, cx);
+            }
+        }),
         Msg::Transfer(owner, transfer) => with_cx(app, |parts, cx| {
             if owner == Owner::Conversation {
                 conversation::on_transfer(parts.conversation, transfer, cx);
@@ -163,6 +171,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     // What arrived while the conversation was off screen has been seen once it is on screen.
     if app.focus == PaneId::Conversation || app.wide() {
         app.conversation.unseen = 0;
+    }
+    // The scenarios folder is read the first time the pane is on screen.
+    let scenarios_shown = app.focus == PaneId::Scenarios || (app.wide() && app.upper_left == PaneId::Scenarios);
+    if scenarios_shown && scenarios::needs_scan(&app.scenarios) {
+        effects.push(scenarios::scan(&mut app.scenarios));
     }
     guard_read_only(app, &mut effects);
     // Count API calls as in flight (the log shows them as pending rows), and
@@ -191,10 +204,7 @@ fn guard_read_only(app: &mut App, effects: &mut Vec<Effect>) {
     let mut refused = None;
     effects.retain(|e| {
         if e.mutates() {
-            refused = Some(match e.as_call() {
-                Some(call) => call.describe(),
-                None => "uploading assets",
-            });
+            refused = Some(e.describe());
             false
         } else {
             true
@@ -345,7 +355,8 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     }
     let focus = app.focus;
     let mut handled = false;
-    let effects = with_cx(app, |parts, cx| {
+    let mut open = None;
+    let mut effects = with_cx(app, |parts, cx| {
         handled = match focus {
             PaneId::Entities => entities::on_action(parts.entities, action, cx),
             PaneId::Log => parts.log.on_action(action, cx),
@@ -353,15 +364,25 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
                 conversation::composer_action(parts.conversation, &parts.entities.catalog, action, cx)
             }
             PaneId::Conversation => conversation::list_action(parts.conversation, &parts.entities.catalog, action, cx),
+            PaneId::Scenarios => {
+                match scenarios::on_action(parts.scenarios, &parts.conversation.templates, action, cx) {
+                    scenarios::Reaction::Ignored => false,
+                    scenarios::Reaction::Handled => true,
+                    scenarios::Reaction::Open(conversation) => {
+                        open = Some(conversation);
+                        true
+                    }
+                }
+            }
         };
     });
-    if handled {
-        effects
-    } else {
-        let mut effects = effects;
-        effects.extend(global_action(app, action));
-        effects
+    if let Some(conversation) = open {
+        open_conversation(app, *conversation);
     }
+    if !handled {
+        effects.extend(global_action(app, action));
+    }
+    effects
 }
 
 /// An action while a popup is on top: the popup (or the component shown as
@@ -434,6 +455,15 @@ fn route_outcome(app: &mut App, ask: Ask, outcome: Outcome) -> Vec<Effect> {
     }
 }
 
+/// Show a conversation held elsewhere (a scenario run's) in the Conversation
+/// pane, focused, in place of the receiver's half of it.
+fn open_conversation(app: &mut App, conversation: crate::conversation::state::Conversation) {
+    let pane = &mut app.conversation;
+    let handle = pane.conversations.adopt(conversation, &mut pane.next_local_id);
+    pane.show(Some(handle));
+    focus(app, PaneId::Conversation);
+}
+
 fn open_setup(app: &mut App) {
     // On the sandbox the new account answers at once through the built-in bot.
     let inputs = match &app.session.sandbox_root {
@@ -448,7 +478,7 @@ fn open_setup(app: &mut App) {
 /// Focus a pane. The conversation always opens on its composer, so what is
 /// typed after a pane key is text, never a command.
 fn focus(app: &mut App, pane: PaneId) {
-    app.focus = pane;
+    app.set_focus(pane);
     if pane == PaneId::Conversation {
         app.conversation.composing = true;
     }
@@ -472,6 +502,9 @@ fn quit_reasons(app: &App) -> Vec<String> {
     }
     if app.conversation.upload.is_some() {
         reasons.push("an upload running".into());
+    }
+    if app.scenarios.running.is_some() {
+        reasons.push("a scenario run going".into());
     }
     reasons
 }
@@ -517,6 +550,10 @@ fn global_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::FocusLog => {
             focus(app, PaneId::Log);
+            Vec::new()
+        }
+        Action::FocusScenarios => {
+            focus(app, PaneId::Scenarios);
             Vec::new()
         }
         Action::Palette => {
@@ -593,6 +630,8 @@ pub fn help_tables(app: &App) -> Vec<Table> {
             PaneId::Entities => [ent::LIST_COMMANDS, ent::DETAIL_COMMANDS],
             PaneId::Conversation => [conv::COMPOSER_COMMANDS, conv::LIST_COMMANDS],
             PaneId::Log => [logp::LIST_COMMANDS, logp::DETAIL_COMMANDS],
+            // One table; listed twice, and the duplicate dropped below.
+            PaneId::Scenarios => [scen::COMMANDS, scen::COMMANDS],
         }
     };
     let mut tables = Vec::new();

@@ -6,9 +6,11 @@
 //! | Entities | `entities`, `entity_detail` | `entities/update.rs` |
 //! | Conversation | `conversation`, `composer` | `conversation/update.rs` |
 //! | Request log | `log`, `log_detail` | `log/mod.rs` |
+//! | Scenarios | `scenarios` | `scenarios/update.rs` |
 //! | Guided setup | `setup` | `setup/mod.rs` |
 
 pub mod conversation;
 pub mod entities;
 pub mod log;
+pub mod scenarios;
 pub mod setup;

@@ -62,10 +62,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     let chrome = chrome(app);
     if app.wide() {
-        // Entities over the request log on the left, the conversation on the right.
+        // Entities (or Scenarios) over the request log on the left, the conversation on the right.
         let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
         let [top, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(left);
-        render_pane(app, &chrome, PaneId::Entities, frame, top);
+        render_pane(app, &chrome, app.upper_left, frame, top);
         render_pane(app, &chrome, PaneId::Log, frame, bottom);
         render_pane(app, &chrome, PaneId::Conversation, frame, right);
     } else {
@@ -85,6 +85,7 @@ fn render_pane(app: &App, chrome: &Chrome, pane: PaneId, frame: &mut Frame, area
             panes::conversation::view::render(&app.conversation, &app.entities.catalog, chrome, frame, area, focused)
         }
         PaneId::Log => panes::log::view::render(&app.log, chrome, frame, area, focused),
+        PaneId::Scenarios => panes::scenarios::view::render(&app.scenarios, chrome, frame, area, focused),
     }
 }
 
