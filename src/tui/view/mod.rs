@@ -64,7 +64,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     if app.wide() {
         // Entities (or Scenarios) over the request log on the left, the conversation on the right.
         let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-        let [top, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(left);
+        // Scenarios (list, steps and failure detail) get the room they need.
+        let upper = if app.upper_left == PaneId::Scenarios { 70 } else { 55 };
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(upper), Constraint::Percentage(100 - upper)]).areas(left);
         render_pane(app, &chrome, app.upper_left, frame, top);
         render_pane(app, &chrome, PaneId::Log, frame, bottom);
         render_pane(app, &chrome, PaneId::Conversation, frame, right);

@@ -13,10 +13,12 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::{FileRun, Listing, Row, RunState, ScenariosPane};
 use crate::tui::layout::{Chrome, PaneId, max_scroll};
 use crate::tui::theme::Theme;
-use crate::tui::wrap::{truncate, wrap_spans};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::tui::wrap::{truncate, width};
 
 pub fn render(pane: &ScenariosPane, chrome: &Chrome, frame: &mut Frame, area: Rect, focused: bool) {
-    let mut extra = format!("{} · {} files", pane.dir.display(), pane.rows.len());
+    let mut extra = format!("{}/ · {} files", pane.dir.display(), pane.rows.len());
     if let Some(running) = &pane.running {
         extra.push_str(if running.cancelling {
             " · cancelling…"
@@ -46,7 +48,7 @@ pub fn render(pane: &ScenariosPane, chrome: &Chrome, frame: &mut Frame, area: Re
             ];
             let rows: Vec<Line> = lines
                 .into_iter()
-                .flat_map(|l| wrap_spans(l, inner.width.max(1) as usize))
+                .flat_map(|l| wrap_words(l, inner.width.max(1) as usize))
                 .collect();
             frame.render_widget(Paragraph::new(rows), inner);
             return;
@@ -95,14 +97,14 @@ pub fn duration(d: Duration) -> String {
 fn render_list(pane: &ScenariosPane, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = area.height as usize;
     let first = (pane.selected + 1).saturating_sub(height);
-    let width = area.width as usize;
+    let cols = area.width as usize;
     let name_width = pane
         .rows
         .iter()
-        .map(|r| crate::tui::wrap::width(&pane.display_name(r)))
+        .map(|r| width(&pane.display_name(r)))
         .max()
         .unwrap_or(0)
-        .min(width / 3);
+        .min(cols / 3);
     let lines: Vec<Line> = pane
         .rows
         .iter()
@@ -118,7 +120,7 @@ fn render_list(pane: &ScenariosPane, theme: &Theme, frame: &mut Frame, area: Rec
             };
             let mut spans = vec![Span::styled(format!("{symbol} "), symbol_style)];
             let name = truncate(&name, name_width).to_owned();
-            let pad = name_width.saturating_sub(crate::tui::wrap::width(&name));
+            let pad = name_width.saturating_sub(width(&name));
             spans.push(Span::raw(format!("{name}{}  ", " ".repeat(pad))));
             match &row.scenario {
                 Ok(s) => {
@@ -126,12 +128,12 @@ fn render_list(pane: &ScenariosPane, theme: &Theme, frame: &mut Frame, area: Rec
                         Some(d) => format!("  {} steps  {}", s.steps.len(), duration(d)),
                         None => format!("  {} steps", s.steps.len()),
                     };
-                    let room = width.saturating_sub(name_width + 4 + crate::tui::wrap::width(&tail));
+                    let room = cols.saturating_sub(name_width + 4 + width(&tail));
                     spans.push(Span::raw(truncate(&s.name, room).to_owned()));
                     spans.push(Span::styled(tail, theme.dim()));
                 }
                 Err(e) => {
-                    let room = width.saturating_sub(name_width + 4);
+                    let room = cols.saturating_sub(name_width + 4);
                     spans.push(Span::styled(
                         truncate(&short_error(row, e), room).to_owned(),
                         theme.error(),
@@ -170,18 +172,27 @@ fn render_detail(pane: &ScenariosPane, row: &Row, chrome: &Chrome, frame: &mut F
         Some(s) => format!(" {} ", s.name),
         None => format!(" {} ", pane.display_name(row)),
     };
-    let block = Block::new()
+    let mut block = Block::new()
         .borders(Borders::TOP)
         .border_style(theme.dim())
         .title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
-    frame.render_widget(block, area);
     let cols = inner.width.max(1) as usize;
     let lines: Vec<Line> = detail_lines(pane, row, chrome)
         .into_iter()
-        .flat_map(|l| wrap_spans(l, cols))
+        .flat_map(|l| wrap_words(l, cols))
         .collect();
     let scroll = pane.scroll.min(max_scroll(lines.len(), inner));
+    // What does not fit is one key away.
+    if lines.len() > inner.height as usize + scroll as usize {
+        let key = chrome
+            .keymap
+            .key_for(crate::tui::keymap::Context::Scenarios, crate::tui::action::Action::PageDown)
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "PgDn".into());
+        block = block.title(Line::from(Span::styled(format!(" {key} more "), theme.dim())).right_aligned());
+    }
+    frame.render_widget(block, area);
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
@@ -299,4 +310,74 @@ fn outcome_lines(pane: &ScenariosPane, last: &FileRun, chrome: &Chrome) -> Vec<L
         )));
     }
     lines
+}
+
+/// Cut a styled line into rows of at most `cols` columns at spaces where
+/// possible (a word wider than a row is cut between graphemes), keeping
+/// each part's style.
+fn wrap_words(line: Line<'_>, cols: usize) -> Vec<Line<'static>> {
+    let cols = cols.max(1);
+    let cells: Vec<(&str, Style)> = line
+        .spans
+        .iter()
+        .flat_map(|span| span.content.graphemes(true).map(move |g| (g, span.style)))
+        .collect();
+    let mut rows: Vec<Vec<(&str, Style)>> = Vec::new();
+    let mut row: Vec<(&str, Style)> = Vec::new();
+    let mut used = 0;
+    for cell in cells {
+        let w = width(cell.0);
+        if used + w > cols && !row.is_empty() {
+            // Break after the row's last space, if it has one past its start.
+            let cut = row.iter().rposition(|(g, _)| *g == " ").filter(|&i| i > 0);
+            let rest = match cut {
+                Some(i) if cell.0 != " " => row.split_off(i + 1),
+                _ => Vec::new(),
+            };
+            while row.last().is_some_and(|(g, _)| *g == " ") {
+                row.pop();
+            }
+            rows.push(std::mem::replace(&mut row, rest));
+            used = row.iter().map(|(g, _)| width(g)).sum();
+            if cell.0 == " " && row.is_empty() {
+                continue;
+            }
+        }
+        row.push(cell);
+        used += w;
+    }
+    rows.push(row);
+    rows.into_iter()
+        .map(|cells| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for (g, style) in cells {
+                match spans.last_mut() {
+                    Some(last) if last.style == style => last.content.to_mut().push_str(g),
+                    _ => spans.push(Span::styled(g.to_owned(), style)),
+                }
+            }
+            Line::from(spans).style(line.style)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_spaces_by_display_width_keeping_styles() {
+        let line = Line::from(vec![
+            Span::styled("expected: ", Style::default().add_modifier(Modifier::DIM)),
+            Span::raw("日本語 text that wraps"),
+        ]);
+        let rows: Vec<String> = wrap_words(line, 14)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert_eq!(rows, ["expected:", "日本語 text", "that wraps"]);
+        for row in wrap_words(Line::raw("abcdefgh"), 3) {
+            assert!(row.width() <= 3);
+        }
+    }
 }
