@@ -179,7 +179,7 @@ fn pane_keys_land_in_the_same_place_from_every_pane() {
     // Each starting place: Entities list, entity detail, message list,
     // composer (left with Esc first: digits are text there), log, log detail.
     type Setup = fn(&mut App);
-    let starts: [(&str, Setup); 6] = [
+    let starts: [(&str, Setup); 7] = [
         ("entities", |_| {}),
         ("entity detail", |app| {
             press_code(app, KeyCode::Enter);
@@ -200,9 +200,17 @@ fn pane_keys_land_in_the_same_place_from_every_pane() {
             press(app, '3');
             press_code(app, KeyCode::Enter);
         }),
+        ("scenarios", |app| {
+            press(app, '4');
+        }),
     ];
     for (name, start) in starts {
-        for (key, pane) in [('1', PaneId::Entities), ('2', PaneId::Conversation), ('3', PaneId::Log)] {
+        for (key, pane) in [
+            ('1', PaneId::Entities),
+            ('2', PaneId::Conversation),
+            ('3', PaneId::Log),
+            ('4', PaneId::Scenarios),
+        ] {
             let mut app = loaded_app(false);
             start(&mut app);
             if app.conversation.composing && app.focus == PaneId::Conversation {
@@ -221,6 +229,9 @@ fn pane_keys_land_in_the_same_place_from_every_pane() {
         let before = app.focus;
         press_code(&mut app, KeyCode::Tab);
         assert_eq!(app.focus, before.next(), "Tab from {name}");
+        // Shift-Tab goes back to where Tab came from.
+        press_code(&mut app, KeyCode::BackTab);
+        assert_eq!(app.focus, before, "Shift-Tab from {name}");
         if app.focus == PaneId::Conversation {
             assert!(app.conversation.composing, "Tab from {name} lands in the composer");
         }
@@ -350,7 +361,7 @@ fn the_palette_runs_a_command_or_goes_to_an_object() {
 #[test]
 fn at_80_columns_the_footer_keeps_help_and_quit_in_every_pane() {
     type Place = fn(&mut App);
-    let places: [(&str, Place); 5] = [
+    let places: [(&str, Place); 6] = [
         ("entities", |_| {}),
         ("entity detail", |app| {
             press_code(app, KeyCode::Enter);
@@ -367,6 +378,9 @@ fn at_80_columns_the_footer_keeps_help_and_quit_in_every_pane() {
             push_exchanges(app);
             press(app, '3');
             press_code(app, KeyCode::Enter);
+        }),
+        ("scenarios", |app| {
+            press(app, '4');
         }),
     ];
     for (name, place) in places {

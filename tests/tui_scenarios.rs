@@ -489,3 +489,35 @@ fn snapshot_failed_run() {
     failed_run(&mut app);
     snapshot("scenarios_failed_run", &mut app);
 }
+
+#[test]
+fn tab_visits_the_four_panes_in_their_number_order() {
+    let mut app = loaded_app(false);
+    let mut seen = vec![app.focus];
+    for _ in 0..4 {
+        press_code(&mut app, KeyCode::Tab);
+        seen.push(app.focus);
+    }
+    assert_eq!(
+        seen,
+        [
+            PaneId::Entities,
+            PaneId::Conversation,
+            PaneId::Log,
+            PaneId::Scenarios,
+            PaneId::Entities
+        ]
+    );
+    // In the wide layout Scenarios takes the place over the request log
+    // while it is the last of the two focused.
+    let mut app = loaded_app(false);
+    press(&mut app, '4');
+    press(&mut app, '2');
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("4 Scenarios"), "{screen}");
+    assert!(!screen.contains("1 Entities"), "{screen}");
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, '1');
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("1 Entities"), "{screen}");
+}
