@@ -1,0 +1,247 @@
+//! The Scenarios pane end to end: the console's update and runtime (minus
+//! the terminal) on the embedded sandbox with its callback receiver. A
+//! shipped example from `scenarios/` runs green through the pane, the
+//! receiver's deliveries reach both the run and the Conversation pane, and
+//! `o` opens the run's whole conversation there; a wrong expectation turns
+//! its step red with what arrived; Esc cancels a run that waits. Waits are
+//! on messages; timeouts only guard against hangs.
+
+mod common_tui;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use egain_console::connect::{Connection, connect};
+use egain_console::schema::Spec;
+use egain_console::templates::Templates;
+use egain_console::tui::app::{App, PaneId};
+use egain_console::tui::keymap::Keymap;
+use egain_console::tui::msg::Msg;
+use egain_console::tui::panes::scenarios::{Listing, RunState, ScenariosPane};
+use egain_console::tui::runtime::{RunOptions, Runtime};
+use egain_console::tui::theme::Theme;
+use egain_console::tui::update::update;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The console's state and loop, as `runtime::run` drives them, minus the terminal.
+struct Console {
+    app: App,
+    runtime: Runtime,
+    rx: UnboundedReceiver<Msg>,
+    _connection: Connection,
+    _dirs: tempfile::TempDir,
+}
+
+impl Console {
+    async fn start(scenarios: &Path) -> Console {
+        let dirs = tempfile::tempdir().expect("temp dir");
+        let mut connection = connect(None, None, false).await.expect("embedded sandbox");
+        let mut app = App::new(
+            connection.session.clone(),
+            Keymap::defaults(),
+            Theme::mono(),
+            Spec::embedded(),
+            Templates::embedded(),
+        );
+        app.scenarios = ScenariosPane::new(scenarios.to_owned());
+        let (tx, rx) = unbounded_channel();
+        let mut exchanges = std::mem::replace(&mut connection.exchanges, unbounded_channel().1);
+        let exchange_tx = tx.clone();
+        tokio::spawn(async move {
+            while let Some(x) = exchanges.recv().await {
+                if exchange_tx.send(Msg::Exchange(Box::new(x))).is_err() {
+                    break;
+                }
+            }
+        });
+        let runtime = Runtime::new(
+            connection.client.clone(),
+            tx,
+            RunOptions {
+                export_dir: Some(dirs.path().join("export")),
+                download_dir: Some(dirs.path().join("downloads")),
+                state_dir: Some(dirs.path().join("state")),
+                inbound: connection.inbound.take(),
+            },
+        );
+        Console {
+            app,
+            runtime,
+            rx,
+            _connection: connection,
+            _dirs: dirs,
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        for effect in update(&mut self.app, msg) {
+            self.runtime.perform(effect).expect("effect performed");
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    async fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        while !done(&self.app) {
+            match tokio::time::timeout(TIMEOUT, self.rx.recv()).await {
+                Ok(Some(msg)) => self.handle(msg),
+                Ok(None) => panic!("message queue closed while waiting for {what}"),
+                Err(_) => panic!("timed out waiting for {what}; status: {:?}", self.app.status),
+            }
+        }
+    }
+
+    /// Focus the pane, wait for its listing and select `file`.
+    async fn select(&mut self, file: &str) {
+        self.key(KeyCode::Char('4'));
+        assert_eq!(self.app.focus, PaneId::Scenarios);
+        self.run_until("the listing", |app| app.scenarios.listing != Listing::Scanning)
+            .await;
+        assert_eq!(self.app.scenarios.listing, Listing::Done);
+        let at = self
+            .app
+            .scenarios
+            .rows
+            .iter()
+            .position(|r| r.path.file_name().is_some_and(|n| n == file))
+            .unwrap_or_else(|| panic!("{file} is listed"));
+        self.key(KeyCode::Home);
+        for _ in 0..at {
+            self.key(KeyCode::Down);
+        }
+        assert_eq!(self.app.scenarios.selected, at);
+    }
+
+    fn state(&self, file: &str) -> Option<RunState> {
+        self.app
+            .scenarios
+            .rows
+            .iter()
+            .find(|r| r.path.file_name().is_some_and(|n| n == file))
+            .and_then(|r| r.last.as_ref())
+            .map(|l| l.state.clone())
+    }
+
+    fn screen(&mut self) -> String {
+        common_tui::render(&mut self.app, 80, 24)
+    }
+}
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shipped_example_runs_green_in_the_pane_and_opens_its_conversation() {
+    let mut console = Console::start(&shipped()).await;
+    console.select("typing.yaml").await;
+    let listed = console.app.scenarios.rows.len();
+    assert!(listed >= 4, "the shipped examples are listed: {listed}");
+    assert!(
+        console.app.scenarios.rows.iter().all(|r| r.scenario.is_ok()),
+        "every shipped example parses"
+    );
+    console.key(KeyCode::Enter);
+    assert!(console.app.scenarios.running.is_some(), "{:?}", console.app.status);
+    console
+        .run_until("the run's end", |app| app.scenarios.running.is_none())
+        .await;
+    let last = console.app.scenarios.rows[console.app.scenarios.selected]
+        .last
+        .clone()
+        .expect("a run");
+    assert_eq!(last.state, RunState::Passed, "{:#?}", last.failure);
+    assert_eq!(last.steps.len(), 4);
+    assert!(last.steps.iter().all(|s| s.passed));
+    let id = last.conversation_id.clone().expect("the run opened a conversation");
+    let screen = console.screen();
+    assert!(screen.contains("PASSED in"), "{screen}");
+    assert!(screen.contains("✓  4 expect"), "{screen}");
+    // The receiver's deliveries reached the Conversation pane too, as always.
+    let seen = console
+        .app
+        .conversation
+        .conversations
+        .iter()
+        .find(|c| c.id() == Some(id.as_str()))
+        .expect("the Conversation pane saw the run's replies");
+    assert!(seen.entries().iter().all(|e| !e.mine), "only the receiver's half before opening");
+
+    console.key(KeyCode::Char('o'));
+    assert_eq!(console.app.focus, PaneId::Conversation);
+    let viewed = console.app.conversation.viewed().expect("a conversation on screen");
+    assert_eq!(viewed.id(), Some(id.as_str()));
+    let texts: Vec<(bool, String)> = viewed
+        .entries()
+        .iter()
+        .filter_map(|e| e.text.clone().map(|t| (e.mine, t)))
+        .collect();
+    assert!(texts.contains(&(true, "are you there?".into())), "{texts:?}");
+    assert!(
+        texts.contains(&(false, "You said: are you there?".into())),
+        "{texts:?}"
+    );
+    assert_eq!(
+        texts.iter().filter(|(mine, _)| !mine).count(),
+        1,
+        "the bot's answer once: {texts:?}"
+    );
+    let screen = console.screen();
+    assert!(screen.contains("You said: are you there?"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_expectation_turns_its_step_red_and_esc_cancels_a_waiting_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("wrong.yaml"),
+        "name: expects the wrong echo\nsteps:\n  - send: hello\n  - expect: { from: bot, text: \"You said: goodbye\", within: 2s }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("waits.yaml"),
+        "name: waits for an agent who never comes\nsteps:\n  - send: hello\n  - expect: { from: bot, text: \"You said: hello\", within: 5s }\n  - expect: { from: agent, text: never, within: 60s }\n",
+    )
+    .expect("write");
+    let mut console = Console::start(dir.path()).await;
+    console.select("wrong.yaml").await;
+    console.key(KeyCode::Enter);
+    console
+        .run_until("the run's end", |app| app.scenarios.running.is_none())
+        .await;
+    assert_eq!(console.state("wrong.yaml"), Some(RunState::Failed));
+    let screen = console.screen();
+    for part in [
+        "FAILED in",
+        "✓  1 send \"hello\"",
+        "✗  2 expect",
+        "instead:  nothing matched within 2s",
+        "\"You said: hello\"",
+    ] {
+        assert!(screen.contains(part), "{part}\n{screen}");
+    }
+
+    console.select("waits.yaml").await;
+    console.key(KeyCode::Enter);
+    console
+        .run_until("the first expectation", |app| {
+            app.scenarios.rows[app.scenarios.selected]
+                .last
+                .as_ref()
+                .is_some_and(|l| l.steps.len() == 2)
+        })
+        .await;
+    assert!(console.screen().contains("▸  3 expect"));
+    console.key(KeyCode::Esc);
+    console
+        .run_until("the cancellation", |app| app.scenarios.running.is_none())
+        .await;
+    assert_eq!(console.state("waits.yaml"), Some(RunState::Cancelled));
+    assert_eq!(console.app.status.notice.as_deref(), Some("scenario run cancelled"));
+}
