@@ -81,10 +81,7 @@ fn event(e: Event) -> Msg {
 /// A console with its scenarios pane focused and listed, and a callback receiver.
 fn scenarios_app(read_only: bool) -> App {
     let mut app = loaded_app(read_only);
-    app.session.callback_urls = vec![(
-        "customer".into(),
-        "http://127.0.0.1:4999/callback/customer".into(),
-    )];
+    app.session.callback_urls = vec![("customer".into(), "http://127.0.0.1:4999/callback/customer".into())];
     let effects = press(&mut app, '4');
     assert_eq!(app.focus, PaneId::Scenarios);
     assert!(
@@ -114,7 +111,10 @@ fn run_echo(app: &mut App) -> u64 {
     let jobs = jobs(&effects);
     assert_eq!(jobs.len(), 1, "{effects:?}");
     assert_eq!(jobs[0].files, vec![dir().join("echo.yaml")]);
-    assert_eq!(jobs[0].console_url, None, "on the sandbox the demo roles call the console");
+    assert_eq!(
+        jobs[0].console_url, None,
+        "on the sandbox the demo roles call the console"
+    );
     jobs[0].run
 }
 
@@ -249,7 +249,7 @@ fn running_is_refused_on_a_read_only_profile() {
 }
 
 #[test]
-fn the_read_only_guard_drops_a_run_effect_even_if_a_command_let_it_through() {
+fn a_run_effect_counts_as_a_change_for_the_read_only_guard() {
     let run = Effect::RunScenarios(
         Owner::Scenarios,
         Box::new(RunJob {
@@ -278,10 +278,7 @@ fn a_file_that_does_not_parse_is_a_red_row_and_does_not_run() {
     let effects = press(&mut app, 'a');
     let jobs = jobs(&effects);
     assert_eq!(jobs.len(), 1);
-    assert_eq!(
-        jobs[0].files,
-        vec![dir().join("echo.yaml"), dir().join("menu.yaml")]
-    );
+    assert_eq!(jobs[0].files, vec![dir().join("echo.yaml"), dir().join("menu.yaml")]);
     assert_eq!(state(&app, "echo.yaml"), Some(RunState::Queued));
     assert_eq!(state(&app, "broken.yaml"), None);
 }
@@ -294,8 +291,19 @@ fn progress_marks_steps_as_they_pass_and_the_next_as_running() {
     // A second run while one goes is refused.
     let effects = press(&mut app, 'a');
     assert!(jobs(&effects).is_empty());
-    assert!(app.status.error.as_deref().unwrap_or_default().contains("a scenario run is going"));
+    assert!(
+        app.status
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("a scenario run is going")
+    );
     app.status.error = None;
+    // Quitting asks first while a run goes.
+    press(&mut app, 'q');
+    assert!(!app.should_quit);
+    assert!(matches!(top(&app), egain_console::tui::popup::Popup::Confirm(_)));
+    press_code(&mut app, KeyCode::Esc);
     let scenario = echo_scenario();
     send(
         &mut app,
@@ -357,12 +365,20 @@ fn o_opens_the_runs_conversation_in_the_conversation_pane() {
     // Before any run there is nothing to open.
     press_code(&mut app, KeyCode::Down);
     press(&mut app, 'o');
-    assert!(app.status.error.as_deref().unwrap_or_default().contains("has not run yet"));
+    assert!(
+        app.status
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("has not run yet")
+    );
     press_code(&mut app, KeyCode::Up);
     // The receiver's half of the conversation arrived as today.
     send(&mut app, Msg::Inbound(Box::new(bot_reply("You said: hello"))));
     assert_eq!(app.conversation.conversations.len(), 1);
     failed_run(&mut app);
+    // A reply that came after the run ended is kept when the run's conversation replaces the pane's.
+    send(&mut app, Msg::Inbound(Box::new(bot_reply("late reply"))));
     assert_eq!(app.focus, PaneId::Scenarios);
     let effects = press(&mut app, 'o');
     assert!(effects.iter().all(|e| !e.mutates()), "{effects:?}");
@@ -381,8 +397,12 @@ fn o_opens_the_runs_conversation_in_the_conversation_pane() {
         .collect();
     assert_eq!(
         texts,
-        vec![(true, "hello".to_owned()), (false, "You said: hello".to_owned())],
-        "our send and the bot's reply, once each"
+        vec![
+            (true, "hello".to_owned()),
+            (false, "You said: hello".to_owned()),
+            (false, "late reply".to_owned())
+        ],
+        "our send and the bot's replies, once each"
     );
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("You said: hello"), "{screen}");
@@ -400,12 +420,15 @@ fn esc_cancels_the_run_and_the_row_says_so() {
         }),
     );
     let effects = press_code(&mut app, KeyCode::Esc);
-    assert!(
-        effects.contains(&Effect::CancelScenarios(run)),
-        "{effects:?}"
-    );
+    assert!(effects.contains(&Effect::CancelScenarios(run)), "{effects:?}");
     assert!(render(&mut app, 80, 24).contains("cancelling…"));
-    send(&mut app, event(Event::Ended { run, end: RunEnd::Cancelled }));
+    send(
+        &mut app,
+        event(Event::Ended {
+            run,
+            end: RunEnd::Cancelled,
+        }),
+    );
     assert_eq!(state(&app, "echo.yaml"), Some(RunState::Cancelled));
     assert!(app.scenarios.running.is_none());
     press(&mut app, 'o');

@@ -171,7 +171,10 @@ async fn a_shipped_example_runs_green_in_the_pane_and_opens_its_conversation() {
         .iter()
         .find(|c| c.id() == Some(id.as_str()))
         .expect("the Conversation pane saw the run's replies");
-    assert!(seen.entries().iter().all(|e| !e.mine), "only the receiver's half before opening");
+    assert!(
+        seen.entries().iter().all(|e| !e.mine),
+        "only the receiver's half before opening"
+    );
 
     console.key(KeyCode::Char('o'));
     assert_eq!(console.app.focus, PaneId::Conversation);
@@ -183,10 +186,7 @@ async fn a_shipped_example_runs_green_in_the_pane_and_opens_its_conversation() {
         .filter_map(|e| e.text.clone().map(|t| (e.mine, t)))
         .collect();
     assert!(texts.contains(&(true, "are you there?".into())), "{texts:?}");
-    assert!(
-        texts.contains(&(false, "You said: are you there?".into())),
-        "{texts:?}"
-    );
+    assert!(texts.contains(&(false, "You said: are you there?".into())), "{texts:?}");
     assert_eq!(
         texts.iter().filter(|(mine, _)| !mine).count(),
         1,
@@ -244,4 +244,48 @@ async fn a_wrong_expectation_turns_its_step_red_and_esc_cancels_a_waiting_run() 
         .await;
     assert_eq!(console.state("waits.yaml"), Some(RunState::Cancelled));
     assert_eq!(console.app.status.notice.as_deref(), Some("scenario run cancelled"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_tenant_a_run_checks_that_the_customer_role_calls_this_console() {
+    let mut console = Console::start(&shipped()).await;
+    // As with a profile: the run checks the account's customer role first.
+    console.app.session.sandbox = false;
+    console.select("typing.yaml").await;
+    console.key(KeyCode::Enter);
+    console
+        .run_until("the run's end", |app| app.scenarios.running.is_none())
+        .await;
+    assert_eq!(
+        console.state("typing.yaml"),
+        Some(RunState::Passed),
+        "the demo application's customer role calls this console: {:?}",
+        console.app.status
+    );
+    // A console whose receiver is elsewhere is told so before anything is sent.
+    for (role, url) in console.app.session.callback_urls.iter_mut() {
+        if role == "customer" {
+            *url = "http://127.0.0.1:9/callback/customer".into();
+        }
+    }
+    let sends_before = console.app.log.log.visible_len();
+    console.key(KeyCode::Enter);
+    console
+        .run_until("the refusal", |app| app.scenarios.running.is_none())
+        .await;
+    let error = console.app.status.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("customer role of client application \"Demo Application\" calls back")
+            && error.contains("press u"),
+        "{error}"
+    );
+    assert!(matches!(console.state("typing.yaml"), Some(RunState::Error(_))));
+    let posted = console
+        .app
+        .log
+        .log
+        .visible(sends_before..console.app.log.log.visible_len())
+        .filter(|x| x.method == "POST" && x.url.contains("/conversations/messages"))
+        .count();
+    assert_eq!(posted, 0, "no message was sent");
 }

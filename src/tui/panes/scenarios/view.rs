@@ -42,7 +42,7 @@ pub fn render(pane: &ScenariosPane, chrome: &Chrome, frame: &mut Frame, area: Re
             let lines = [
                 Line::from(Span::styled(e.clone(), theme.error())),
                 Line::from(Span::styled(
-                    "Create the folder (egain-console records into it with w), or set [ui] scenarios_dir; r reads it again.",
+                    "Put scenario files (*.yaml) there (w in a conversation records one), or point [ui] scenarios_dir elsewhere; r reads it again.",
                     theme.dim(),
                 )),
             ];
@@ -187,7 +187,10 @@ fn render_detail(pane: &ScenariosPane, row: &Row, chrome: &Chrome, frame: &mut F
     if lines.len() > inner.height as usize + scroll as usize {
         let key = chrome
             .keymap
-            .key_for(crate::tui::keymap::Context::Scenarios, crate::tui::action::Action::PageDown)
+            .key_for(
+                crate::tui::keymap::Context::Scenarios,
+                crate::tui::action::Action::PageDown,
+            )
             .map(|k| k.to_string())
             .unwrap_or_else(|| "PgDn".into());
         block = block.title(Line::from(Span::styled(format!(" {key} more "), theme.dim())).right_aligned());
