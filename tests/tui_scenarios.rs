@@ -212,6 +212,7 @@ fn failed_run(app: &mut App) -> u64 {
                 elapsed: Duration::from_millis(5374),
                 conversation_id: Some(CONV.into()),
                 conversation: Some(run_conversation()),
+                cancelled: false,
             }),
         }),
     );
@@ -431,9 +432,10 @@ fn esc_cancels_the_run_and_the_row_says_so() {
     );
     assert_eq!(state(&app, "echo.yaml"), Some(RunState::Cancelled));
     assert!(app.scenarios.running.is_none());
+    assert!(render(&mut app, 80, 24).contains("CANCELLED"));
     press(&mut app, 'o');
     let error = app.status.error.clone().unwrap_or_default();
-    assert!(error.contains("cancelled"), "{error}");
+    assert!(error.contains("cancelled before it sent anything"), "{error}");
 }
 
 #[test]

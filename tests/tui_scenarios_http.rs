@@ -244,6 +244,28 @@ async fn a_wrong_expectation_turns_its_step_red_and_esc_cancels_a_waiting_run() 
         .await;
     assert_eq!(console.state("waits.yaml"), Some(RunState::Cancelled));
     assert_eq!(console.app.status.notice.as_deref(), Some("scenario run cancelled"));
+    let screen = console.screen();
+    assert!(screen.contains("CANCELLED in"), "{screen}");
+    assert!(
+        screen.contains("cancelled; the conversation it opened was ended"),
+        "no conversation is left open on the tenant: {screen}"
+    );
+    // What it did until then opens like any run's, ended.
+    console.key(KeyCode::Char('o'));
+    assert_eq!(console.app.focus, PaneId::Conversation);
+    let viewed = console
+        .app
+        .conversation
+        .viewed()
+        .expect("the cancelled run's conversation");
+    assert!(
+        viewed
+            .entries()
+            .iter()
+            .any(|e| e.mine && e.message_type == "conversation.end"),
+        "{:?}",
+        viewed.entries()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

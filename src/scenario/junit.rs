@@ -129,6 +129,7 @@ mod tests {
             elapsed: Duration::from_millis(1500),
             conversation_id: Some("c-1".into()),
             conversation: None,
+            cancelled: false,
         }
     }
 

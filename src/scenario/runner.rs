@@ -113,6 +113,8 @@ pub struct ScenarioResult {
     pub conversation_id: Option<String>,
     /// The conversation as the console's state model holds it (when asked for).
     pub conversation: Option<Conversation>,
+    /// Stopped by its cancel token (`failure` says at which step).
+    pub cancelled: bool,
 }
 
 impl ScenarioResult {
@@ -158,6 +160,20 @@ pub struct RunOptions {
 impl Harness {
     /// Run one scenario to its end or first failing step.
     pub async fn run(&self, scenario: &Scenario, options: RunOptions, observer: &Observer) -> ScenarioResult {
+        self.run_cancellable(scenario, options, observer, &CancellationToken::new())
+            .await
+    }
+
+    /// [`Harness::run`], stopping when `cancel` fires: the step going on is
+    /// abandoned, and a conversation the run opened and did not end is
+    /// ended (best effort, bounded), so none is left open on the tenant.
+    pub async fn run_cancellable(
+        &self,
+        scenario: &Scenario,
+        options: RunOptions,
+        observer: &Observer,
+        cancel: &CancellationToken,
+    ) -> ScenarioResult {
         let run_number = options.run.max(1);
         observer(Progress::Started {
             scenario,
@@ -173,6 +189,7 @@ impl Harness {
             elapsed: Duration::ZERO,
             conversation_id: None,
             conversation: None,
+            cancelled: false,
         };
         let Some(target) = self.targets.get(&scenario.account) else {
             result.failure = Some(Failure {
@@ -203,10 +220,32 @@ impl Harness {
             handle: None,
             next_local: 0,
             last_send: None,
+            ended: false,
         };
         for step in &scenario.steps {
             let step_started = Instant::now();
-            let outcome = run.step(step).await;
+            let outcome = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => None,
+                outcome = run.step(step) => Some(outcome),
+            };
+            let Some(outcome) = outcome else {
+                let ended = run.end_if_open().await;
+                result.cancelled = true;
+                result.failure = Some(Failure {
+                    step: step.index,
+                    line: step.line,
+                    label: step.label(),
+                    expected: "the run to go on".into(),
+                    problem: match ended {
+                        Some(true) => "cancelled; the conversation it opened was ended".into(),
+                        Some(false) => "cancelled; ending the conversation it opened failed".into(),
+                        None => "cancelled".into(),
+                    },
+                    arrived: run.arrived_lines(),
+                });
+                break;
+            };
             let passed = outcome.is_ok();
             let step_result = StepResult {
                 index: step.index,
@@ -261,6 +300,8 @@ struct Run<'a> {
     handle: Option<Handle>,
     next_local: u64,
     last_send: Option<Instant>,
+    /// An `end` step went through.
+    ended: bool,
 }
 
 impl Run<'_> {
@@ -271,11 +312,25 @@ impl Run<'_> {
             Action::End => {
                 let ctx = self.context(None);
                 self.send_kind(OutgoingKind::ConversationEnd, ctx, "the hub accepts conversation.end")
-                    .await
-                    .map(|()| None)
+                    .await?;
+                self.ended = true;
+                Ok(None)
             }
             Action::Expect(expect) => self.expect(expect, &step.capture).await.map(Some),
         }
+    }
+
+    /// End the conversation this run opened unless it already ended.
+    /// `None`: nothing to end; else whether the hub accepted the end.
+    async fn end_if_open(&mut self) -> Option<bool> {
+        const BOUND: Duration = Duration::from_secs(5);
+        let ended_by_hub = self.arrivals.iter().any(|a| a.message.kind() == "conversation.end");
+        if self.conversation_id.is_none() || self.ended || ended_by_hub {
+            return None;
+        }
+        let ctx = self.context(None);
+        let sent = self.send_kind(OutgoingKind::ConversationEnd, ctx, "the hub accepts conversation.end");
+        Some(matches!(tokio::time::timeout(BOUND, sent).await, Ok(Ok(()))))
     }
 
     fn context(&self, text: Option<String>) -> MessageContext {

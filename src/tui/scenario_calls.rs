@@ -85,15 +85,9 @@ pub fn spawn_run(runs: &ActiveRuns, client: Client, job: RunJob, receives: bool,
     let (inbox, cancel) = runs.start(run);
     let runs = runs.clone();
     tokio::spawn(async move {
-        let report = tx.clone();
-        let going = execute(client, job, inbox, receives, tx.clone());
-        let end = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => RunEnd::Cancelled,
-            end = going => end,
-        };
+        let end = execute(client, job, inbox, receives, &cancel, tx.clone()).await;
         runs.end(run);
-        send(&report, Event::Ended { run, end });
+        send(&tx, Event::Ended { run, end });
     });
 }
 
@@ -101,7 +95,16 @@ fn send(tx: &UnboundedSender<Msg>, event: Event) {
     let _ = tx.send(Msg::Scenarios(Owner::Scenarios, Box::new(event)));
 }
 
-async fn execute(client: Client, job: RunJob, inbox: Inbox, receives: bool, tx: UnboundedSender<Msg>) -> RunEnd {
+/// Run the job; a cancel stops it between files, or inside one through the
+/// runner (which ends the conversation it opened).
+async fn execute(
+    client: Client,
+    job: RunJob,
+    inbox: Inbox,
+    receives: bool,
+    cancel: &CancellationToken,
+    tx: UnboundedSender<Msg>,
+) -> RunEnd {
     let run = job.run;
     if !receives {
         return RunEnd::Failed(
@@ -129,7 +132,13 @@ async fn execute(client: Client, job: RunJob, inbox: Inbox, receives: bool, tx: 
     if scenarios.is_empty() {
         return RunEnd::Done;
     }
-    let targets = match target::resolve(&client, scenarios.iter().map(|s| s.account.clone())).await {
+    let resolving = target::resolve(&client, scenarios.iter().map(|s| s.account.clone()));
+    let resolved = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => return RunEnd::Cancelled,
+        resolved = resolving => resolved,
+    };
+    let targets = match resolved {
         Ok(t) => t,
         Err(e) => {
             let file = scenarios
@@ -143,10 +152,15 @@ async fn execute(client: Client, job: RunJob, inbox: Inbox, receives: bool, tx: 
             return RunEnd::Failed(format!("{file}{}", e.message));
         }
     };
-    if let Some(url) = &job.console_url
-        && let Err(e) = check_callbacks(&client, &targets, url).await
-    {
-        return RunEnd::Failed(e);
+    if let Some(url) = &job.console_url {
+        let checked = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return RunEnd::Cancelled,
+            checked = check_callbacks(&client, &targets, url) => checked,
+        };
+        if let Err(e) = checked {
+            return RunEnd::Failed(e);
+        }
     }
     let harness = Harness {
         client,
@@ -186,9 +200,16 @@ async fn execute(client: Client, job: RunJob, inbox: Inbox, receives: bool, tx: 
         keep_conversation: true,
     };
     for scenario in &scenarios {
-        harness.run(scenario, options, &observer).await;
+        if cancel.is_cancelled() {
+            return RunEnd::Cancelled;
+        }
+        harness.run_cancellable(scenario, options, &observer, cancel).await;
     }
-    RunEnd::Done
+    if cancel.is_cancelled() {
+        RunEnd::Cancelled
+    } else {
+        RunEnd::Done
+    }
 }
 
 /// On a tenant: the customer role of each account's client application must

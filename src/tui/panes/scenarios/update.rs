@@ -158,7 +158,7 @@ fn open(pane: &ScenariosPane, cx: &mut Cx) -> Reaction {
     }
     let why = match &last.state {
         RunState::Queued | RunState::Running => "its run is going: the conversation opens once it ends".to_owned(),
-        RunState::Cancelled => "its run was cancelled before it ended, so its conversation was not kept".to_owned(),
+        RunState::Cancelled => "its run was cancelled before it sent anything".to_owned(),
         RunState::Error(e) => format!("it did not run: {e}"),
         RunState::Passed | RunState::Failed => {
             "its run opened no conversation (it stopped before its first send)".to_owned()
@@ -223,7 +223,9 @@ pub fn on_event(pane: &mut ScenariosPane, event: Event, cx: &mut Cx) {
             }
             let result = *result;
             if let Some(last) = pane.row_mut(&result.path).and_then(|r| r.last.as_mut()) {
-                last.state = if result.passed() {
+                last.state = if result.cancelled {
+                    RunState::Cancelled
+                } else if result.passed() {
                     RunState::Passed
                 } else {
                     RunState::Failed

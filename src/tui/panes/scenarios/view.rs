@@ -267,20 +267,28 @@ fn outcome_lines(pane: &ScenariosPane, last: &FileRun, chrome: &Chrome) -> Vec<L
         RunState::Running => Span::styled("running…", theme.warn()),
         RunState::Passed => Span::styled(format!("PASSED{elapsed}"), bold(theme.ok())),
         RunState::Failed => Span::styled(format!("FAILED{elapsed}"), bold(theme.error())),
-        RunState::Cancelled => Span::styled("cancelled: the run stopped before this scenario ended", theme.warn()),
+        RunState::Cancelled => Span::styled(format!("CANCELLED{elapsed}"), bold(theme.warn())),
         RunState::Error(e) => Span::styled(format!("not run: {e}"), theme.error()),
     };
     lines.push(Line::from(headline));
     if let Some(f) = &last.failure {
-        lines.push(Line::from(Span::styled(f.headline(), theme.error())));
-        lines.push(Line::from(vec![
-            Span::styled("  expected: ", theme.dim()),
-            Span::raw(f.expected.clone()),
-        ]));
-        lines.push(Line::from(vec![
-            Span::styled("  instead:  ", theme.dim()),
-            Span::styled(f.problem.clone(), theme.error()),
-        ]));
+        if last.state == RunState::Cancelled {
+            lines.push(Line::from(Span::styled(
+                format!("stopped at {}", f.headline()),
+                theme.warn(),
+            )));
+            lines.push(Line::from(Span::styled(format!("  {}", f.problem), theme.warn())));
+        } else {
+            lines.push(Line::from(Span::styled(f.headline(), theme.error())));
+            lines.push(Line::from(vec![
+                Span::styled("  expected: ", theme.dim()),
+                Span::raw(f.expected.clone()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("  instead:  ", theme.dim()),
+                Span::styled(f.problem.clone(), theme.error()),
+            ]));
+        }
         if f.arrived.is_empty() {
             lines.push(Line::from(Span::styled("  arrived:  nothing", theme.dim())));
         } else {
