@@ -546,3 +546,34 @@ fn tab_visits_the_four_panes_in_their_number_order() {
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("1 Entities"), "{screen}");
 }
+
+#[test]
+fn run_all_follows_the_file_being_run_until_the_selection_is_moved() {
+    let mut app = scenarios_app(false);
+    let effects = press(&mut app, 'a');
+    let run = jobs(&effects)[0].run;
+    assert_eq!(
+        app.scenarios.selected, 0,
+        "broken.yaml stays selected until a file starts"
+    );
+    let menu = file::parse(&dir().join("menu.yaml"), MENU).expect("parses");
+    send(
+        &mut app,
+        event(Event::Started {
+            run,
+            scenario: Box::new(echo_scenario()),
+        }),
+    );
+    assert_eq!(app.scenarios.selected, 1, "echo.yaml runs first");
+    // Looking at another file stops the following.
+    press_code(&mut app, KeyCode::Up);
+    send(
+        &mut app,
+        event(Event::Started {
+            run,
+            scenario: Box::new(menu),
+        }),
+    );
+    assert_eq!(app.scenarios.selected, 0);
+    assert_eq!(state(&app, "menu.yaml"), Some(RunState::Running));
+}

@@ -200,6 +200,8 @@ pub struct Running {
     pub files: Vec<PathBuf>,
     /// Esc was pressed; the runtime is stopping it.
     pub cancelling: bool,
+    /// The selection follows the file being run (until the user moves it).
+    pub following: bool,
 }
 
 pub struct ScenariosPane {

@@ -41,6 +41,10 @@ pub fn scan(pane: &mut ScenariosPane) -> Effect {
 pub fn on_action(pane: &mut ScenariosPane, templates: &MessageTemplates, action: Action, cx: &mut Cx) -> Reaction {
     let last = pane.rows.len().saturating_sub(1);
     let select = |pane: &mut ScenariosPane, to: usize| {
+        // Moving by hand stops following the run.
+        if let Some(running) = pane.running.as_mut() {
+            running.following = false;
+        }
         if to != pane.selected {
             pane.selected = to;
             pane.scroll = 0;
@@ -131,6 +135,7 @@ fn start(pane: &mut ScenariosPane, files: Vec<std::path::PathBuf>, templates: &M
         run,
         files: files.clone(),
         cancelling: false,
+        following: true,
     });
     cx.effect(Effect::RunScenarios(
         OWNER,
@@ -203,6 +208,13 @@ pub fn on_event(pane: &mut ScenariosPane, event: Event, cx: &mut Cx) {
         Event::Started { run, scenario } => {
             if !current(pane, run) {
                 return;
+            }
+            if pane.running.as_ref().is_some_and(|r| r.following)
+                && let Some(i) = pane.rows.iter().position(|r| r.path == scenario.path)
+                && i != pane.selected
+            {
+                pane.selected = i;
+                pane.scroll = 0;
             }
             if let Some(last) = pane.row_mut(&scenario.path).and_then(|r| r.last.as_mut()) {
                 last.state = RunState::Running;
