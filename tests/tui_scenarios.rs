@@ -577,3 +577,18 @@ fn run_all_follows_the_file_being_run_until_the_selection_is_moved() {
     assert_eq!(app.scenarios.selected, 0);
     assert_eq!(state(&app, "menu.yaml"), Some(RunState::Running));
 }
+
+#[test]
+fn help_and_palette_in_the_pane_lead_with_its_commands() {
+    let mut app = scenarios_app(true);
+    press(&mut app, '?');
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Run the selected scenario"), "{screen}");
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, ':');
+    let egain_console::tui::popup::Popup::Palette(_) = top(&app) else {
+        panic!("the palette is open");
+    };
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("run all"), "{screen}");
+}
