@@ -2,8 +2,9 @@
 //! templates.
 
 use crate::api::Secret;
-use crate::templates::Bindings;
+use crate::api::models::EntityKind;
 use crate::templates::placeholder::names;
+use crate::templates::{Bindings, Existing, Templates, unique};
 
 /// User choices for a guided setup. [`Default`] gives a working set: a fresh
 /// unique suffix, a `custom.console-<suffix>` channel and a random password.
@@ -35,7 +36,7 @@ impl Default for SetupInputs {
         let unique = bindings.unique().unwrap_or("setup").to_owned();
         Self {
             account_address: "support@example.com".into(),
-            channel_type: format!("custom.console-{unique}"),
+            channel_type: default_channel_type(&unique),
             callback_base: "https://callbacks.example.com/egain".into(),
             customer_callback: None,
             bot_callback: None,
@@ -64,6 +65,43 @@ impl SetupInputs {
         }
     }
 
+    /// These inputs with `unique` = `n`; a channel type derived from the
+    /// old suffix (the default) follows it.
+    pub fn numbered(&self, n: u64) -> Self {
+        let mut out = self.clone();
+        out.unique = n.to_string();
+        if self.channel_type == default_channel_type(&self.unique) {
+            out.channel_type = default_channel_type(&out.unique);
+        }
+        out
+    }
+
+    /// Numbered with the first `n` (from 1) whose objects of `kinds`,
+    /// rendered from `templates` with `references`, take no name (channel
+    /// type, ...) an `existing` object uses: the first setup is "Console
+    /// Account 1", the next "Console Account 2". Deterministic.
+    pub fn first_free(
+        &self,
+        templates: &Templates,
+        kinds: &[EntityKind],
+        references: &Bindings,
+        existing: &dyn Existing,
+    ) -> Self {
+        // Each existing object blocks one number per kind at most.
+        let bound: usize = kinds.iter().map(|k| existing.existing(*k).len()).sum();
+        (1..=bound as u64 + 1)
+            .map(|n| self.numbered(n))
+            .find(|inputs| {
+                let mut bindings = inputs.bindings();
+                bindings.extend(references);
+                kinds.iter().all(|kind| {
+                    let body = templates.get(*kind).render(&bindings);
+                    unique::collisions(*kind, &body, existing.existing(*kind)).is_empty()
+                })
+            })
+            .unwrap_or_else(|| self.numbered(bound as u64 + 1))
+    }
+
     /// The value placeholders these inputs fill.
     pub fn bindings(&self) -> Bindings {
         let mut b = Bindings::empty();
@@ -86,4 +124,8 @@ impl SetupInputs {
         }
         b
     }
+}
+
+fn default_channel_type(unique: &str) -> String {
+    format!("custom.console-{unique}")
 }

@@ -440,7 +440,8 @@ fn open_setup(app: &mut App) {
         Some(root) => crate::setup::SetupInputs::for_sandbox(root),
         None => crate::setup::SetupInputs::default(),
     };
-    let flow = crate::setup::SetupFlow::new(&app.templates, &inputs, app.spec.clone());
+    // Named after the first free setup number among the loaded objects.
+    let flow = crate::setup::SetupFlow::among(&app.templates, &inputs, app.spec.clone(), &app.entities.catalog);
     app.setup = Some(SetupPane::new(flow));
     app.popups.open(EntitiesAsk::Setup, Popup::Component(Owner::Setup));
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::api::models::EntityKind;
 use crate::api::models::references::label;
 use crate::setup::SetupInputs;
+use crate::templates::{Bindings, avoid_collisions};
 
 use super::catalog::PageStep;
 use super::{ASSETS_TAB, Detail, EntitiesPane, TAB_COUNT, kind_index};
@@ -229,7 +230,9 @@ fn detail_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
     true
 }
 
-/// Open the editor on a template for `kind`, with existing objects offered for its references.
+/// Open the editor on a template for `kind`, with existing objects offered
+/// for its references and names (addresses, channel types) no loaded object
+/// uses, so saving it unchanged succeeds.
 fn open_create(pane: &EntitiesPane, kind: EntityKind, cx: &mut Cx) {
     let template = cx.templates.get(kind);
     // Value placeholders (names, addresses, credentials) get fresh defaults;
@@ -238,13 +241,13 @@ fn open_create(pane: &EntitiesPane, kind: EntityKind, cx: &mut Cx) {
         Some(root) => SetupInputs::for_sandbox(root),
         None => SetupInputs::default(),
     };
-    let mut bindings = inputs.bindings();
+    let mut references = Bindings::empty();
     let mut hints = Vec::new();
     for slot in template.reference_slots() {
         let list = &pane.list(slot.kind).items;
         // Pre-fill with the newest object of the kind; list the others as choices.
         if let Some(newest) = list.last().and_then(|v| v.get("id")).and_then(Value::as_str) {
-            bindings.set_reference(slot.kind, newest);
+            references.set_reference(slot.kind, newest);
         }
         let choices: Vec<String> = list
             .iter()
@@ -261,7 +264,11 @@ fn open_create(pane: &EntitiesPane, kind: EntityKind, cx: &mut Cx) {
             }
         ));
     }
-    let body = template.render(&bindings);
+    let inputs = inputs.first_free(cx.templates, &[kind], &references, &pane.catalog);
+    let mut bindings = inputs.bindings();
+    bindings.extend(&references);
+    let mut body = template.render(&bindings);
+    hints.extend(avoid_collisions(kind, &mut body, &pane.list(kind).items));
     let text = serde_json::to_string_pretty(&body).unwrap_or_default();
     let editor = Editor::new(OWNER, format!("New {kind}"), kind.input_schema(), &text, hints);
     cx.open(EntitiesAsk::Create { kind }, Popup::Editor(Box::new(editor)));
