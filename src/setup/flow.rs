@@ -38,6 +38,8 @@ pub struct Step {
     /// The create body: inputs filled, `{{<kind>.id}}` references left for
     /// [`SetupFlow::next_step`] to fill from the steps done before.
     pub body: Value,
+    /// The user changed the body ([`SetupFlow::edit_body`]).
+    pub edited: bool,
 }
 
 /// A request the flow cannot honour.
@@ -70,6 +72,7 @@ impl SetupFlow {
                 kind,
                 status: StepStatus::Pending,
                 body: templates.get(kind).render(&bindings),
+                edited: false,
             })
             .collect();
         Self {
@@ -199,6 +202,7 @@ impl SetupFlow {
             StepStatus::Done { .. } => Err(FlowError::AlreadyDone(i)),
             StepStatus::Running => Err(FlowError::Running(i)),
             StepStatus::Pending | StepStatus::Failed { .. } => {
+                step.edited |= step.body != body;
                 step.body = body;
                 step.status = StepStatus::Pending;
                 Ok(())
@@ -269,6 +273,7 @@ impl fmt::Debug for Step {
             .field("kind", &self.kind)
             .field("status", &self.status)
             .field("body", &body)
+            .field("edited", &self.edited)
             .finish()
     }
 }

@@ -96,7 +96,11 @@ impl SetupInputs {
                 bindings.extend(references);
                 kinds.iter().all(|kind| {
                     let body = templates.get(*kind).render(&bindings);
-                    unique::collisions(*kind, &body, existing.existing(*kind)).is_empty()
+                    // The address is an input, not numbered: a taken one is
+                    // suffixed by `avoid_collisions` instead.
+                    unique::collisions(*kind, &body, existing.existing(*kind))
+                        .iter()
+                        .all(|c| c.field == "address")
                 })
             })
             .unwrap_or_else(|| self.numbered(bound as u64 + 1))

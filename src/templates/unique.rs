@@ -171,8 +171,8 @@ mod tests {
         assert_eq!(first_free("agent-007", taken_of(&["agent-007"])), "agent-008");
         // The first free suffix, not one past the highest.
         assert_eq!(
-            first_free("App", taken_of(&["App", "App 3"])),
-            "App 2",
+            first_free("My App", taken_of(&["My App", "My App 3"])),
+            "My App 2",
             "deterministic: first gap"
         );
     }

@@ -55,6 +55,9 @@ pub struct Editor {
     confirm_discard: bool,
     /// Whom `$EDITOR`'s result goes to.
     pub owner: Owner,
+    /// Reference placeholders of these kinds may stay: they are filled
+    /// later (a guided setup step's references to the steps before it).
+    pub deferred: Vec<crate::api::models::EntityKind>,
 }
 
 fn textarea(text: &str) -> TextArea<'static> {
@@ -77,6 +80,7 @@ impl Editor {
             initial: text.lines().collect::<Vec<_>>().join("\n"),
             confirm_discard: false,
             owner,
+            deferred: Vec::new(),
         }
     }
 
@@ -143,7 +147,9 @@ impl Editor {
         if let Some(original) = &self.original {
             crate::api::redact::restore_secrets(&mut body, original);
         }
-        let unfilled = placeholders(&body);
+        let (later, unfilled): (Vec<_>, Vec<_>) = placeholders(&body)
+            .into_iter()
+            .partition(|o| o.reference_kind().is_some_and(|k| self.deferred.contains(&k)));
         if !unfilled.is_empty() {
             self.problems = unfilled
                 .iter()
@@ -157,7 +163,13 @@ impl Editor {
                 .collect();
             return None;
         }
-        let violations = cx.spec.validate(self.schema, &body);
+        // A placeholder filled later stands where an id belongs: its format is checked then.
+        let violations: Vec<_> = cx
+            .spec
+            .validate(self.schema, &body)
+            .into_iter()
+            .filter(|v| !later.iter().any(|o| o.json_path == v.path))
+            .collect();
         if !violations.is_empty() {
             self.problems = violations.iter().map(|v| v.to_string()).collect();
             return None;

@@ -30,11 +30,26 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
             StepStatus::Done { .. } => ("✓", theme.ok()),
             StepStatus::Failed { .. } => ("✗", theme.error()),
         };
-        let mut line = Line::from(vec![
+        let clip = |text: &str, cols: usize| {
+            let cut = crate::tui::wrap::truncate(text, cols);
+            if cut.len() < text.len() {
+                format!("{}…", crate::tui::wrap::truncate(text, cols - 1))
+            } else {
+                cut.to_owned()
+            }
+        };
+        // The name it gets (the flow's body, placeholders filled by then).
+        let name = step.body.get(step.kind.unique_field()).and_then(|v| v.as_str()).unwrap_or("");
+        let mut spans = vec![
             Span::styled(format!(" {mark} "), style),
             Span::raw(format!("{}. {:<20}", i + 1, step.kind.to_string())),
+            Span::raw(format!("{:<28} ", clip(name, 28))),
             Span::styled(step.status.to_string(), style),
-        ]);
+        ];
+        if step.edited && !matches!(step.status, StepStatus::Done { .. }) {
+            spans.push(Span::styled(" · edited", theme.warn()));
+        }
+        let mut line = Line::from(spans);
         if i == setup.selected {
             line = line.style(theme.selected());
         }
@@ -53,3 +68,4 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(Span::styled(hint, theme.dim())));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
+
