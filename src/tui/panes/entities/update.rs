@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::api::models::EntityKind;
 use crate::api::models::references::label;
+use crate::callback_takeover::{CredentialsCheck, ReceiverCredentials, credentials};
 use crate::setup::SetupInputs;
 use crate::templates::{Bindings, avoid_collisions};
 
@@ -560,6 +561,7 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
                     plan.new_callback,
                     credentials_line(
                         pane,
+                        cx.session.receiver.as_ref(),
                         plan.new_authentication
                             .as_ref()
                             .or(plan.current_authentication.as_ref())
@@ -599,33 +601,43 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
     }
 }
 
-/// What the hub will send the receiver: the role's Authentication, so a
-/// mismatch with the receiver's credentials is seen before deliveries are
-/// refused (401).
-fn credentials_line(pane: &EntitiesPane, auth_id: Option<&String>) -> String {
-    let Some(id) = auth_id else {
-        return "  warning: the role has no Authentication: the hub sends no credentials and the receiver refuses \
-                its deliveries (401)"
-            .into();
-    };
-    let auth = pane
-        .catalog
-        .get(EntityKind::Authentication, id)
-        .and_then(|v| serde_json::from_value::<crate::api::models::Authentication>(v.clone()).ok());
-    match auth {
-        Some(a) => {
-            let who = match &a.basic_auth {
-                Some(b) => format!("basic, user \"{}\"", b.username),
-                None => a.auth_type.to_string(),
-            };
-            format!(
-                "  credentials: Authentication \"{}\" ({who}): the receiver must expect these, or deliveries are refused (401)",
-                a.name
-            )
-        }
-        None => format!(
+/// What the hub will send the receiver (the role's Authentication),
+/// checked against what this console's receiver accepts: a mismatch is
+/// seen here, before deliveries are refused (401). Never a password.
+fn credentials_line(pane: &EntitiesPane, receiver: Option<&ReceiverCredentials>, auth_id: Option<&String>) -> String {
+    let auth = auth_id.and_then(|id| {
+        pane.catalog
+            .get(EntityKind::Authentication, id)
+            .and_then(|v| serde_json::from_value::<crate::api::models::Authentication>(v.clone()).ok())
+    });
+    if let (Some(id), None) = (auth_id, &auth) {
+        return format!(
             "  warning: the role's Authentication {} is not loaded: check it sends the receiver's credentials",
             short_id(id)
+        );
+    }
+    let Some(receiver) = receiver else {
+        return match &auth {
+            Some(a) => format!(
+                "  credentials: Authentication \"{}\" ({}): the receiver must expect these, or deliveries are refused (401)",
+                a.name,
+                match &a.basic_auth {
+                    Some(b) => format!("basic, user \"{}\"", b.username),
+                    None => a.auth_type.to_string(),
+                }
+            ),
+            None => "  warning: the role has no Authentication: the hub sends no credentials and the receiver refuses \
+                     its deliveries (401)"
+                .into(),
+        };
+    };
+    match credentials::check(receiver, auth.as_ref()) {
+        CredentialsCheck::Match(what) => format!("  credentials: {what}"),
+        CredentialsCheck::Open => "  credentials: the receiver accepts any caller".into(),
+        CredentialsCheck::Unknown(what) => format!("  check: {what}"),
+        CredentialsCheck::Mismatch(why) => format!(
+            "  warning: {why}: the receiver will refuse its deliveries (401) and no reply will show; \
+             fix the Authentication or the receiver's [callback] credentials first"
         ),
     }
 }
