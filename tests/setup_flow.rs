@@ -415,7 +415,10 @@ async fn setups_among_existing_objects_run_through_twice_and_an_edited_later_ste
     assert_eq!(account["channel"]["id"], "{{channel.id}}");
     account["name"] = json!("Edited Account");
     flow.edit_body(5, account).unwrap();
-    assert_eq!(within("the first setup", run(&client, &mut flow, |_| {})).await, RunOutcome::Complete);
+    assert_eq!(
+        within("the first setup", run(&client, &mut flow, |_| {})).await,
+        RunOutcome::Complete
+    );
     let got = client
         .get_raw(EntityKind::Account, &id_of(&flow, EntityKind::Account))
         .await
@@ -425,7 +428,10 @@ async fn setups_among_existing_objects_run_through_twice_and_an_edited_later_ste
 
     // The same inputs again: numbered after what is there, nothing refused.
     let mut second = SetupFlow::among(&templates, &inputs, Spec::embedded(), &existing(&client).await);
-    assert_eq!(within("the second setup", run(&client, &mut second, |_| {})).await, RunOutcome::Complete);
+    assert_eq!(
+        within("the second setup", run(&client, &mut second, |_| {})).await,
+        RunOutcome::Complete
+    );
     let channel = client
         .get_raw(EntityKind::Channel, &id_of(&second, EntityKind::Channel))
         .await

@@ -98,10 +98,7 @@ fn a_new_object_takes_the_first_free_name_type_and_address() {
     assert_eq!(channel["type"], "custom.console-2");
 
     // An account on the newest channel whose address is taken there gets the next free one.
-    send(
-        &mut app,
-        listed(EntityKind::Channel, objects(EntityKind::Channel)),
-    );
+    send(&mut app, listed(EntityKind::Channel, objects(EntityKind::Channel)));
     send(
         &mut app,
         with_extra(
@@ -180,7 +177,10 @@ fn a_pending_step_that_references_earlier_steps_is_edited_kept_and_sent() {
     assert!(press(&mut app, 'e').is_empty());
     let mut body = editor_body(&app);
     assert_eq!(body["channel"]["id"], "{{channel.id}}");
-    assert_eq!(body["chatConfigurations"]["orchestration"]["id"], "{{orchestration.id}}");
+    assert_eq!(
+        body["chatConfigurations"]["orchestration"]["id"],
+        "{{orchestration.id}}"
+    );
     let hints = editor(&app).hints.join("\n");
     assert!(
         hints.contains("{{channel.id}}: step 4 Channel \"custom.console-1\", filled in once it is created"),
@@ -205,7 +205,10 @@ fn a_pending_step_that_references_earlier_steps_is_edited_kept_and_sent() {
 
     // Running the setup sends the edited body with the earlier steps' ids filled in.
     let effects = press_code(&mut app, KeyCode::Enter);
-    assert!(matches!(effects.as_slice(), [Effect::Call(_, Call::SetupStep { step: 0, .. })]));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Call(_, Call::SetupStep { step: 0, .. })]
+    ));
     let ids = [AUTH_ID, APP_ID, BOT_ID, CHANNEL_ID, ORCH_ID];
     let mut last = Vec::new();
     for (step, id) in ids.iter().enumerate() {
@@ -242,7 +245,9 @@ fn a_step_edit_refuses_what_is_never_filled_and_esc_with_changes_asks_first() {
     assert!(ctrl(&mut app, 's').is_empty());
     let problems = editor_problems(&app);
     assert!(
-        problems.iter().any(|p| p.contains("$.description") && p.contains("{{account.id}}")),
+        problems
+            .iter()
+            .any(|p| p.contains("$.description") && p.contains("{{account.id}}")),
         "{problems:?}"
     );
     // Esc with unsaved changes asks; the text stays until Esc again.
@@ -273,5 +278,9 @@ fn the_step_editor_never_shows_the_callback_password_and_keeps_it() {
     ctrl(&mut app, 's');
     let step = &app.setup.as_ref().expect("setup").flow.steps()[0];
     assert_eq!(step.body["name"], "renamed-auth");
-    assert_eq!(step.body["basicAuth"]["password"], password.as_str(), "kept for the create");
+    assert_eq!(
+        step.body["basicAuth"]["password"],
+        password.as_str(),
+        "kept for the create"
+    );
 }

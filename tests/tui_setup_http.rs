@@ -64,10 +64,7 @@ async fn every_template_creates_two_objects_in_a_row_without_an_edit() {
         assert_eq!(console.app.entities.list(kind).items.len(), before + 2, "{kind}");
     }
     // Numbered, first free: the demo seed has none of the template's names.
-    let all: Vec<String> = EntityKind::ALL
-        .into_iter()
-        .flat_map(|k| names(&console, k))
-        .collect();
+    let all: Vec<String> = EntityKind::ALL.into_iter().flat_map(|k| names(&console, k)).collect();
     for wanted in [
         "console-callback-auth-1",
         "console-callback-auth-2",
@@ -95,9 +92,9 @@ async fn every_template_creates_two_objects_in_a_row_without_an_edit() {
 }
 
 fn setup_complete_or_failed(app: &egain_console::tui::app::App) -> bool {
-    app.setup.as_ref().is_some_and(|s| {
-        !s.running && (s.flow.is_complete() || s.flow.failed_step().is_some())
-    })
+    app.setup
+        .as_ref()
+        .is_some_and(|s| !s.running && (s.flow.is_complete() || s.flow.failed_step().is_some()))
 }
 
 fn failures(console: &Console) -> Vec<String> {
@@ -153,7 +150,10 @@ async fn an_edited_later_step_is_what_the_sandbox_holds_and_a_second_setup_runs_
             .map(|(_, id)| id.clone())
             .expect("created")
     };
-    let account = api.get_raw(EntityKind::Account, &id(EntityKind::Account)).await.expect("account");
+    let account = api
+        .get_raw(EntityKind::Account, &id(EntityKind::Account))
+        .await
+        .expect("account");
     assert_eq!(account["name"], "Edited Account");
     assert_eq!(account["channel"]["id"], id(EntityKind::Channel).as_str());
     assert_eq!(
@@ -169,9 +169,6 @@ async fn an_edited_later_step_is_what_the_sandbox_holds_and_a_second_setup_runs_
     console.until(setup_complete_or_failed);
     assert_eq!(failures(&console), Vec::<String>::new());
     let created = console.app.setup.as_ref().expect("setup").flow.created();
-    let channel = api
-        .get_raw(EntityKind::Channel, &created[3].1)
-        .await
-        .expect("channel");
+    let channel = api.get_raw(EntityKind::Channel, &created[3].1).await.expect("channel");
     assert_eq!(channel["type"], "custom.console-2");
 }

@@ -69,7 +69,10 @@ fn the_confirmation_warns_when_the_authentication_is_not_what_the_receiver_expec
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("warning"), "shown on screen:\n{screen}");
     for secret in [CANARY, "another-password-41"] {
-        assert!(!message.contains(secret) && !screen.contains(secret), "no password shown");
+        assert!(
+            !message.contains(secret) && !screen.contains(secret),
+            "no password shown"
+        );
     }
 
     let mut app = receiving("hub", CANARY);
@@ -124,7 +127,10 @@ fn an_applied_takeover_shows_on_the_status_line_and_the_detail_is_read_again() {
     assert!(app.entities.detail.as_ref().is_some_and(|d| d.loading));
     // At 80 columns, with the reloads in flight, the role still shows.
     let screen = render(&mut app, 80, 24);
-    assert!(screen.lines().next().is_some_and(|l| l.contains("⇄ custom_agent")), "{screen}");
+    assert!(
+        screen.lines().next().is_some_and(|l| l.contains("⇄ custom_agent")),
+        "{screen}"
+    );
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("⇄ custom_agent → console"), "{screen}");
 }

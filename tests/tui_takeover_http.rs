@@ -46,7 +46,10 @@ fn ask_takeover(console: &mut Console) -> String {
         .iter()
         .filter_map(|r| r["name"].as_str().map(str::to_owned))
         .collect();
-    let index = roles.iter().position(|r| r == ROLE).expect("the demo has an agent role");
+    let index = roles
+        .iter()
+        .position(|r| r == ROLE)
+        .expect("the demo has an agent role");
     console.key(KeyCode::Char('u'));
     assert!(matches!(console.app.popups.top(), Some(Popup::Pick(_))), "role picker");
     for _ in 0..index {
@@ -66,14 +69,25 @@ async fn the_takeover_confirmation_checks_the_receivers_credentials_and_the_chan
 
     // The plumbing: the demo Authentication sends exactly the receiver's credentials.
     let auths = client.list_all_raw(EntityKind::Authentication).await.expect("list");
-    let demo: egain_console::api::models::Authentication =
-        serde_json::from_value(auths[0].clone()).expect("typed");
-    assert!(matches!(callback_takeover::credentials::check(&receiver, Some(&demo)), CredentialsCheck::Match(_)));
+    let demo: egain_console::api::models::Authentication = serde_json::from_value(auths[0].clone()).expect("typed");
+    assert!(matches!(
+        callback_takeover::credentials::check(&receiver, Some(&demo)),
+        CredentialsCheck::Match(_)
+    ));
     let password = demo.basic_auth.as_ref().expect("basic").password.clone();
-    assert!(!format!("{session:?}").contains(&password), "the session's debug output hides it");
+    assert!(
+        !format!("{session:?}").contains(&password),
+        "the session's debug output hides it"
+    );
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let app = App::new(session, Keymap::defaults(), Theme::mono(), Spec::embedded(), Templates::embedded());
+    let app = App::new(
+        session,
+        Keymap::defaults(),
+        Theme::mono(),
+        Spec::embedded(),
+        Templates::embedded(),
+    );
     let mut console = Console::new(app, client.clone(), dir.path());
     console.app.entities.tab = kind_index(EntityKind::ClientApplication);
     console.key(KeyCode::Enter);
@@ -96,7 +110,13 @@ async fn the_takeover_confirmation_checks_the_receivers_credentials_and_the_chan
         .find(|(r, _)| r == ROLE)
         .map(|(_, u)| u.clone())
         .expect("receiver URL");
-    let detail = console.app.entities.detail.as_ref().and_then(|d| d.value.clone()).expect("detail");
+    let detail = console
+        .app
+        .entities
+        .detail
+        .as_ref()
+        .and_then(|d| d.value.clone())
+        .expect("detail");
     let role = detail["roles"]
         .as_array()
         .and_then(|roles| roles.iter().find(|r| r["name"] == ROLE))
@@ -110,7 +130,11 @@ async fn the_takeover_confirmation_checks_the_receivers_credentials_and_the_chan
     let mut changed: Value = auths[0].clone();
     changed["basicAuth"]["password"] = json!("changed-on-the-tenant-93");
     client
-        .update_raw(EntityKind::Authentication, auths[0]["id"].as_str().expect("id"), &changed)
+        .update_raw(
+            EntityKind::Authentication,
+            auths[0]["id"].as_str().expect("id"),
+            &changed,
+        )
         .await
         .expect("password changed");
     let effects = startup(&mut console.app);
@@ -125,4 +149,3 @@ async fn the_takeover_confirmation_checks_the_receivers_credentials_and_the_chan
     console.key(KeyCode::Esc);
     drop(connection);
 }
-

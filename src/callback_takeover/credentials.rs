@@ -62,7 +62,15 @@ pub fn check(receiver: &ReceiverCredentials, auth: Option<&Authentication>) -> C
                 ))
             }
         }
-        (ReceiverAuth::Bearer { client_id, client_secret }, AuthType::OAuth2, _, Some(oauth)) => {
+        (
+            ReceiverAuth::Bearer {
+                client_id,
+                client_secret,
+            },
+            AuthType::OAuth2,
+            _,
+            Some(oauth),
+        ) => {
             let expected = receiver.token_url.as_deref().unwrap_or_default();
             let sent: String = oauth
                 .headers
@@ -76,9 +84,7 @@ pub fn check(receiver: &ReceiverCredentials, auth: Option<&Authentication>) -> C
                     "Authentication \"{name}\" fetches its token from {}, not from the receiver's {expected}",
                     crate::api::redact::text(&oauth.token_request_url)
                 ))
-            } else if !(sent.contains(client_id.as_str()) && sent.contains(client_secret.expose()))
-                && !sends_basic(&oauth.headers, client_id, client_secret.expose())
-            {
+            } else if !carries_client(&sent, &oauth.headers, client_id, client_secret.expose()) {
                 Mismatch(format!(
                     "Authentication \"{name}\" does not send the receiver's client \"{client_id}\" and its secret in its token request"
                 ))
@@ -103,6 +109,12 @@ pub fn check(receiver: &ReceiverCredentials, auth: Option<&Authentication>) -> C
 /// A password a tenant masks on read (empty, or only `*`/`•`).
 fn is_hidden(password: &str) -> bool {
     password.is_empty() || password.chars().all(|c| c == '*' || c == '•') || password == "[REDACTED]"
+}
+
+/// Whether a token request sends the client: both in its payload or
+/// headers, or as an `Authorization: Basic id:secret` header.
+fn carries_client(sent: &str, headers: &[crate::api::models::NameValue], id: &str, secret: &str) -> bool {
+    (sent.contains(id) && sent.contains(secret)) || sends_basic(headers, id, secret)
 }
 
 /// An `Authorization: Basic` header carrying `id:secret`.
@@ -146,14 +158,20 @@ mod tests {
     #[test]
     fn basic_credentials_match_differ_or_cannot_be_seen_and_no_password_is_named() {
         let receiver = basic("console", "s3cret-canary");
-        assert!(matches!(check(&receiver, Some(&basic_auth("console", "s3cret-canary"))), CredentialsCheck::Match(_)));
+        assert!(matches!(
+            check(&receiver, Some(&basic_auth("console", "s3cret-canary"))),
+            CredentialsCheck::Match(_)
+        ));
         for (user, password) in [("console", "other"), ("someone", "s3cret-canary")] {
             let CredentialsCheck::Mismatch(why) = check(&receiver, Some(&basic_auth(user, password))) else {
                 panic!("{user}/{password} differs");
             };
             assert!(!why.contains("s3cret-canary") && !why.contains("other"), "{why}");
         }
-        assert!(matches!(check(&receiver, Some(&basic_auth("console", "********"))), CredentialsCheck::Unknown(_)));
+        assert!(matches!(
+            check(&receiver, Some(&basic_auth("console", "********"))),
+            CredentialsCheck::Unknown(_)
+        ));
         assert!(matches!(check(&receiver, None), CredentialsCheck::Mismatch(_)));
         let open = ReceiverCredentials {
             auth: ReceiverAuth::None,
@@ -180,13 +198,24 @@ mod tests {
             r#"{"client_id":"egain-hub","client_secret":"tok-canary"}"#,
         );
         assert!(matches!(check(&receiver, Some(&good)), CredentialsCheck::Match(_)));
-        let elsewhere = oauth("https://idp.example.com/token", r#"{"client_id":"egain-hub","client_secret":"tok-canary"}"#);
-        assert!(matches!(check(&receiver, Some(&elsewhere)), CredentialsCheck::Mismatch(m) if m.contains("idp.example.com")));
-        let wrong = oauth("https://cb.example.com/callback/token", r#"{"client_id":"egain-hub","client_secret":"x"}"#);
+        let elsewhere = oauth(
+            "https://idp.example.com/token",
+            r#"{"client_id":"egain-hub","client_secret":"tok-canary"}"#,
+        );
+        assert!(
+            matches!(check(&receiver, Some(&elsewhere)), CredentialsCheck::Mismatch(m) if m.contains("idp.example.com"))
+        );
+        let wrong = oauth(
+            "https://cb.example.com/callback/token",
+            r#"{"client_id":"egain-hub","client_secret":"x"}"#,
+        );
         let CredentialsCheck::Mismatch(why) = check(&receiver, Some(&wrong)) else {
             panic!("wrong secret");
         };
         assert!(!why.contains("tok-canary"), "{why}");
-        assert!(matches!(check(&receiver, Some(&basic_auth("u", "p"))), CredentialsCheck::Mismatch(_)));
+        assert!(matches!(
+            check(&receiver, Some(&basic_auth("u", "p"))),
+            CredentialsCheck::Mismatch(_)
+        ));
     }
 }

@@ -161,13 +161,13 @@ mod tests {
         );
         assert_eq!(first_free("custom.demo", taken_of(&["custom.demo"])), "custom.demo-2");
         assert_eq!(
-            first_free("demo@sandbox.local", taken_of(&["demo@sandbox.local", "demo-2@sandbox.local"])),
+            first_free(
+                "demo@sandbox.local",
+                taken_of(&["demo@sandbox.local", "demo-2@sandbox.local"])
+            ),
             "demo-3@sandbox.local"
         );
-        assert_eq!(
-            first_free("+15550100001", taken_of(&["+15550100001"])),
-            "+15550100002"
-        );
+        assert_eq!(first_free("+15550100001", taken_of(&["+15550100001"])), "+15550100002");
         assert_eq!(first_free("agent-007", taken_of(&["agent-007"])), "agent-008");
         // The first free suffix, not one past the highest.
         assert_eq!(

@@ -106,7 +106,11 @@ impl SetupPane {
             "References like {{channel.id}} stand for the objects of earlier steps; they become ids when this step runs."
                 .to_owned(),
         ];
-        hints.extend(templates::slots(&step.body).into_iter().map(|slot| self.reference_hint(i, &slot)));
+        hints.extend(
+            templates::slots(&step.body)
+                .into_iter()
+                .map(|slot| self.reference_hint(i, &slot)),
+        );
         let mut shown = step.body.clone();
         crate::api::redact::json(&mut shown);
         let text = serde_json::to_string_pretty(&shown).unwrap_or_default();
@@ -126,12 +130,18 @@ impl SetupPane {
     fn reference_hint(&self, i: usize, slot: &Slot) -> String {
         let steps = self.flow.steps();
         let Some(j) = steps.iter().position(|s| s.kind == slot.kind) else {
-            return format!("{}: replace it with the id of an existing {}", slot.placeholder, slot.kind);
+            return format!(
+                "{}: replace it with the id of an existing {}",
+                slot.placeholder, slot.kind
+            );
         };
         let name = self
             .flow
             .rendered(j)
-            .and_then(|b| b.get(slot.kind.unique_field()).and_then(|v| v.as_str().map(str::to_owned)))
+            .and_then(|b| {
+                b.get(slot.kind.unique_field())
+                    .and_then(|v| v.as_str().map(str::to_owned))
+            })
             .unwrap_or_default();
         let what = format!("{}: step {} {} \"{name}\"", slot.placeholder, j + 1, slot.kind);
         match &steps[j].status {

@@ -39,7 +39,11 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
             }
         };
         // The name it gets (the flow's body, placeholders filled by then).
-        let name = step.body.get(step.kind.unique_field()).and_then(|v| v.as_str()).unwrap_or("");
+        let name = step
+            .body
+            .get(step.kind.unique_field())
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
         let mut spans = vec![
             Span::styled(format!(" {mark} "), style),
             Span::raw(format!("{}. {:<20}", i + 1, step.kind.to_string())),
@@ -68,4 +72,3 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(Span::styled(hint, theme.dim())));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
-
