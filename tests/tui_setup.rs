@@ -284,3 +284,23 @@ fn the_step_editor_never_shows_the_callback_password_and_keeps_it() {
         "kept for the create"
     );
 }
+
+#[test]
+fn a_new_authentication_shows_its_generated_password_redacted_and_sends_it() {
+    let mut app = loaded_app(false);
+    tab(&mut app, EntityKind::Authentication);
+    press(&mut app, 'n');
+    let shown = editor_body(&app);
+    assert_eq!(shown["basicAuth"]["password"], "[REDACTED]");
+    let body = created_body_of_open_editor(&mut app);
+    let password = body["basicAuth"]["password"].as_str().expect("a password");
+    assert!(password.len() >= 16 && !password.contains("REDACTED"), "{password}");
+    assert_eq!(body["name"], "console-callback-auth-1");
+}
+
+fn created_body_of_open_editor(app: &mut App) -> Value {
+    match ctrl(app, 's').as_slice() {
+        [Effect::Call(Owner::Entities, Call::Create(_, body))] => body.clone(),
+        other => panic!("sent: {other:?} {:?}", editor_problems(app)),
+    }
+}

@@ -58,6 +58,8 @@ pub struct Editor {
     /// Reference placeholders of these kinds may stay: they are filled
     /// later (a guided setup step's references to the steps before it).
     pub deferred: Vec<crate::api::models::EntityKind>,
+    /// What Ctrl-S does with a valid text, for the hint ("sends").
+    pub save_verb: &'static str,
 }
 
 fn textarea(text: &str) -> TextArea<'static> {
@@ -81,6 +83,7 @@ impl Editor {
             confirm_discard: false,
             owner,
             deferred: Vec::new(),
+            save_verb: "sends",
         }
     }
 
@@ -200,7 +203,10 @@ impl Editor {
         };
         if self.problems.is_empty() {
             note(
-                "INSERT · Ctrl-S validates and sends · Ctrl-E opens $EDITOR · Esc cancels",
+                &format!(
+                    "INSERT · Ctrl-S validates and {} · Ctrl-E opens $EDITOR · Esc cancels",
+                    self.save_verb
+                ),
                 theme.dim(),
             );
             for hint in &self.hints {

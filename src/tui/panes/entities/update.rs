@@ -270,8 +270,12 @@ fn open_create(pane: &EntitiesPane, kind: EntityKind, cx: &mut Cx) {
     bindings.extend(&references);
     let mut body = template.render(&bindings);
     hints.extend(avoid_collisions(kind, &mut body, &pane.list(kind).items));
-    let text = serde_json::to_string_pretty(&body).unwrap_or_default();
-    let editor = Editor::new(OWNER, format!("New {kind}"), kind.input_schema(), &text, hints);
+    // The generated password shows redacted and is sent unless retyped.
+    let mut shown = body.clone();
+    crate::api::redact::json(&mut shown);
+    let text = serde_json::to_string_pretty(&shown).unwrap_or_default();
+    let mut editor = Editor::new(OWNER, format!("New {kind}"), kind.input_schema(), &text, hints);
+    editor.original = Some(body);
     cx.open(EntitiesAsk::Create { kind }, Popup::Editor(Box::new(editor)));
 }
 

@@ -123,6 +123,7 @@ impl SetupPane {
         );
         editor.original = Some(step.body.clone());
         editor.deferred = deferred;
+        editor.save_verb = "keeps it for when the step runs";
         cx.open(SetupAsk::EditStep { step: i }, Popup::Editor(Box::new(editor)));
     }
 

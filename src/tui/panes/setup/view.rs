@@ -48,7 +48,16 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled(format!(" {mark} "), style),
             Span::raw(format!("{}. {:<20}", i + 1, step.kind.to_string())),
             Span::raw(format!("{:<28} ", clip(name, 28))),
-            Span::styled(step.status.to_string(), style),
+            // A short id keeps each step on one row at 80 columns.
+            Span::styled(
+                match &step.status {
+                    StepStatus::Done { id } => format!("done {}", crate::tui::popup::editor::short_id(id)),
+                    // Its error is spelled out below the steps.
+                    StepStatus::Failed { .. } => "failed (below)".to_owned(),
+                    other => other.to_string(),
+                },
+                style,
+            ),
         ];
         if step.edited && !matches!(step.status, StepStatus::Done { .. }) {
             spans.push(Span::styled(" · edited", theme.warn()));
@@ -60,6 +69,14 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(line);
     }
     lines.push(Line::from(""));
+    if let Some(i) = setup.flow.failed_step()
+        && let Some(StepStatus::Failed { error }) = setup.flow.steps().get(i).map(|s| &s.status)
+    {
+        lines.push(Line::from(Span::styled(
+            format!("Step {} failed: {error}", i + 1),
+            theme.error(),
+        )));
+    }
     let hint = if setup.flow.is_complete() {
         "Done. Esc closes; the new objects are in the lists."
     } else if setup.running {
