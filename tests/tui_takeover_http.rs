@@ -60,6 +60,22 @@ fn ask_takeover(console: &mut Console) -> String {
     confirm_text(&console.app).unwrap_or_else(|| panic!("no plan: {:?}", console.app.status.error))
 }
 
+/// Choose to act as the agent in the Conversation pane; the status line's
+/// error (a warning) if any. Returns to the Entities pane.
+fn act_as_agent(console: &mut Console) -> Option<String> {
+    console.app.status.error = None;
+    console.key(KeyCode::Char('2'));
+    console.key(KeyCode::Esc);
+    console.key(KeyCode::Char('n'));
+    assert!(matches!(console.app.popups.top(), Some(Popup::Pick(_))), "role picker");
+    console.key(KeyCode::Down);
+    console.key(KeyCode::Enter);
+    assert_eq!(console.app.conversation.role.to_string(), ROLE);
+    let warning = console.app.status.error.take();
+    console.key(KeyCode::Char('1'));
+    warning
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_takeover_confirmation_checks_the_receivers_credentials_and_the_change_shows() {
     let connection = connect(None, None, false).await.expect("embedded sandbox");
@@ -89,6 +105,15 @@ async fn the_takeover_confirmation_checks_the_receivers_credentials_and_the_chan
         Templates::embedded(),
     );
     let mut console = Console::new(app, client.clone(), dir.path());
+    // The demo's agent role calls the sandbox's simulated agent: acting as
+    // the agent here warns that replies will not arrive.
+    let warning = act_as_agent(&mut console);
+    assert!(
+        warning
+            .as_deref()
+            .is_some_and(|w| w.contains("replies will not arrive")),
+        "{warning:?}"
+    );
     console.app.entities.tab = kind_index(EntityKind::ClientApplication);
     console.key(KeyCode::Enter);
     console.until(|app| app.entities.detail.as_ref().is_some_and(|d| !d.loading));
@@ -124,6 +149,8 @@ async fn the_takeover_confirmation_checks_the_receivers_credentials_and_the_chan
     assert_eq!(role["callback"], url.as_str());
     let screen = common_tui::render(&mut console.app, 120, 40);
     assert!(screen.contains("⇄ custom_agent → console"), "{screen}");
+    // Now the agent's replies come here: no warning.
+    assert_eq!(act_as_agent(&mut console), None);
 
     // Someone changes the Authentication's password on the tenant: the next
     // confirmation warns that deliveries would be refused.
