@@ -87,20 +87,42 @@ impl SetupInputs {
         references: &Bindings,
         existing: &dyn Existing,
     ) -> Self {
-        // Each existing object blocks one number per kind at most.
+        let render = |inputs: &SetupInputs, kind: EntityKind| {
+            let mut bindings = inputs.bindings();
+            bindings.extend(references);
+            templates.get(kind).render(&bindings)
+        };
+        let taken: Vec<(EntityKind, unique::Taken)> = kinds
+            .iter()
+            .map(|k| (*k, unique::Taken::of(*k, existing.existing(*k))))
+            .collect();
+        // Only fields that change with the number count (a user template
+        // without `{{unique}}`, or the address, an input: those are
+        // suffixed by `avoid_collisions` instead).
+        let (one, two) = (self.numbered(1), self.numbered(2));
+        let numbered: Vec<(EntityKind, Vec<&'static str>)> = kinds
+            .iter()
+            .map(|k| {
+                let (a, b) = (render(&one, *k), render(&two, *k));
+                let fields = unique::fields(*k)
+                    .iter()
+                    .copied()
+                    .filter(|f| a.get(*f) != b.get(*f))
+                    .collect();
+                (*k, fields)
+            })
+            .collect();
+        // Each existing object blocks one number at most.
         let bound: usize = kinds.iter().map(|k| existing.existing(*k).len()).sum();
         (1..=bound as u64 + 1)
             .map(|n| self.numbered(n))
             .find(|inputs| {
-                let mut bindings = inputs.bindings();
-                bindings.extend(references);
-                kinds.iter().all(|kind| {
-                    let body = templates.get(*kind).render(&bindings);
-                    // The address is an input, not numbered: a taken one is
-                    // suffixed by `avoid_collisions` instead.
-                    unique::collisions(*kind, &body, existing.existing(*kind))
-                        .iter()
-                        .all(|c| c.field == "address")
+                taken.iter().zip(&numbered).all(|((kind, taken), (_, fields))| {
+                    fields.is_empty()
+                        || taken
+                            .collisions(&render(inputs, *kind))
+                            .iter()
+                            .all(|c| !fields.contains(&c.field))
                 })
             })
             .unwrap_or_else(|| self.numbered(bound as u64 + 1))
@@ -132,4 +154,36 @@ impl SetupInputs {
 
 fn default_channel_type(unique: &str) -> String {
     format!("custom.console-{unique}")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    #[test]
+    fn the_number_skips_taken_setups_and_ignores_what_it_cannot_change() {
+        let templates = Templates::embedded();
+        let inputs = SetupInputs::default();
+        let channels = vec![
+            json!({"type": "custom.console-1", "displayName": "a"}),
+            json!({"type": "x", "displayName": "Console Chat 2"}),
+        ];
+        let existing: BTreeMap<EntityKind, Vec<Value>> = [(EntityKind::Channel, channels)].into();
+        let got = inputs.first_free(&templates, &[EntityKind::Channel], &Bindings::empty(), &existing);
+        assert_eq!(
+            (got.unique.as_str(), got.channel_type.as_str()),
+            ("3", "custom.console-3")
+        );
+
+        // The address is an input, the same for every number: it blocks none.
+        let account = json!({"name": "Other", "address": inputs.account_address, "channel": {"id": "c"}});
+        let existing: BTreeMap<EntityKind, Vec<Value>> = [(EntityKind::Account, vec![account])].into();
+        let references = Bindings::empty().with("channel.id", "c");
+        let got = inputs.first_free(&templates, &[EntityKind::Account], &references, &existing);
+        assert_eq!(got.unique, "1");
+    }
 }

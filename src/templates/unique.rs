@@ -7,7 +7,7 @@
 //! `+15550100001` → `+15550100002`. Pure and deterministic: the same loaded
 //! lists give the same values.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -34,7 +34,7 @@ pub struct Collision {
 
 /// The fields of `kind` that must be unique (the sandbox's rules, which
 /// follow the spec: names per kind, channel types, account address per channel).
-fn fields(kind: EntityKind) -> &'static [&'static str] {
+pub fn fields(kind: EntityKind) -> &'static [&'static str] {
     match kind {
         EntityKind::Channel => &["type", "displayName"],
         EntityKind::Account => &["name", "address"],
@@ -42,44 +42,87 @@ fn fields(kind: EntityKind) -> &'static [&'static str] {
     }
 }
 
-/// Values of `field` used by `existing`, lower-cased (a tenant may compare
-/// case-insensitively; being stricter than the sandbox costs nothing).
-fn taken(kind: EntityKind, field: &str, body: &Value, existing: &[Value]) -> HashSet<String> {
-    let channel_of = |v: &Value| v.pointer("/channel/id").and_then(Value::as_str).map(str::to_owned);
-    let ours = channel_of(body);
-    existing
-        .iter()
-        // An address is taken only on the same channel.
-        .filter(|v| !(kind == EntityKind::Account && field == "address") || channel_of(v) == ours)
-        .filter_map(|v| v.get(field).and_then(Value::as_str))
-        .map(str::to_lowercase)
-        .collect()
+/// The unique values the objects of one kind already use, lower-cased (a
+/// tenant may compare case-insensitively; being stricter than the sandbox
+/// costs nothing). Built once per list so checking many candidates is cheap.
+#[derive(Debug, Clone, Default)]
+pub struct Taken {
+    kind: Option<EntityKind>,
+    /// Per field of [`fields`] but an account's address.
+    values: Vec<(&'static str, HashSet<String>)>,
+    /// Account addresses per channel id: an address is taken only on its channel.
+    addresses: HashMap<String, HashSet<String>>,
+}
+
+fn channel_of(v: &Value) -> Option<&str> {
+    v.pointer("/channel/id").and_then(Value::as_str)
+}
+
+impl Taken {
+    pub fn of(kind: EntityKind, existing: &[Value]) -> Self {
+        let text = |v: &Value, field: &str| v.get(field).and_then(Value::as_str).map(str::to_lowercase);
+        let mut taken = Self {
+            kind: Some(kind),
+            ..Self::default()
+        };
+        for field in fields(kind) {
+            if kind == EntityKind::Account && *field == "address" {
+                for v in existing {
+                    if let (Some(channel), Some(address)) = (channel_of(v), text(v, field)) {
+                        taken.addresses.entry(channel.to_owned()).or_default().insert(address);
+                    }
+                }
+            } else {
+                taken
+                    .values
+                    .push((field, existing.iter().filter_map(|v| text(v, field)).collect()));
+            }
+        }
+        taken
+    }
+
+    /// Whether `value` of `field` is taken for `body` (whose channel counts for an address).
+    fn contains(&self, field: &str, body: &Value, value: &str) -> bool {
+        let value = value.to_lowercase();
+        if self.kind == Some(EntityKind::Account) && field == "address" {
+            return channel_of(body)
+                .and_then(|c| self.addresses.get(c))
+                .is_some_and(|set| set.contains(&value));
+        }
+        self.values.iter().any(|(f, set)| *f == field && set.contains(&value))
+    }
+
+    /// The unique fields of `body` already used.
+    pub fn collisions(&self, body: &Value) -> Vec<Collision> {
+        let Some(kind) = self.kind else {
+            return Vec::new();
+        };
+        fields(kind)
+            .iter()
+            .filter_map(|field| {
+                let value = body.get(*field)?.as_str()?;
+                self.contains(field, body, value).then(|| Collision {
+                    field,
+                    value: value.to_owned(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// The unique fields of `body` that `existing` objects already use.
 pub fn collisions(kind: EntityKind, body: &Value, existing: &[Value]) -> Vec<Collision> {
-    fields(kind)
-        .iter()
-        .filter_map(|field| {
-            let value = body.get(*field)?.as_str()?;
-            taken(kind, field, body, existing)
-                .contains(&value.to_lowercase())
-                .then(|| Collision {
-                    field,
-                    value: value.to_owned(),
-                })
-        })
-        .collect()
+    Taken::of(kind, existing).collisions(body)
 }
 
 /// Give every taken unique field of `body` its first free suffix; returns
 /// one line per change (`$.name: "Demo Chat" is taken, using "Demo Chat 2"`)
 /// for the editor to show.
 pub fn avoid_collisions(kind: EntityKind, body: &mut Value, existing: &[Value]) -> Vec<String> {
+    let taken = Taken::of(kind, existing);
     let mut changes = Vec::new();
-    for Collision { field, value } in collisions(kind, body, existing) {
-        let taken = taken(kind, field, body, existing);
-        let free = first_free(&value, |v| taken.contains(&v.to_lowercase()));
+    for Collision { field, value } in taken.collisions(body) {
+        let free = first_free(&value, |v| taken.contains(field, body, v));
         changes.push(format!("$.{field}: \"{value}\" is taken, using \"{free}\""));
         body[field] = Value::String(free);
     }

@@ -82,7 +82,7 @@ impl SetupPane {
     /// to earlier steps stay readable placeholders (`{{channel.id}}`, named
     /// in the hints) and are filled with ids when the step runs; secrets
     /// show redacted and are kept unless retyped.
-    fn edit_step(&mut self, i: usize, cx: &mut Cx) {
+    fn edit_step(&self, i: usize, cx: &mut Cx) {
         let steps = self.flow.steps();
         let Some(step) = steps.get(i) else {
             return;
