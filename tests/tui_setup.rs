@@ -304,3 +304,44 @@ fn created_body_of_open_editor(app: &mut App) -> Value {
         other => panic!("sent: {other:?} {:?}", editor_problems(app)),
     }
 }
+
+#[test]
+fn on_a_tenant_with_a_receiver_the_setup_calls_the_console_with_the_receivers_credentials() {
+    use egain_console::api::Secret;
+    use egain_console::callback::ReceiverAuth;
+    use egain_console::callback_takeover::ReceiverCredentials;
+    let mut app = empty_app(false);
+    app.session.sandbox = false;
+    app.session.sandbox_root = None;
+    let base = "https://tunnel.example.com/callback";
+    app.session.callback_urls = ["customer", "custom_bot", "custom_agent"]
+        .iter()
+        .map(|r| (r.to_string(), format!("{base}/{r}")))
+        .collect();
+    app.session.receiver = Some(ReceiverCredentials {
+        auth: ReceiverAuth::Basic {
+            username: "hub-user".into(),
+            password: Secret::new(CANARY),
+        },
+        token_url: None,
+    });
+    press(&mut app, 's');
+    let steps = app.setup.as_ref().expect("setup").flow.steps();
+    assert_eq!(steps[0].body["basicAuth"]["username"], "hub-user");
+    assert_eq!(steps[0].body["basicAuth"]["password"], CANARY);
+    let roles = steps[1].body["roles"].as_array().expect("roles");
+    let callbacks: Vec<&str> = roles.iter().filter_map(|r| r["callback"].as_str()).collect();
+    assert_eq!(
+        callbacks,
+        [
+            format!("{base}/customer"),
+            format!("{base}/custom_bot"),
+            format!("{base}/custom_agent")
+        ]
+    );
+    // Never on screen, not even in the step editor.
+    assert!(!render(&mut app, 120, 40).contains(CANARY));
+    press(&mut app, 'e');
+    assert!(!editor(&app).text().contains(CANARY));
+    assert!(!render(&mut app, 80, 24).contains(CANARY));
+}

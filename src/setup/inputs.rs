@@ -3,6 +3,7 @@
 
 use crate::api::Secret;
 use crate::api::models::EntityKind;
+use crate::callback::ReceiverAuth;
 use crate::templates::placeholder::names;
 use crate::templates::{Bindings, Existing, Templates, unique};
 
@@ -63,6 +64,28 @@ impl SetupInputs {
             agent_callback: Some(format!("{root}/sandbox/agent")),
             ..Self::default()
         }
+    }
+
+    /// Defaults for a tenant whose callbacks reach this console's receiver:
+    /// each role calls the receiver's URL for it (`role_urls`, role name →
+    /// URL), and a basic Authentication sends the receiver's own
+    /// credentials, so the new account's replies arrive in the console.
+    pub fn for_receiver(role_urls: &[(String, String)], auth: &ReceiverAuth) -> Self {
+        let url = |role: &str| role_urls.iter().find(|(r, _)| r == role).map(|(_, u)| u.clone());
+        let mut inputs = Self {
+            customer_callback: url("customer"),
+            bot_callback: url("custom_bot"),
+            agent_callback: url("custom_agent"),
+            ..Self::default()
+        };
+        if let Some(base) = inputs.customer_callback.as_deref().and_then(|u| u.rsplit_once('/')) {
+            inputs.callback_base = base.0.to_owned();
+        }
+        if let ReceiverAuth::Basic { username, password } = auth {
+            inputs.auth_username = username.clone();
+            inputs.auth_password = password.clone();
+        }
+        inputs
     }
 
     /// These inputs with `unique` = `n`; a channel type derived from the

@@ -436,10 +436,7 @@ fn route_outcome(app: &mut App, ask: Ask, outcome: Outcome) -> Vec<Effect> {
 
 fn open_setup(app: &mut App) {
     // On the sandbox the new account answers at once through the built-in bot.
-    let inputs = match &app.session.sandbox_root {
-        Some(root) => crate::setup::SetupInputs::for_sandbox(root),
-        None => crate::setup::SetupInputs::default(),
-    };
+    let inputs = entities::setup_inputs(&app.session);
     // Named after the first free setup number among the loaded objects.
     let flow = crate::setup::SetupFlow::among(&app.templates, &inputs, app.spec.clone(), &app.entities.catalog);
     app.setup = Some(SetupPane::new(flow));

@@ -231,6 +231,19 @@ fn detail_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
     true
 }
 
+/// Default inputs of new objects and the guided setup: on the sandbox, its
+/// built-in bot, agent and inbox; with a callback receiver, the receiver's
+/// URLs and basic credentials (so replies arrive here); else placeholders.
+pub fn setup_inputs(session: &crate::connect::Session) -> SetupInputs {
+    match (&session.sandbox_root, &session.receiver) {
+        (Some(root), _) => SetupInputs::for_sandbox(root),
+        (None, Some(receiver)) if !session.callback_urls.is_empty() => {
+            SetupInputs::for_receiver(&session.callback_urls, &receiver.auth)
+        }
+        _ => SetupInputs::default(),
+    }
+}
+
 /// Open the editor on a template for `kind`, with existing objects offered
 /// for its references and names (addresses, channel types) no loaded object
 /// uses, so saving it unchanged succeeds.
@@ -238,10 +251,7 @@ fn open_create(pane: &EntitiesPane, kind: EntityKind, cx: &mut Cx) {
     let template = cx.templates.get(kind);
     // Value placeholders (names, addresses, credentials) get fresh defaults;
     // on the sandbox, role callbacks point at its built-in bot, agent and inbox.
-    let inputs = match &cx.session.sandbox_root {
-        Some(root) => SetupInputs::for_sandbox(root),
-        None => SetupInputs::default(),
-    };
+    let inputs = setup_inputs(cx.session);
     let mut references = Bindings::empty();
     let mut hints = Vec::new();
     for slot in template.reference_slots() {
