@@ -134,3 +134,24 @@ fn an_applied_takeover_shows_on_the_status_line_and_the_detail_is_read_again() {
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("⇄ custom_agent → console"), "{screen}");
 }
+
+#[test]
+fn a_role_already_calling_the_console_is_not_asked_about_again() {
+    let mut app = receiving("console", CANARY);
+    let mut already = plan();
+    already.current_callback = Some(already.new_callback.clone());
+    let effects = send(
+        &mut app,
+        Msg::Api(Owner::Entities, ApiReply::TakeoverPlanned(Ok(already))),
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(app.popups.top().is_none(), "nothing to confirm");
+    assert!(
+        app.status
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("already calls this console")),
+        "{:?}",
+        app.status.notice
+    );
+}

@@ -566,6 +566,11 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
             }
         }
         ApiReply::TakeoverPlanned(result) => match result {
+            // Nothing to change, and no other callback to restore later: say so, ask nothing.
+            Ok(plan) if plan.current_callback.as_deref() == Some(plan.new_callback.as_str()) => cx.notice(format!(
+                "role {} of \"{}\" already calls this console: nothing to change",
+                plan.role, plan.app_name
+            )),
             Ok(plan) => {
                 let message = format!(
                     "Point role {} of \"{}\" at this console?\n  now: {}\n  new: {}\n{}\nThe original is restored when the console exits (and after a crash, on the next start).",
