@@ -188,6 +188,14 @@ fn a_pending_step_that_references_earlier_steps_is_edited_kept_and_sent() {
     );
     body["name"] = json!("Edited Account");
     set_editor_text(&mut app, &serde_json::to_string_pretty(&body).expect("json"));
+    assert!(
+        app.status
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("keeps it for when the step runs")),
+        "Ctrl-S here saves, it does not send: {:?}",
+        app.status.notice
+    );
     // Saved although the references are not ids yet; back on the setup, nothing sent.
     assert!(ctrl(&mut app, 's').is_empty(), "{:?}", editor_problems(&app));
     assert!(app.setup_on_top());

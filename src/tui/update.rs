@@ -631,7 +631,8 @@ fn on_external_edit(app: &mut App, owner: Owner, result: Result<String, String>)
         match result {
             Ok(text) => {
                 editor.set_text(&text);
-                app.status.set_notice("edited in $EDITOR: Ctrl-S validates and sends");
+                let notice = format!("edited in $EDITOR: Ctrl-S validates and {}", editor.save_verb);
+                app.status.set_notice(notice);
             }
             Err(e) => app.status.error = Some(format!("$EDITOR: {e}")),
         }
