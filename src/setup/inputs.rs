@@ -1,6 +1,8 @@
 //! What the user chooses for a guided setup; everything else comes from the
 //! templates.
 
+use serde_json::Value;
+
 use crate::api::Secret;
 use crate::api::models::EntityKind;
 use crate::callback::ReceiverAuth;
@@ -91,12 +93,23 @@ impl SetupInputs {
     /// These inputs with `unique` = `n`; a channel type derived from the
     /// old suffix (the default) follows it.
     pub fn numbered(&self, n: u64) -> Self {
-        let mut out = self.clone();
-        out.unique = n.to_string();
-        if self.channel_type == default_channel_type(&self.unique) {
-            out.channel_type = default_channel_type(&out.unique);
+        let (unique, channel_type) = self.numbered_values(n);
+        Self {
+            unique,
+            channel_type,
+            ..self.clone()
         }
-        out
+    }
+
+    /// `unique` and `channel_type` of [`SetupInputs::numbered`].
+    fn numbered_values(&self, n: u64) -> (String, String) {
+        let unique = n.to_string();
+        let channel_type = if self.channel_type == default_channel_type(&self.unique) {
+            default_channel_type(&unique)
+        } else {
+            self.channel_type.clone()
+        };
+        (unique, channel_type)
     }
 
     /// Numbered with the first `n` (from 1) whose objects of `kinds`,
@@ -110,45 +123,43 @@ impl SetupInputs {
         references: &Bindings,
         existing: &dyn Existing,
     ) -> Self {
-        let render = |inputs: &SetupInputs, kind: EntityKind| {
-            let mut bindings = inputs.bindings();
-            bindings.extend(references);
-            templates.get(kind).render(&bindings)
+        let bindings = |inputs: &SetupInputs| {
+            let mut b = inputs.bindings();
+            b.extend(references);
+            b
         };
-        let taken: Vec<(EntityKind, unique::Taken)> = kinds
-            .iter()
-            .map(|k| (*k, unique::Taken::of(*k, existing.existing(*k))))
-            .collect();
-        // Only fields that change with the number count (a user template
-        // without `{{unique}}`, or the address, an input: those are
-        // suffixed by `avoid_collisions` instead).
-        let (one, two) = (self.numbered(1), self.numbered(2));
-        let numbered: Vec<(EntityKind, Vec<&'static str>)> = kinds
+        // Only unique fields that change with the number count (not a user
+        // template's fixed name, nor the address, an input: `avoid_collisions`
+        // suffixes those). Just those fields are rendered per number.
+        let (one, two) = (bindings(&self.numbered(1)), bindings(&self.numbered(2)));
+        let numbered: Vec<(unique::Taken, Vec<(&'static str, Value)>)> = kinds
             .iter()
             .map(|k| {
-                let (a, b) = (render(&one, *k), render(&two, *k));
+                let body = templates.get(*k).body();
                 let fields = unique::fields(*k)
                     .iter()
-                    .copied()
-                    .filter(|f| a.get(*f) != b.get(*f))
+                    .filter_map(|f| Some((*f, body.get(*f)?.clone())))
+                    .filter(|(_, field)| one.render(field) != two.render(field))
                     .collect();
-                (*k, fields)
+                (unique::Taken::of(*k, existing.existing(*k)), fields)
             })
             .collect();
-        // Each existing object blocks one number at most.
-        let bound: usize = kinds.iter().map(|k| existing.existing(*k).len()).sum();
-        (1..=bound as u64 + 1)
-            .map(|n| self.numbered(n))
-            .find(|inputs| {
-                taken.iter().zip(&numbered).all(|((kind, taken), (_, fields))| {
-                    fields.is_empty()
-                        || taken
-                            .collisions(&render(inputs, *kind))
-                            .iter()
-                            .all(|c| !fields.contains(&c.field))
+        // Each existing object blocks one number at most. Per number only
+        // the two numbered values change: set them in one set of bindings.
+        let bound = kinds.iter().map(|k| existing.existing(*k).len()).sum::<usize>() as u64 + 1;
+        let mut b = bindings(self);
+        let free = (1..=bound).find(|n| {
+            let numbered_inputs = self.numbered_values(*n);
+            b.set(names::UNIQUE, numbered_inputs.0)
+                .set(names::CHANNEL_TYPE, numbered_inputs.1);
+            numbered.iter().all(|(taken, fields)| {
+                fields.iter().all(|(field, template)| match b.render(template) {
+                    Value::String(value) => !taken.is_taken(field, &value),
+                    _ => true,
                 })
             })
-            .unwrap_or_else(|| self.numbered(bound as u64 + 1))
+        });
+        self.numbered(free.unwrap_or(bound))
     }
 
     /// The value placeholders these inputs fill.
@@ -183,7 +194,7 @@ fn default_channel_type(unique: &str) -> String {
 mod tests {
     use std::collections::BTreeMap;
 
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::*;
 

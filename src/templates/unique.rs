@@ -81,6 +81,12 @@ impl Taken {
         taken
     }
 
+    /// Whether `value` of `field` (not an account's address, which depends
+    /// on its channel: see [`Taken::collisions`]) is taken.
+    pub fn is_taken(&self, field: &str, value: &str) -> bool {
+        self.contains(field, &Value::Null, value)
+    }
+
     /// Whether `value` of `field` is taken for `body` (whose channel counts for an address).
     fn contains(&self, field: &str, body: &Value, value: &str) -> bool {
         let value = value.to_lowercase();
