@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use crate::api::auth::DEFAULT_SCOPES;
 use crate::api::{AuthConfig, Client, ClientConfig, Exchange, Recorder, Secret};
 use crate::callback::{CallbackConfig, Inbound, Receiver, ReceiverAuth, RunningReceiver};
+use crate::callback_takeover::ReceiverCredentials;
 use crate::config::{AuthSettings, CallbackAuth, Config, ConfigError};
 use crate::sandbox::{self, RunningSandbox, SandboxConfig, Seed};
 
@@ -24,6 +25,10 @@ pub struct Session {
     pub read_only: bool,
     /// The callback receiver's URL per role, when one runs.
     pub callback_urls: Vec<(String, String)>,
+    /// What the receiver accepts, when one runs: a takeover checks the
+    /// role's Authentication against it. Secrets stay in `Secret`s (`***`
+    /// in debug output) and are never shown.
+    pub receiver: Option<ReceiverCredentials>,
 }
 
 /// A ready client, the stream of its exchanges, and the sandbox if embedded.
@@ -64,16 +69,21 @@ impl From<String> for ConnectError {
     }
 }
 
+/// A started receiver, its delivery stream and what it accepts.
+type Started = (RunningReceiver, UnboundedReceiver<Inbound>, ReceiverCredentials);
+
 /// Start the receiver and take its delivery stream.
-async fn start_receiver(
-    config: CallbackConfig,
-    recorder: &Arc<Recorder>,
-) -> Result<(RunningReceiver, UnboundedReceiver<Inbound>), String> {
+async fn start_receiver(config: CallbackConfig, recorder: &Arc<Recorder>) -> Result<Started, String> {
+    let auth = config.auth.clone();
     let mut receiver = Receiver::start(config, recorder.clone()).await?;
     let inbound = receiver
         .take_inbound()
         .ok_or_else(|| "callback receiver has no delivery stream".to_owned())?;
-    Ok((receiver, inbound))
+    let credentials = ReceiverCredentials {
+        auth,
+        token_url: receiver.token_url(),
+    };
+    Ok((receiver, inbound, credentials))
 }
 
 /// Connect as the command line and config ask: `--profile`, else the
@@ -97,7 +107,7 @@ pub async fn connect(
             // The demo client application's customer and agent roles call
             // this receiver, with Basic credentials made up for this run.
             let password = Secret::new(format!("cb-{}", uuid::Uuid::new_v4().simple()));
-            let (receiver, inbound) = start_receiver(
+            let (receiver, inbound, credentials) = start_receiver(
                 CallbackConfig {
                     auth: ReceiverAuth::Basic {
                         username: "console".into(),
@@ -144,6 +154,7 @@ pub async fn connect(
                     sandbox_root: Some(sandbox.urls.root.clone()),
                     read_only,
                     callback_urls: role_urls(&receiver),
+                    receiver: Some(credentials),
                 },
                 client,
                 exchanges,
@@ -172,7 +183,7 @@ pub async fn connect(
                 AuthSettings::StaticBearer(token) => AuthConfig::Bearer(token),
             };
             let read_only = read_only || profile.read_only;
-            let (receiver, inbound) = match &profile.callback {
+            let (receiver, inbound, credentials) = match &profile.callback {
                 Some(settings) => {
                     let settings = settings.clone();
                     let auth_profile = profile.clone();
@@ -193,10 +204,10 @@ pub async fn connect(
                         auth,
                         ..CallbackConfig::default()
                     };
-                    let (r, i) = start_receiver(config, &recorder).await?;
-                    (Some(r), Some(i))
+                    let (r, i, c) = start_receiver(config, &recorder).await?;
+                    (Some(r), Some(i), Some(c))
                 }
-                None => (None, None),
+                None => (None, None, None),
             };
             let mut client_config = ClientConfig::new(profile.base_url.to_string(), auth);
             client_config.read_only = read_only;
@@ -210,6 +221,7 @@ pub async fn connect(
                     sandbox_root: None,
                     read_only,
                     callback_urls: receiver.as_ref().map(role_urls).unwrap_or_default(),
+                    receiver: credentials,
                 },
                 client,
                 exchanges,

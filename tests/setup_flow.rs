@@ -391,3 +391,53 @@ async fn a_user_template_overrides_the_shipped_one_and_a_broken_one_names_file_a
     ));
     assert!(templates::load(Some(&dir.path().join("absent"))).is_ok());
 }
+
+/// Every object on the sandbox, per kind, over HTTP.
+async fn existing(client: &Client) -> std::collections::BTreeMap<EntityKind, Vec<Value>> {
+    let mut out = std::collections::BTreeMap::new();
+    for kind in EntityKind::ALL {
+        out.insert(kind, client.list_all_raw(kind).await.expect("list"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn setups_among_existing_objects_run_through_twice_and_an_edited_later_step_is_sent() {
+    let sandbox = empty_sandbox().await;
+    let (client, _exchanges) = client(&sandbox);
+    let inputs = SetupInputs::for_sandbox(&sandbox.urls.root);
+    let templates = templates::load(None).expect("shipped templates load");
+
+    // The first setup, its account step renamed before anything runs; the
+    // body keeps its references to earlier steps as placeholders.
+    let mut flow = SetupFlow::among(&templates, &inputs, Spec::embedded(), &existing(&client).await);
+    let mut account = flow.steps()[5].body.clone();
+    assert_eq!(account["channel"]["id"], "{{channel.id}}");
+    account["name"] = json!("Edited Account");
+    flow.edit_body(5, account).unwrap();
+    assert_eq!(
+        within("the first setup", run(&client, &mut flow, |_| {})).await,
+        RunOutcome::Complete
+    );
+    let got = client
+        .get_raw(EntityKind::Account, &id_of(&flow, EntityKind::Account))
+        .await
+        .unwrap();
+    assert_eq!(got["name"], "Edited Account");
+    assert_eq!(got["channel"]["id"], id_of(&flow, EntityKind::Channel).as_str());
+
+    // The same inputs again: numbered after what is there, nothing refused.
+    let mut second = SetupFlow::among(&templates, &inputs, Spec::embedded(), &existing(&client).await);
+    assert_eq!(
+        within("the second setup", run(&client, &mut second, |_| {})).await,
+        RunOutcome::Complete
+    );
+    let channel = client
+        .get_raw(EntityKind::Channel, &id_of(&second, EntityKind::Channel))
+        .await
+        .unwrap();
+    assert_eq!(channel["type"], "custom.console-2");
+    // A third would be number 3: the first free, the same every time.
+    let again = SetupFlow::among(&templates, &inputs, Spec::embedded(), &existing(&client).await);
+    assert_eq!(again.steps()[0].body["name"], "console-callback-auth-3");
+}

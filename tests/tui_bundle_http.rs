@@ -6,27 +6,22 @@
 //! Its own test binary: it sets the bundle's secret variable before any
 //! thread starts (the console reads secrets from its environment).
 
+mod common_console;
 mod common_tui;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
+use common_console::Console;
 use common_tui::*;
 use egain_console::api::models::EntityKind;
 use egain_console::api::{AuthConfig, Client, ClientConfig, Recorder, Secret};
 use egain_console::bundle::Action;
 use egain_console::sandbox::{self, SandboxConfig, Seed};
-use egain_console::tui::app::App;
-use egain_console::tui::effect::Effect;
-use egain_console::tui::msg::Msg;
 use egain_console::tui::panes::entities::kind_index;
 use egain_console::tui::popup::Popup;
 use egain_console::tui::popup::plan::Phase;
-use egain_console::tui::runtime::{RunOptions, Runtime};
-use egain_console::tui::update::{startup, update};
 
 const PASSWORD_VAR: &str = "DEMO_CALLBACK_AUTH_PASSWORD";
 /// The source sandbox's demo callback password.
@@ -49,83 +44,6 @@ fn client_for(sandbox: &sandbox::RunningSandbox) -> Client {
         Arc::new(Recorder::default()),
     )
     .expect("client")
-}
-
-/// A console and its runtime over `sandbox`; files go under `dir`.
-struct Console {
-    app: App,
-    runtime: Runtime,
-    rx: UnboundedReceiver<Msg>,
-}
-
-impl Console {
-    fn new(sandbox: &sandbox::RunningSandbox, dir: &std::path::Path) -> Self {
-        let (tx, rx) = unbounded_channel();
-        let runtime = Runtime::new(
-            client_for(sandbox),
-            tx,
-            RunOptions {
-                export_dir: Some(dir.join("export")),
-                download_dir: Some(dir.join("downloads")),
-                state_dir: Some(dir.join("state")),
-                inbound: None,
-            },
-        );
-        let mut console = Self {
-            app: empty_app(false),
-            runtime,
-            rx,
-        };
-        let effects = startup(&mut console.app);
-        console.perform(effects);
-        console.until(|app| {
-            EntityKind::ALL.iter().all(|k| {
-                let l = app.entities.list(*k);
-                l.loaded && !l.loading && l.error.is_none()
-            })
-        });
-        console
-    }
-
-    fn perform(&mut self, effects: Vec<Effect>) {
-        for effect in effects {
-            if !matches!(effect, Effect::ScheduleTick | Effect::ExpireNotice(_)) {
-                self.runtime.perform(effect).expect("performed");
-            }
-        }
-    }
-
-    /// Feed messages until `done` holds.
-    fn until(&mut self, done: impl Fn(&App) -> bool) {
-        while !done(&self.app) {
-            let msg = next_message(&mut self.rx);
-            let effects = update(&mut self.app, msg);
-            self.perform(effects);
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        let effects = update(&mut self.app, key_event(code, crossterm::event::KeyModifiers::NONE));
-        self.perform(effects);
-    }
-
-    fn typed(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-    }
-}
-
-/// The next message (the test runs on the runtime's thread pool).
-fn next_message(rx: &mut UnboundedReceiver<Msg>) -> Msg {
-    tokio::task::block_in_place(|| {
-        tokio::runtime::Handle::current().block_on(async {
-            tokio::time::timeout(Duration::from_secs(30), rx.recv())
-                .await
-                .expect("a message in time")
-                .expect("queue open")
-        })
-    })
 }
 
 #[test]
@@ -154,7 +72,7 @@ fn export_the_demo_account_apply_it_to_an_empty_sandbox_and_plan_again_unchanged
         let dir = tempfile::tempdir().expect("temp dir");
 
         // Export: x on the demo account's detail.
-        let mut a = Console::new(&source, dir.path());
+        let mut a = Console::new(empty_app(false), client_for(&source), dir.path());
         a.app.entities.tab = kind_index(EntityKind::Account);
         a.key(KeyCode::Enter);
         a.until(|app| app.entities.detail.as_ref().is_some_and(|d| !d.loading));
@@ -191,7 +109,7 @@ fn export_the_demo_account_apply_it_to_an_empty_sandbox_and_plan_again_unchanged
         assert_ne!(a.app.status.notice.as_deref(), Some(notice.as_str()));
 
         // Apply: A, the path, the plan reviewed, Enter.
-        let mut b = Console::new(&target, dir.path());
+        let mut b = Console::new(empty_app(false), client_for(&target), dir.path());
         assert!(b.app.entities.list(EntityKind::Account).items.is_empty());
         b.key(KeyCode::Char('A'));
         b.typed(&path.display().to_string());

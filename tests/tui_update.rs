@@ -887,7 +887,15 @@ fn guided_setup_runs_fails_is_edited_and_resumes() {
     assert_eq!(app.popups.top_ask(), Some(&Ask::Setup(SetupAsk::EditStep { step: 1 })));
     let e = editor(&app);
     let mut body: Value = serde_json::from_str(&e.text()).expect("json");
-    assert_eq!(body["roles"][0]["authentication"]["id"], AUTH_ID);
+    // The reference to step 1 stays readable; the hint names what it is.
+    assert_eq!(body["roles"][0]["authentication"]["id"], "{{authentication.id}}");
+    assert!(
+        e.hints
+            .iter()
+            .any(|h| h.contains("{{authentication.id}}") && h.contains(AUTH_ID)),
+        "{:?}",
+        e.hints
+    );
     body["name"] = json!("Console App (renamed)");
     set_editor_text(&mut app, &serde_json::to_string_pretty(&body).expect("json"));
     // Saving returns to the setup with the step pending again; nothing is sent yet.

@@ -20,6 +20,7 @@ pub fn bench_app() -> App {
             sandbox_root: None,
             read_only: false,
             callback_urls: Vec::new(),
+            receiver: None,
         },
         Keymap::defaults(),
         Theme { color: true },

@@ -12,6 +12,7 @@
 //! No UI here: the console shows a [`TakeoverPlan`] for confirmation, calls
 //! [`apply`], and later [`restore`].
 
+pub mod credentials;
 mod journal;
 mod lease;
 
@@ -22,6 +23,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::models::EntityKind;
 use crate::api::{ApiError, Client};
+pub use credentials::{CredentialsCheck, ReceiverCredentials};
 pub use journal::{AuthenticationChange, JOURNAL_FILE, Journal, JournalError, PendingRestore};
 
 /// Everything a takeover can fail with.

@@ -13,7 +13,7 @@ use super::SetupInputs;
 use crate::api::models::EntityKind;
 use crate::api::{ApiError, redact};
 use crate::schema::Spec;
-use crate::templates::{self, Bindings, Slot, Templates, braced};
+use crate::templates::{self, Bindings, Existing, Slot, Templates, braced};
 
 /// Where one step stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct Step {
     /// The create body: inputs filled, `{{<kind>.id}}` references left for
     /// [`SetupFlow::next_step`] to fill from the steps done before.
     pub body: Value,
+    /// The user changed the body ([`SetupFlow::edit_body`]).
+    pub edited: bool,
 }
 
 /// A request the flow cannot honour.
@@ -70,6 +72,7 @@ impl SetupFlow {
                 kind,
                 status: StepStatus::Pending,
                 body: templates.get(kind).render(&bindings),
+                edited: false,
             })
             .collect();
         Self {
@@ -77,6 +80,20 @@ impl SetupFlow {
             inputs: bindings,
             spec,
         }
+    }
+
+    /// Like [`SetupFlow::new`], on a tenant that already holds `existing`:
+    /// the inputs get the first free setup number (`Console Account 2` when
+    /// a `Console Account 1` exists), and a unique field still taken (a user
+    /// template without `{{unique}}`) its first free suffix, so the setup
+    /// runs through without the user renaming anything.
+    pub fn among(templates: &Templates, inputs: &SetupInputs, spec: Arc<Spec>, existing: &dyn Existing) -> Self {
+        let inputs = inputs.first_free(templates, &EntityKind::ALL, &Bindings::empty(), existing);
+        let mut flow = Self::new(templates, &inputs, spec);
+        for step in &mut flow.steps {
+            templates::avoid_collisions(step.kind, &mut step.body, existing.existing(step.kind));
+        }
+        flow
     }
 
     pub fn steps(&self) -> &[Step] {
@@ -185,6 +202,7 @@ impl SetupFlow {
             StepStatus::Done { .. } => Err(FlowError::AlreadyDone(i)),
             StepStatus::Running => Err(FlowError::Running(i)),
             StepStatus::Pending | StepStatus::Failed { .. } => {
+                step.edited |= step.body != body;
                 step.body = body;
                 step.status = StepStatus::Pending;
                 Ok(())
@@ -255,6 +273,7 @@ impl fmt::Debug for Step {
             .field("kind", &self.kind)
             .field("status", &self.status)
             .field("body", &body)
+            .field("edited", &self.edited)
             .finish()
     }
 }

@@ -5,8 +5,10 @@
 //! inputs of a setup; rendering fills them from [`Bindings`].
 
 pub mod placeholder;
+pub mod unique;
 
 pub use placeholder::{Bindings, Occurrence, braced, placeholders, reference_kind, reference_name};
+pub use unique::{Existing, avoid_collisions};
 
 use std::collections::BTreeMap;
 use std::fmt;

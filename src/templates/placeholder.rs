@@ -89,6 +89,13 @@ impl Bindings {
         self.set(reference_name(kind), id)
     }
 
+    /// Add every value of `other`, replacing values of the same name.
+    pub fn extend(&mut self, other: &Bindings) -> &mut Self {
+        self.values
+            .extend(other.values.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self
+    }
+
     pub fn remove(&mut self, name: &str) -> Option<String> {
         self.values.remove(name)
     }

@@ -466,11 +466,9 @@ fn open_conversation(app: &mut App, conversation: crate::conversation::state::Co
 
 fn open_setup(app: &mut App) {
     // On the sandbox the new account answers at once through the built-in bot.
-    let inputs = match &app.session.sandbox_root {
-        Some(root) => crate::setup::SetupInputs::for_sandbox(root),
-        None => crate::setup::SetupInputs::default(),
-    };
-    let flow = crate::setup::SetupFlow::new(&app.templates, &inputs, app.spec.clone());
+    let inputs = entities::setup_inputs(&app.session);
+    // Named after the first free setup number among the loaded objects.
+    let flow = crate::setup::SetupFlow::among(&app.templates, &inputs, app.spec.clone(), &app.entities.catalog);
     app.setup = Some(SetupPane::new(flow));
     app.popups.open(EntitiesAsk::Setup, Popup::Component(Owner::Setup));
 }
@@ -672,7 +670,8 @@ fn on_external_edit(app: &mut App, owner: Owner, result: Result<String, String>)
         match result {
             Ok(text) => {
                 editor.set_text(&text);
-                app.status.set_notice("edited in $EDITOR: Ctrl-S validates and sends");
+                let notice = format!("edited in $EDITOR: Ctrl-S validates and {}", editor.save_verb);
+                app.status.set_notice(notice);
             }
             Err(e) => app.status.error = Some(format!("$EDITOR: {e}")),
         }

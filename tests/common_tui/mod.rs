@@ -169,6 +169,7 @@ pub fn session(read_only: bool) -> Session {
         sandbox_root: Some(SANDBOX_ROOT.into()),
         read_only,
         callback_urls: Vec::new(),
+        receiver: None,
     }
 }
 

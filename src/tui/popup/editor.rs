@@ -55,6 +55,11 @@ pub struct Editor {
     confirm_discard: bool,
     /// Whom `$EDITOR`'s result goes to.
     pub owner: Owner,
+    /// Reference placeholders of these kinds may stay: they are filled
+    /// later (a guided setup step's references to the steps before it).
+    pub deferred: Vec<crate::api::models::EntityKind>,
+    /// What Ctrl-S does with a valid text, for the hint ("sends").
+    pub save_verb: &'static str,
 }
 
 fn textarea(text: &str) -> TextArea<'static> {
@@ -77,6 +82,8 @@ impl Editor {
             initial: text.lines().collect::<Vec<_>>().join("\n"),
             confirm_discard: false,
             owner,
+            deferred: Vec::new(),
+            save_verb: "sends",
         }
     }
 
@@ -143,7 +150,9 @@ impl Editor {
         if let Some(original) = &self.original {
             crate::api::redact::restore_secrets(&mut body, original);
         }
-        let unfilled = placeholders(&body);
+        let (later, unfilled): (Vec<_>, Vec<_>) = placeholders(&body)
+            .into_iter()
+            .partition(|o| o.reference_kind().is_some_and(|k| self.deferred.contains(&k)));
         if !unfilled.is_empty() {
             self.problems = unfilled
                 .iter()
@@ -157,7 +166,13 @@ impl Editor {
                 .collect();
             return None;
         }
-        let violations = cx.spec.validate(self.schema, &body);
+        // A placeholder filled later stands where an id belongs: its format is checked then.
+        let violations: Vec<_> = cx
+            .spec
+            .validate(self.schema, &body)
+            .into_iter()
+            .filter(|v| !later.iter().any(|o| o.json_path == v.path))
+            .collect();
         if !violations.is_empty() {
             self.problems = violations.iter().map(|v| v.to_string()).collect();
             return None;
@@ -188,7 +203,10 @@ impl Editor {
         };
         if self.problems.is_empty() {
             note(
-                "INSERT · Ctrl-S validates and sends · Ctrl-E opens $EDITOR · Esc cancels",
+                &format!(
+                    "INSERT · Ctrl-S validates and {} · Ctrl-E opens $EDITOR · Esc cancels",
+                    self.save_verb
+                ),
                 theme.dim(),
             );
             for hint in &self.hints {

@@ -239,3 +239,10 @@ impl Catalog {
         })
     }
 }
+
+/// The loaded lists are what a new object's names must not collide with.
+impl crate::templates::Existing for Catalog {
+    fn existing(&self, kind: EntityKind) -> &[Value] {
+        &self.list(kind).items
+    }
+}

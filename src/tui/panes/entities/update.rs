@@ -5,7 +5,9 @@ use serde_json::Value;
 
 use crate::api::models::EntityKind;
 use crate::api::models::references::label;
+use crate::callback_takeover::{CredentialsCheck, ReceiverCredentials, credentials};
 use crate::setup::SetupInputs;
+use crate::templates::{Bindings, avoid_collisions};
 
 use super::catalog::PageStep;
 use super::{ASSETS_TAB, Detail, EntitiesPane, TAB_COUNT, kind_index};
@@ -229,22 +231,34 @@ fn detail_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
     true
 }
 
-/// Open the editor on a template for `kind`, with existing objects offered for its references.
+/// Default inputs of new objects and the guided setup: on the sandbox, its
+/// built-in bot, agent and inbox; with a callback receiver, the receiver's
+/// URLs and basic credentials (so replies arrive here); else placeholders.
+pub fn setup_inputs(session: &crate::connect::Session) -> SetupInputs {
+    match (&session.sandbox_root, &session.receiver) {
+        (Some(root), _) => SetupInputs::for_sandbox(root),
+        (None, Some(receiver)) if !session.callback_urls.is_empty() => {
+            SetupInputs::for_receiver(&session.callback_urls, &receiver.auth)
+        }
+        _ => SetupInputs::default(),
+    }
+}
+
+/// Open the editor on a template for `kind`, with existing objects offered
+/// for its references and names (addresses, channel types) no loaded object
+/// uses, so saving it unchanged succeeds.
 fn open_create(pane: &EntitiesPane, kind: EntityKind, cx: &mut Cx) {
     let template = cx.templates.get(kind);
     // Value placeholders (names, addresses, credentials) get fresh defaults;
     // on the sandbox, role callbacks point at its built-in bot, agent and inbox.
-    let inputs = match &cx.session.sandbox_root {
-        Some(root) => SetupInputs::for_sandbox(root),
-        None => SetupInputs::default(),
-    };
-    let mut bindings = inputs.bindings();
+    let inputs = setup_inputs(cx.session);
+    let mut references = Bindings::empty();
     let mut hints = Vec::new();
     for slot in template.reference_slots() {
         let list = &pane.list(slot.kind).items;
         // Pre-fill with the newest object of the kind; list the others as choices.
         if let Some(newest) = list.last().and_then(|v| v.get("id")).and_then(Value::as_str) {
-            bindings.set_reference(slot.kind, newest);
+            references.set_reference(slot.kind, newest);
         }
         let choices: Vec<String> = list
             .iter()
@@ -261,9 +275,17 @@ fn open_create(pane: &EntitiesPane, kind: EntityKind, cx: &mut Cx) {
             }
         ));
     }
-    let body = template.render(&bindings);
-    let text = serde_json::to_string_pretty(&body).unwrap_or_default();
-    let editor = Editor::new(OWNER, format!("New {kind}"), kind.input_schema(), &text, hints);
+    let inputs = inputs.first_free(cx.templates, &[kind], &references, &pane.catalog);
+    let mut bindings = inputs.bindings();
+    bindings.extend(&references);
+    let mut body = template.render(&bindings);
+    hints.extend(avoid_collisions(kind, &mut body, &pane.list(kind).items));
+    // The generated password shows redacted and is sent unless retyped.
+    let mut shown = body.clone();
+    crate::api::redact::json(&mut shown);
+    let text = serde_json::to_string_pretty(&shown).unwrap_or_default();
+    let mut editor = Editor::new(OWNER, format!("New {kind}"), kind.input_schema(), &text, hints);
+    editor.original = Some(body);
     cx.open(EntitiesAsk::Create { kind }, Popup::Editor(Box::new(editor)));
 }
 
@@ -544,6 +566,11 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
             }
         }
         ApiReply::TakeoverPlanned(result) => match result {
+            // Nothing to change, and no other callback to restore later: say so, ask nothing.
+            Ok(plan) if plan.current_callback.as_deref() == Some(plan.new_callback.as_str()) => cx.notice(format!(
+                "role {} of \"{}\" already calls this console: nothing to change",
+                plan.role, plan.app_name
+            )),
             Ok(plan) => {
                 let message = format!(
                     "Point role {} of \"{}\" at this console?\n  now: {}\n  new: {}\n{}\nThe original is restored when the console exits (and after a crash, on the next start).",
@@ -553,6 +580,7 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
                     plan.new_callback,
                     credentials_line(
                         pane,
+                        cx.session.receiver.as_ref(),
                         plan.new_authentication
                             .as_ref()
                             .or(plan.current_authentication.as_ref())
@@ -592,33 +620,43 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
     }
 }
 
-/// What the hub will send the receiver: the role's Authentication, so a
-/// mismatch with the receiver's credentials is seen before deliveries are
-/// refused (401).
-fn credentials_line(pane: &EntitiesPane, auth_id: Option<&String>) -> String {
-    let Some(id) = auth_id else {
-        return "  warning: the role has no Authentication: the hub sends no credentials and the receiver refuses \
-                its deliveries (401)"
-            .into();
-    };
-    let auth = pane
-        .catalog
-        .get(EntityKind::Authentication, id)
-        .and_then(|v| serde_json::from_value::<crate::api::models::Authentication>(v.clone()).ok());
-    match auth {
-        Some(a) => {
-            let who = match &a.basic_auth {
-                Some(b) => format!("basic, user \"{}\"", b.username),
-                None => a.auth_type.to_string(),
-            };
-            format!(
-                "  credentials: Authentication \"{}\" ({who}): the receiver must expect these, or deliveries are refused (401)",
-                a.name
-            )
-        }
-        None => format!(
+/// What the hub will send the receiver (the role's Authentication),
+/// checked against what this console's receiver accepts: a mismatch is
+/// seen here, before deliveries are refused (401). Never a password.
+fn credentials_line(pane: &EntitiesPane, receiver: Option<&ReceiverCredentials>, auth_id: Option<&String>) -> String {
+    let auth = auth_id.and_then(|id| {
+        pane.catalog
+            .get(EntityKind::Authentication, id)
+            .and_then(|v| serde_json::from_value::<crate::api::models::Authentication>(v.clone()).ok())
+    });
+    if let (Some(id), None) = (auth_id, &auth) {
+        return format!(
             "  warning: the role's Authentication {} is not loaded: check it sends the receiver's credentials",
             short_id(id)
+        );
+    }
+    let Some(receiver) = receiver else {
+        return match &auth {
+            Some(a) => format!(
+                "  credentials: Authentication \"{}\" ({}): the receiver must expect these, or deliveries are refused (401)",
+                a.name,
+                match &a.basic_auth {
+                    Some(b) => format!("basic, user \"{}\"", b.username),
+                    None => a.auth_type.to_string(),
+                }
+            ),
+            None => "  warning: the role has no Authentication: the hub sends no credentials and the receiver refuses \
+                     its deliveries (401)"
+                .into(),
+        };
+    };
+    match credentials::check(receiver, auth.as_ref()) {
+        CredentialsCheck::Match(what) => format!("  credentials: {what}"),
+        CredentialsCheck::Open => "  credentials: the receiver accepts any caller".into(),
+        CredentialsCheck::Unknown(what) => format!("  check: {what}"),
+        CredentialsCheck::Mismatch(why) => format!(
+            "  warning: {why}: the receiver will refuse its deliveries (401) and no reply will show; \
+             fix the Authentication or the receiver's [callback] credentials first"
         ),
     }
 }

@@ -7,6 +7,7 @@ pub mod view;
 
 use crate::api::models::EntityKind;
 use crate::setup::{SetupFlow, StepStatus};
+use crate::templates::{self, Slot};
 
 use crate::tui::action::Action;
 use crate::tui::command::{Table, change, cmd};
@@ -68,29 +69,90 @@ impl SetupPane {
             Action::Confirm => self.run_next_step(cx),
             Action::Edit if !self.running => {
                 let i = self.selected.min(len.saturating_sub(1));
-                let Some(step) = self.flow.steps().get(i) else {
-                    return SetupStep::Stay;
-                };
-                if matches!(step.status, StepStatus::Done { .. }) {
-                    return SetupStep::Stay;
-                }
-                let kind = step.kind;
-                let body = self.flow.rendered(i).unwrap_or_else(|| step.body.clone());
-                let text = serde_json::to_string_pretty(&body).unwrap_or_default();
-                let editor = Editor::new(
-                    OWNER,
-                    format!("Setup step {}: {kind}", i + 1),
-                    kind.input_schema(),
-                    &text,
-                    Vec::new(),
-                );
-                cx.open(SetupAsk::EditStep { step: i }, Popup::Editor(Box::new(editor)));
+                self.edit_step(i, cx);
             }
             other => {
                 move_selection(&mut self.selected, len, other);
             }
         }
         SetupStep::Stay
+    }
+
+    /// Open step `i`'s body in the editor as the flow holds it: references
+    /// to earlier steps stay readable placeholders (`{{channel.id}}`, named
+    /// in the hints) and are filled with ids when the step runs; secrets
+    /// show redacted and are kept unless retyped.
+    fn edit_step(&self, i: usize, cx: &mut Cx) {
+        let steps = self.flow.steps();
+        let Some(step) = steps.get(i) else {
+            return;
+        };
+        if matches!(step.status, StepStatus::Done { .. }) {
+            cx.error(format!(
+                "setup step {}: done, its object exists; edit it in the Entities pane",
+                i + 1
+            ));
+            return;
+        }
+        let kind = step.kind;
+        // Kinds of the steps before this one (and any done): their ids come later.
+        let deferred: Vec<EntityKind> = steps
+            .iter()
+            .enumerate()
+            .filter(|(j, s)| *j < i || matches!(s.status, StepStatus::Done { .. }))
+            .map(|(_, s)| s.kind)
+            .collect();
+        let mut hints = vec![
+            "References like {{channel.id}} stand for the objects of earlier steps; they become ids when this step runs."
+                .to_owned(),
+        ];
+        hints.extend(
+            templates::slots(&step.body)
+                .into_iter()
+                .map(|slot| self.reference_hint(i, &slot)),
+        );
+        let mut shown = step.body.clone();
+        crate::api::redact::json(&mut shown);
+        let text = serde_json::to_string_pretty(&shown).unwrap_or_default();
+        let mut editor = Editor::new(
+            OWNER,
+            format!("Setup step {}: {kind}", i + 1),
+            kind.input_schema(),
+            &text,
+            hints,
+        );
+        editor.original = Some(step.body.clone());
+        editor.deferred = deferred;
+        editor.save_verb = "keeps it for when the step runs";
+        cx.open(SetupAsk::EditStep { step: i }, Popup::Editor(Box::new(editor)));
+    }
+
+    /// What a reference placeholder of step `i` stands for, in words.
+    fn reference_hint(&self, i: usize, slot: &Slot) -> String {
+        let steps = self.flow.steps();
+        let Some(j) = steps.iter().position(|s| s.kind == slot.kind) else {
+            return format!(
+                "{}: replace it with the id of an existing {}",
+                slot.placeholder, slot.kind
+            );
+        };
+        let name = self
+            .flow
+            .rendered(j)
+            .and_then(|b| {
+                b.get(slot.kind.unique_field())
+                    .and_then(|v| v.as_str().map(str::to_owned))
+            })
+            .unwrap_or_default();
+        let what = format!("{}: step {} {} \"{name}\"", slot.placeholder, j + 1, slot.kind);
+        match &steps[j].status {
+            StepStatus::Done { id } => format!("{what}, created as {id}"),
+            _ if j < i => format!("{what}, filled in once it is created"),
+            _ => format!(
+                "{what} runs after this step: replace it with the id of an existing {}",
+                slot.kind
+            ),
+        }
     }
 
     fn run_next_step(&mut self, cx: &mut Cx) {

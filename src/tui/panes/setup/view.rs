@@ -30,17 +30,53 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
             StepStatus::Done { .. } => ("✓", theme.ok()),
             StepStatus::Failed { .. } => ("✗", theme.error()),
         };
-        let mut line = Line::from(vec![
+        let clip = |text: &str, cols: usize| {
+            let cut = crate::tui::wrap::truncate(text, cols);
+            if cut.len() < text.len() {
+                format!("{}…", crate::tui::wrap::truncate(text, cols - 1))
+            } else {
+                cut.to_owned()
+            }
+        };
+        // The name it gets (the flow's body, placeholders filled by then).
+        let name = step
+            .body
+            .get(step.kind.unique_field())
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let mut spans = vec![
             Span::styled(format!(" {mark} "), style),
             Span::raw(format!("{}. {:<20}", i + 1, step.kind.to_string())),
-            Span::styled(step.status.to_string(), style),
-        ]);
+            Span::raw(format!("{:<28} ", clip(name, 28))),
+            // A short id keeps each step on one row at 80 columns.
+            Span::styled(
+                match &step.status {
+                    StepStatus::Done { id } => format!("done {}", crate::tui::popup::editor::short_id(id)),
+                    // Its error is spelled out below the steps.
+                    StepStatus::Failed { .. } => "failed (below)".to_owned(),
+                    other => other.to_string(),
+                },
+                style,
+            ),
+        ];
+        if step.edited && !matches!(step.status, StepStatus::Done { .. }) {
+            spans.push(Span::styled(" · edited", theme.warn()));
+        }
+        let mut line = Line::from(spans);
         if i == setup.selected {
             line = line.style(theme.selected());
         }
         lines.push(line);
     }
     lines.push(Line::from(""));
+    if let Some(i) = setup.flow.failed_step()
+        && let Some(StepStatus::Failed { error }) = setup.flow.steps().get(i).map(|s| &s.status)
+    {
+        lines.push(Line::from(Span::styled(
+            format!("Step {} failed: {error}", i + 1),
+            theme.error(),
+        )));
+    }
     let hint = if setup.flow.is_complete() {
         "Done. Esc closes; the new objects are in the lists."
     } else if setup.running {
