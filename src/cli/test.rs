@@ -193,10 +193,7 @@ async fn prepare_and_run(
             }
         }
     }
-    let templates_dir = config_path
-        .map(Path::to_owned)
-        .or_else(Config::default_path)
-        .and_then(|p| p.parent().map(|d| d.join("messages")));
+    let templates_dir = Config::messages_dir(config_path);
     let templates = match MessageTemplates::load(templates_dir.as_deref()) {
         Ok(t) => t,
         Err(e) => {
