@@ -641,9 +641,11 @@ fn a_sandbox_profile_takes_its_url_and_credentials_from_the_running_sandbox() {
     assert_eq!(cc.client_id, "sandbox-console");
     assert_eq!(cc.client_secret.expose(), "sbx-secret");
 
-    // The only profile is chosen without `default_profile`.
-    let only = parse("[profiles.mine]\nsandbox = true\n").expect("parses");
+    // The only profile is chosen without `default_profile`; a receiver for scenario runs is kept.
+    let only =
+        parse("[profiles.mine]\nsandbox = true\n[profiles.mine.callback]\nlisten = \"127.0.0.1:0\"\n").expect("parses");
     assert_eq!(only.chosen_name(None), Some("mine"));
+    assert!(only.sandbox_profiles["mine"].callback.is_some());
 }
 
 #[test]

@@ -40,10 +40,12 @@ pub struct Profile {
 /// A `sandbox = true` profile: a running standalone sandbox, whose URL and
 /// credentials come from the connection file it writes (read when the
 /// profile is used, so the sandbox may start after the config is loaded).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SandboxProfile {
     pub read_only: bool,
     pub timeout: Duration,
+    /// The console's callback receiver (scenario runs need one).
+    pub callback: Option<CallbackSettings>,
 }
 
 impl Default for SandboxProfile {
@@ -51,6 +53,7 @@ impl Default for SandboxProfile {
         Self {
             read_only: false,
             timeout: DEFAULT_TIMEOUT,
+            callback: None,
         }
     }
 }
@@ -151,7 +154,7 @@ impl Profile {
             },
             read_only: settings.read_only,
             timeout: settings.timeout,
-            callback: None,
+            callback: settings.callback.clone(),
         })
     }
 
@@ -290,7 +293,12 @@ impl Checker<'_> {
             Some(secs) => Duration::from_secs(secs),
         };
         if raw.sandbox {
-            return self.sandbox_profile(&raw, timeout).map(Checked::Sandbox);
+            self.sandbox_keys(&raw)?;
+            return Ok(Checked::Sandbox(SandboxProfile {
+                read_only: raw.read_only,
+                timeout,
+                callback: raw.callback.map(|cb| self.callback(cb)).transpose()?,
+            }));
         }
         let base_url = match &raw.base_url {
             Some(text) => self.http_url("base_url", text)?,
@@ -315,7 +323,7 @@ impl Checker<'_> {
 
     /// `sandbox = true`: the connection file gives the URL and credentials, so
     /// the keys that would name them are refused rather than ignored.
-    fn sandbox_profile(&self, raw: &RawProfile, timeout: Duration) -> Result<SandboxProfile, ConfigError> {
+    fn sandbox_keys(&self, raw: &RawProfile) -> Result<(), ConfigError> {
         let given = [
             ("base_url", raw.base_url.is_some()),
             ("token_url", raw.token_url.is_some()),
@@ -328,7 +336,6 @@ impl Checker<'_> {
             ("bearer_token", raw.bearer_token.is_some()),
             ("scopes", raw.scopes.is_some()),
             ("scope_prefix", raw.scope_prefix.is_some()),
-            ("callback", raw.callback.is_some()),
         ];
         if let Some((key, _)) = given.iter().find(|(_, set)| *set) {
             return Err(self.error(
@@ -337,10 +344,7 @@ impl Checker<'_> {
                  credentials (remove the line, or `sandbox = true` for a tenant)",
             ));
         }
-        Ok(SandboxProfile {
-            read_only: raw.read_only,
-            timeout,
-        })
+        Ok(())
     }
 
     fn auth(&mut self, raw: &RawProfile) -> Result<AuthSource, ConfigError> {
