@@ -190,7 +190,7 @@ impl Config {
             }
             .profile(raw_profile)?;
             match checked {
-                Checked::Tenant(profile) => profiles.insert(name, profile).map(drop),
+                Checked::Tenant(profile) => profiles.insert(name, *profile).map(drop),
                 Checked::Sandbox(settings) => sandbox_profiles.insert(name, settings).map(drop),
             };
         }

@@ -61,7 +61,7 @@ impl Default for SandboxProfile {
 /// What a `[profiles.NAME]` table names.
 #[derive(Debug, Clone)]
 pub enum Checked {
-    Tenant(Profile),
+    Tenant(Box<Profile>),
     Sandbox(SandboxProfile),
 }
 
@@ -311,14 +311,14 @@ impl Checker<'_> {
         };
         let auth = self.auth(&raw)?;
         let callback = raw.callback.map(|cb| self.callback(cb)).transpose()?;
-        Ok(Checked::Tenant(Profile {
+        Ok(Checked::Tenant(Box::new(Profile {
             name: self.name.to_owned(),
             base_url,
             auth,
             read_only: raw.read_only,
             timeout,
             callback,
-        }))
+        })))
     }
 
     /// `sandbox = true`: the connection file gives the URL and credentials, so
