@@ -174,14 +174,11 @@ async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Re
         Some(c) => UiSettings::from_table(&c.ui).map_err(|e| section_failure(c, "ui", &c.ui, e, ui_accepts))?,
         None => UiSettings::default(),
     };
-    let template_dir = loaded
-        .and_then(|(_, path)| path.parent().map(|p| p.join("templates")))
-        .or_else(|| Config::default_path().and_then(|p| p.parent().map(|d| d.join("templates"))));
+    let config_path = loaded.map(|(_, path)| path.as_path());
+    let template_dir = Config::templates_dir(config_path);
     let templates = egain_console::templates::load(template_dir.as_deref()).map_err(|e| eyre!("{e}"))?;
     // Message envelopes (parts of the schema are our best model): overridable the same way.
-    let message_dir = template_dir
-        .as_ref()
-        .and_then(|d| d.parent().map(|p| p.join("messages")));
+    let message_dir = Config::messages_dir(config_path);
     let messages = egain_console::conversation::templates::MessageTemplates::load(message_dir.as_deref())
         .map_err(|e| eyre!("{e}"))?;
     let spec = ui.spec().map_err(|e| {
@@ -198,6 +195,8 @@ async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Re
     let connection = connect::connect(config, cli.profile.as_deref(), cli.read_only)
         .await
         .map_err(|e| connect_failure(config, e))?;
+    // The token's round trip overlaps the terminal's setup instead of preceding the first lists.
+    connection.client.prefetch_token();
     let state_dir = callback_takeover::default_state_dir();
     if !connection.session.sandbox {
         recover_earlier(&connection.client, &state_dir, connection.session.read_only).await;

@@ -56,6 +56,7 @@ fn example_file_parses_with_documented_values() {
         config.profiles.keys().collect::<Vec<_>>(),
         ["acme-ai", "acme-prod", "staging-token"]
     );
+    assert_eq!(config.sandbox_profiles.keys().collect::<Vec<_>>(), ["local"]);
 
     let (name, prod) = config.profile(None).unwrap();
     assert_eq!(name, "acme-prod");
@@ -210,8 +211,9 @@ fn syntax_error_names_line() {
 
 #[test]
 fn missing_field_is_reported() {
-    let err = parse_err("[profiles.p]\nclient_secret_env = \"S\"\n");
-    assert!(err.to_string().contains("missing field `base_url`"), "{err}");
+    let err = parse_err("[profiles.p]\nclient_secret_env = \"S\"\n").to_string();
+    assert!(err.contains("`profiles.p.base_url`: required"), "{err}");
+    assert!(err.contains("sandbox = true"), "the error names the alternative: {err}");
 }
 
 #[test]
@@ -596,4 +598,63 @@ fn callback_defaults_and_bearer() {
         bare.profiles["p"].resolve_callback_auth_with(&env(&[])).unwrap(),
         CallbackAuth::None
     );
+}
+
+/// `sandbox = true`: a user's own name for a running standalone sandbox, with
+/// its own read-only and timeout settings; URL and credentials come from the
+/// sandbox's connection file when the profile is used.
+#[test]
+fn a_sandbox_profile_takes_its_url_and_credentials_from_the_running_sandbox() {
+    let config =
+        parse("default_profile = \"local\"\n[profiles.local]\nsandbox = true\nread_only = true\ntimeout_secs = 5\n")
+            .expect("parses");
+    assert!(config.profiles.is_empty());
+    let settings = &config.sandbox_profiles["local"];
+    assert!(settings.read_only);
+    assert_eq!(settings.timeout, Duration::from_secs(5));
+    assert_eq!(config.chosen_name(None), Some("local"));
+    assert!(
+        config.profile(None).is_err(),
+        "not usable before the connection file is read"
+    );
+
+    let resolved = config
+        .with_standalone_sandbox(
+            "local",
+            "http://127.0.0.1:8080/conversation/conversationmgr/v3",
+            "http://127.0.0.1:8080/token",
+            "sandbox-console",
+            Secret::new("sbx-secret".to_owned()),
+        )
+        .expect("resolved");
+    let (name, profile) = resolved.profile(None).expect("the default profile");
+    assert_eq!(name, "local");
+    assert_eq!(
+        profile.base_url.as_str(),
+        "http://127.0.0.1:8080/conversation/conversationmgr/v3"
+    );
+    assert!(profile.read_only, "the user's setting is kept");
+    assert_eq!(profile.timeout, Duration::from_secs(5));
+    let AuthSettings::ClientCredentials(cc) = profile.resolve_auth_with(&env(&[])).expect("auth") else {
+        panic!("client credentials");
+    };
+    assert_eq!(cc.client_id, "sandbox-console");
+    assert_eq!(cc.client_secret.expose(), "sbx-secret");
+
+    // The only profile is chosen without `default_profile`; a receiver for scenario runs is kept.
+    let only =
+        parse("[profiles.mine]\nsandbox = true\n[profiles.mine.callback]\nlisten = \"127.0.0.1:0\"\n").expect("parses");
+    assert_eq!(only.chosen_name(None), Some("mine"));
+    assert!(only.sandbox_profiles["mine"].callback.is_some());
+}
+
+#[test]
+fn a_sandbox_profile_refuses_keys_the_connection_file_gives() {
+    let err = parse_err("[profiles.p]\nsandbox = true\nbase_url = \"https://hub.example.com/v3\"\n");
+    let text = err.to_string();
+    assert!(text.contains("config.toml:3"), "{text}");
+    assert!(text.contains("`profiles.p.base_url`"), "{text}");
+    assert!(text.contains("has no effect with `sandbox = true`"), "{text}");
+    let err = parse_err("[profiles.p]\nsandbox = true\nclient_secret_env = \"X\"\n").to_string();
+    assert!(err.contains("`profiles.p.client_secret_env`"), "{err}");
 }

@@ -7,126 +7,26 @@
 //! the pane showed. Waits are on the app's state; timeouts only guard
 //! against hangs.
 
+mod common_tui;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio_util::sync::CancellationToken;
+
+use common_tui::live::start;
 
 use egain_console::api::Direction;
 use egain_console::api::models::{EntityKind, SenderType};
 use egain_console::api::transfer::{Progress, ProgressFn};
-use egain_console::connect::{Connection, connect};
 use egain_console::conversation::state::{Conversation, EntryKind, EventKind, Status};
-use egain_console::schema::Spec;
-use egain_console::templates::Templates;
-use egain_console::tui::app::{App, PaneId};
-use egain_console::tui::keymap::Keymap;
+use egain_console::tui::app::PaneId;
 use egain_console::tui::msg::Msg;
 use egain_console::tui::popup::Popup;
-use egain_console::tui::runtime::{RunOptions, Runtime};
-use egain_console::tui::theme::Theme;
-use egain_console::tui::update::{startup, update};
 
-/// Generous: the machine is shared and the build is a debug build.
-const TIMEOUT: Duration = Duration::from_secs(30);
 /// The photo the customer attaches.
 const PHOTO_SIZE: usize = 3 * 1024 * 1024;
-
-/// The console's state and loop, as `runtime::run` drives them, minus the terminal.
-struct Console {
-    app: App,
-    runtime: Runtime,
-    rx: UnboundedReceiver<Msg>,
-}
-
-impl Console {
-    /// Apply one message and carry out the effects it asks for.
-    fn handle(&mut self, msg: Msg) {
-        for effect in update(&mut self.app, msg) {
-            self.runtime.perform(effect).expect("effect performed");
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        let modifiers = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        self.handle(Msg::Key(KeyEvent::new(code, modifiers)));
-    }
-
-    fn char(&mut self, c: char) {
-        self.key(KeyCode::Char(c));
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.char(c);
-        }
-    }
-
-    /// Process messages until `done` holds; fails after [`TIMEOUT`] without progress.
-    async fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        while !done(&self.app) {
-            match tokio::time::timeout(TIMEOUT, self.rx.recv()).await {
-                Ok(Some(msg)) => self.handle(msg),
-                Ok(None) => panic!("message queue closed while waiting for {what}"),
-                Err(_) => panic!(
-                    "timed out waiting for {what}; status: {:?}; viewed: {:#?}",
-                    self.app.status,
-                    self.app.conversation.viewed().map(|c| c.entries())
-                ),
-            }
-        }
-    }
-
-    fn viewed(&self) -> &Conversation {
-        self.app.conversation.viewed().expect("a conversation is on screen")
-    }
-}
-
-/// Sandbox + receiver as the console starts them, and the loop around an [`App`].
-async fn start(dirs: &tempfile::TempDir) -> (Console, Connection) {
-    let mut connection = connect(None, None, false).await.expect("sandbox connection");
-    let app = App::new(
-        connection.session.clone(),
-        Keymap::defaults(),
-        Theme::mono(),
-        Spec::embedded(),
-        Templates::embedded(),
-    );
-    let (tx, rx) = unbounded_channel();
-    // The request log gets every exchange, as in `runtime::run`.
-    let mut exchanges = std::mem::replace(&mut connection.exchanges, unbounded_channel().1);
-    let exchange_tx = tx.clone();
-    tokio::spawn(async move {
-        while let Some(x) = exchanges.recv().await {
-            if exchange_tx.send(Msg::Exchange(Box::new(x))).is_err() {
-                break;
-            }
-        }
-    });
-    let runtime = Runtime::new(
-        connection.client.clone(),
-        tx,
-        RunOptions {
-            export_dir: Some(dirs.path().join("export")),
-            download_dir: Some(dirs.path().join("downloads")),
-            state_dir: Some(dirs.path().join("state")),
-            inbound: connection.inbound.take(),
-        },
-    );
-    let mut console = Console { app, runtime, rx };
-    let effects = startup(&mut console.app);
-    console.app.in_flight += effects.len();
-    for effect in effects {
-        console.runtime.perform(effect).expect("startup effect");
-    }
-    (console, connection)
-}
 
 /// Deterministic noise, so the hash check is not fooled by a constant pattern.
 fn noise(len: usize) -> Vec<u8> {

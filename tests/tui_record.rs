@@ -8,10 +8,9 @@
 mod common_tui;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use crossterm::event::KeyCode;
+use tokio::sync::mpsc::unbounded_channel;
 
 use common_tui::*;
 use egain_console::connect::connect;
@@ -20,18 +19,11 @@ use egain_console::conversation::templates::MessageTemplates;
 use egain_console::scenario::inbox::Inbox;
 use egain_console::scenario::runner::{Harness, RunOptions as ScenarioRunOptions, quiet};
 use egain_console::scenario::{file, target};
-use egain_console::schema::Spec;
-use egain_console::templates::Templates;
 use egain_console::tui::app::{App, PaneId};
 use egain_console::tui::effect::Effect;
-use egain_console::tui::keymap::Keymap;
 use egain_console::tui::msg::Msg;
-use egain_console::tui::runtime::{RunOptions, Runtime};
-use egain_console::tui::theme::Theme;
-use egain_console::tui::update::{startup, update};
 
 const CONV: &str = "c0ffee00-0000-4000-8000-000000000001";
-const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn recordings(effects: &[Effect]) -> Vec<&egain_console::tui::effect::ScenarioRecording> {
     effects
@@ -119,41 +111,6 @@ fn bot_reply(text: &str) -> egain_console::callback::Inbound {
     }
 }
 
-/// The console's state and loop, as `runtime::run` drives them, minus the terminal.
-struct Console {
-    app: App,
-    runtime: Runtime,
-    rx: UnboundedReceiver<Msg>,
-}
-
-impl Console {
-    fn handle(&mut self, msg: Msg) {
-        for effect in update(&mut self.app, msg) {
-            self.runtime.perform(effect).expect("effect performed");
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        self.handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-    }
-
-    async fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        while !done(&self.app) {
-            match tokio::time::timeout(TIMEOUT, self.rx.recv()).await {
-                Ok(Some(msg)) => self.handle(msg),
-                Ok(None) => panic!("message queue closed while waiting for {what}"),
-                Err(_) => panic!("timed out waiting for {what}; status: {:?}", self.app.status),
-            }
-        }
-    }
-}
-
 fn echoed(app: &App, text: &str) -> bool {
     app.conversation.viewed().is_some_and(|c| {
         c.entries()
@@ -166,40 +123,8 @@ fn echoed(app: &App, text: &str) -> bool {
 async fn a_conversation_recorded_with_w_replays_green() {
     let dirs = tempfile::tempdir().expect("temp dir");
     let scenarios = dirs.path().join("scenarios");
-    let mut connection = connect(None, None, false).await.expect("embedded sandbox");
-    let mut app = App::new(
-        connection.session.clone(),
-        Keymap::defaults(),
-        Theme::mono(),
-        Spec::embedded(),
-        Templates::embedded(),
-    );
-    app.conversation.scenarios_dir = scenarios.clone();
-    let (tx, rx) = unbounded_channel();
-    let mut exchanges = std::mem::replace(&mut connection.exchanges, unbounded_channel().1);
-    let exchange_tx = tx.clone();
-    tokio::spawn(async move {
-        while let Some(x) = exchanges.recv().await {
-            if exchange_tx.send(Msg::Exchange(Box::new(x))).is_err() {
-                break;
-            }
-        }
-    });
-    let runtime = Runtime::new(
-        connection.client.clone(),
-        tx,
-        RunOptions {
-            export_dir: Some(dirs.path().join("export")),
-            download_dir: Some(dirs.path().join("downloads")),
-            state_dir: Some(dirs.path().join("state")),
-            inbound: connection.inbound.take(),
-        },
-    );
-    let mut console = Console { app, runtime, rx };
-    for effect in startup(&mut console.app) {
-        console.app.in_flight += 1;
-        console.runtime.perform(effect).expect("startup effect");
-    }
+    let (mut console, _connection) = live::start(&dirs).await;
+    console.app.conversation.scenarios_dir = scenarios.clone();
     console
         .run_until("accounts and channels", |app| {
             [

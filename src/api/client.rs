@@ -1,6 +1,7 @@
 //! The Conversation Manager API v3 client: all 35 operations, with token
-//! handling (one transparent refresh and retry on a 401), typed errors and
-//! every exchange recorded.
+//! handling (one transparent refresh and retry on a 401), retries of
+//! transient failures of idempotent requests ([`super::retry`]), typed
+//! errors and every exchange (every attempt) recorded.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,6 +20,7 @@ use super::models::{
     AssetCreate, AssetDownloadTicket, AssetUploadTicket, Conversation, Entity, EntityKind, IdResponse, MessageEnvelope,
     Page, PaginationInfo, SendMessageResponse,
 };
+use super::retry::{self, RetryPolicy};
 
 /// Where and how to connect.
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct ClientConfig {
     pub read_only: bool,
     /// Ask for `userMessage` in error bodies (`X-egain-error-message: yes`).
     pub user_messages: bool,
+    /// Retries of transient failures (idempotent requests only).
+    pub retry: RetryPolicy,
 }
 
 impl ClientConfig {
@@ -42,6 +46,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(30),
             read_only: false,
             user_messages: true,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -60,12 +65,20 @@ struct Inner {
     recorder: Arc<Recorder>,
     read_only: bool,
     user_messages: bool,
+    retry: RetryPolicy,
 }
 
 /// Cheap to clone; clones share the token cache and recorder.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+}
+
+/// An answer to one attempt.
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    bytes: Bytes,
 }
 
 /// A request body.
@@ -87,6 +100,7 @@ impl Client {
                 recorder,
                 read_only: config.read_only,
                 user_messages: config.user_messages,
+                retry: config.retry,
             }),
         })
     }
@@ -124,13 +138,24 @@ impl Client {
         }
     }
 
+    /// Start fetching the bearer token in the background, so the first calls
+    /// do not each wait a round trip for it: they share this one fetch (token
+    /// fetches are single-flight). Its failure is what those calls report.
+    pub fn prefetch_token(&self) {
+        let client = self.clone();
+        tokio::spawn(async move {
+            let _ = client.bearer().await;
+        });
+    }
+
     /// A bearer token for calls that do not go through [`Client::call`].
     pub(crate) async fn bearer(&self) -> Result<super::Secret, ApiError> {
         self.inner.tokens.token(&self.inner.http, &self.inner.recorder).await
     }
 
-    /// Send one API request: authorise, record, and on a 401 refresh the
-    /// token and retry once. Returns the status and body of a 2xx answer.
+    /// Send one API request: authorise, record, on a 401 refresh the token
+    /// and retry once, and retry transient failures of requests that may be
+    /// repeated ([`super::retry`]). Returns the status and body of a 2xx answer.
     pub(crate) async fn call(
         &self,
         method: Method,
@@ -138,22 +163,54 @@ impl Client {
         query: &[(&str, String)],
         payload: Payload<'_>,
     ) -> Result<(u16, Bytes), ApiError> {
-        let mut retried = false;
+        let policy = self.inner.retry;
+        let started = Instant::now();
+        let mut refreshed = false;
+        let mut attempt = 0;
         loop {
             let token = self.bearer().await?;
-            let (status, bytes) = self.send_once(method.clone(), path, query, &payload, &token).await?;
-            if status == 401 && !retried && self.inner.tokens.can_refresh() {
-                retried = true;
-                self.inner.tokens.invalidate(&token).await;
-                continue;
+            attempt += 1;
+            let (mut exchange, outcome) = self.send_once(method.clone(), path, query, &payload, &token).await?;
+            let (failure, what) = match &outcome {
+                Ok(answer) if answer.status == 401 && !refreshed && self.inner.tokens.can_refresh() => {
+                    self.inner.recorder.record(exchange);
+                    refreshed = true;
+                    attempt -= 1;
+                    self.inner.tokens.invalidate(&token).await;
+                    continue;
+                }
+                Ok(answer) if (200..300).contains(&answer.status) => {
+                    self.inner.recorder.record(exchange);
+                    return Ok((answer.status, answer.bytes.clone()));
+                }
+                Ok(answer) => (
+                    retry::Failure::Status {
+                        status: answer.status,
+                        retry_after: answer.retry_after,
+                    },
+                    format!("answered {}", answer.status),
+                ),
+                Err((failure, error)) => (*failure, error.to_string()),
+            };
+            let delay = policy.next_delay(&method, attempt, failure, started.elapsed(), rand::random::<f64>());
+            if let Some(delay) = delay {
+                exchange.error = Some(retry::note(attempt, policy.attempts, delay, &what));
             }
-            if (200..300).contains(&status) {
-                return Ok((status, bytes));
+            self.inner.recorder.record(exchange);
+            match delay {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => {
+                    return Err(match outcome {
+                        Ok(answer) => ApiError::from_status(answer.status, &String::from_utf8_lossy(&answer.bytes)),
+                        Err((_, error)) => error,
+                    });
+                }
             }
-            return Err(ApiError::from_status(status, &String::from_utf8_lossy(&bytes)));
         }
     }
 
+    /// One attempt, its exchange not yet recorded (the caller adds why it is retried).
+    /// `Err` only for a request that could not be built (nothing was sent).
     async fn send_once(
         &self,
         method: Method,
@@ -161,7 +218,7 @@ impl Client {
         query: &[(&str, String)],
         payload: &Payload<'_>,
         token: &super::Secret,
-    ) -> Result<(u16, Bytes), ApiError> {
+    ) -> Result<(Exchange, Result<Answer, (retry::Failure, ApiError)>), ApiError> {
         let url = self.url(path);
         let http = self.http(&url)?;
         let mut builder = http
@@ -194,33 +251,37 @@ impl Client {
             let response = http.execute(request).await?;
             let status = response.status().as_u16();
             let headers = headers_of(response.headers());
+            let retry_after = retry::retry_after(response.headers());
             let content_type = response
                 .headers()
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             let bytes = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, content_type, bytes))
+            Ok::<_, reqwest::Error>((status, headers, retry_after, content_type, bytes))
         }
         .await;
         exchange.duration = started.elapsed();
-        match result {
-            Ok((status, headers, content_type, bytes)) => {
+        let outcome = match result {
+            Ok((status, headers, retry_after, content_type, bytes)) => {
                 exchange.status = Some(status);
                 exchange.response_headers = headers;
                 if !bytes.is_empty() {
                     exchange.response_body = Some(self.inner.recorder.capture(content_type.as_deref(), &bytes));
                 }
-                self.inner.recorder.record(exchange);
-                Ok((status, bytes))
+                Ok(Answer {
+                    status,
+                    retry_after,
+                    bytes,
+                })
             }
             Err(e) => {
                 let err = ApiError::from_reqwest(&e);
                 exchange.error = Some(err.to_string());
-                self.inner.recorder.record(exchange);
-                Err(err)
+                Err((retry::Failure::of_reqwest(&e), err))
             }
-        }
+        };
+        Ok((exchange, outcome))
     }
 
     async fn call_json<T: DeserializeOwned>(

@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod http;
 pub mod models;
 pub mod redact;
+pub mod retry;
 pub mod secret;
 pub mod transfer;
 
@@ -15,6 +16,7 @@ pub use auth::{AuthConfig, TokenState};
 pub use client::{Client, ClientConfig, Paging};
 pub use error::{ApiError, ErrorBody};
 pub use exchange::{Direction, Exchange, ExchangeKind, RecordedBody, Recorder};
+pub use retry::RetryPolicy;
 pub use secret::Secret;
 
 /// Path of the Conversation Manager API under a tenant's (or the sandbox's) root.

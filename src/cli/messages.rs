@@ -16,11 +16,7 @@ use crate::conversation::transcript;
 
 /// The message templates, with the user's overrides beside the config file (as the console loads them).
 fn templates(ctx: &Ctx) -> Result<MessageTemplates, Failure> {
-    let dir = ctx
-        .config_path
-        .clone()
-        .or_else(Config::default_path)
-        .and_then(|p| p.parent().map(|d| d.join("messages")));
+    let dir = Config::messages_dir(ctx.config_path.as_deref());
     MessageTemplates::load(dir.as_deref()).map_err(|e| Failure::Usage(e.to_string()))
 }
 

@@ -103,13 +103,13 @@ pub fn publish(facts: &Facts) -> Result<Published, String> {
     Ok(Published { path, text })
 }
 
-/// Read the file a running sandbox wrote.
-pub fn read() -> Result<Facts, String> {
+/// Read the file a running sandbox wrote, for `profile` (named in the error when none runs).
+pub fn read(profile: &str) -> Result<Facts, String> {
     let path = path().ok_or("no directory for the sandbox's connection file; set EGAIN_CONSOLE_SANDBOX_FILE")?;
     match std::fs::read_to_string(&path) {
         Ok(text) => Facts::parse(&text, &path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
-            "profile `sandbox`: no standalone sandbox is running ({} does not exist); start one with `egain-console sandbox` in another terminal",
+            "profile `{profile}`: no standalone sandbox is running ({} does not exist); start one with `egain-console sandbox` in another terminal",
             path.display()
         )),
         Err(e) => Err(format!(

@@ -27,6 +27,7 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig, String> {
             latency: Duration::from_millis(args.latency_ms),
             failure_rate: args.failure_rate,
             token_lifetime: Duration::from_secs(args.token_lifetime_secs),
+            ..Faults::default()
         },
         credentials,
         ..SandboxConfig::default()

@@ -5,7 +5,7 @@
 use crate::api::Client;
 use crate::cli::run::Failure;
 use crate::cli::runtime_file;
-use crate::config::{Config, Profile};
+use crate::config::Config;
 use crate::connect::{self, Session};
 
 /// Name of the built-in profile.
@@ -48,21 +48,31 @@ pub fn config_for(config: Option<&Config>, name: &str) -> Result<Config, Failure
     Ok(config)
 }
 
-/// For the console: the loaded configuration plus the built-in `sandbox`
-/// profile when `--profile sandbox` names it and the config does not
-/// define one (`None`: use the loaded configuration as it is).
+/// For the console and every command: the loaded configuration with the
+/// chosen profile made from a running standalone sandbox's connection file,
+/// when it is a `sandbox = true` profile or the built-in `sandbox` one (not
+/// defined by the config). `None`: use the loaded configuration as it is.
 pub fn console_config(config: Option<&Config>, profile: Option<&str>) -> Result<Option<Config>, String> {
-    match profile {
-        Some(SANDBOX_PROFILE) if !config.is_some_and(|c| c.profiles.contains_key(SANDBOX_PROFILE)) => {
-            let facts = runtime_file::read()?;
-            let profile =
-                Profile::standalone_sandbox(&facts.base_url, &facts.token_url, &facts.client_id, facts.client_secret)?;
-            let mut config = config.cloned().unwrap_or_default();
-            config.profiles.insert(SANDBOX_PROFILE.to_owned(), profile);
-            Ok(Some(config))
-        }
-        _ => Ok(None),
+    let empty = Config::default();
+    let config = config.unwrap_or(&empty);
+    let Some(name) = config.chosen_name(profile) else {
+        return Ok(None);
+    };
+    let named = config.sandbox_profiles.contains_key(name);
+    let built_in = name == SANDBOX_PROFILE && !config.profiles.contains_key(name);
+    if !named && !built_in {
+        return Ok(None);
     }
+    let facts = runtime_file::read(name)?;
+    config
+        .with_standalone_sandbox(
+            name,
+            &facts.base_url,
+            &facts.token_url,
+            &facts.client_id,
+            facts.client_secret,
+        )
+        .map(Some)
 }
 
 /// Whether the profile (or `--read-only`) forbids changes; known before any request.

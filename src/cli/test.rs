@@ -111,6 +111,9 @@ async fn prepare_and_run(
         ));
     }
     let profile = args.profile.as_deref().or(profile);
+    // A standalone sandbox's profile (built-in `sandbox`, or `sandbox = true`) from its connection file.
+    let with_sandbox = super::target::console_config(config, profile)?;
+    let config = with_sandbox.as_ref().or(config);
     let connection = connect::connect(config, profile, false)
         .await
         .map_err(|e| e.to_string())?;
@@ -193,10 +196,7 @@ async fn prepare_and_run(
             }
         }
     }
-    let templates_dir = config_path
-        .map(Path::to_owned)
-        .or_else(Config::default_path)
-        .and_then(|p| p.parent().map(|d| d.join("messages")));
+    let templates_dir = Config::messages_dir(config_path);
     let templates = match MessageTemplates::load(templates_dir.as_deref()) {
         Ok(t) => t,
         Err(e) => {

@@ -22,12 +22,12 @@ use serde::Deserialize;
 pub use error::{ConfigError, Origin, Position};
 pub use profile::{
     AuthSettings, AuthSource, CallbackAuth, CallbackAuthSource, CallbackSettings, ClientCredentials, DEFAULT_TIMEOUT,
-    Profile, normalize_scopes,
+    Profile, SandboxProfile, normalize_scopes,
 };
 pub use sandbox::{SandboxSettings, SeedChoice};
 pub use secret::{Secret, SecretSource};
 
-use profile::{Checker, RawProfile};
+use profile::{Checked, Checker, RawProfile};
 use spans::SourceMap;
 
 /// Environment variable naming the config file.
@@ -39,6 +39,9 @@ pub struct Config {
     /// Profile used when none is named; with a single profile it may be left out.
     pub default_profile: Option<String>,
     pub profiles: BTreeMap<String, Profile>,
+    /// `sandbox = true` profiles, by name: made into [`Profile`]s by
+    /// [`Config::with_standalone_sandbox`] once the sandbox's connection file is read.
+    pub sandbox_profiles: BTreeMap<String, SandboxProfile>,
     pub sandbox: SandboxSettings,
     /// `[ui]`, free-form until the TUI defines its keys.
     pub ui: toml::Table,
@@ -78,6 +81,25 @@ impl Config {
     pub fn default_path() -> Option<PathBuf> {
         directories::ProjectDirs::from("cloud", "egain", "egain-console")
             .map(|dirs| dirs.config_dir().join("config.toml"))
+    }
+
+    /// The folder of the user's entity templates, beside the config file: beside `loaded`
+    /// (the file the config came from), else beside [`Config::default_path`].
+    pub fn templates_dir(loaded: Option<&Path>) -> Option<PathBuf> {
+        Self::dir_beside(loaded, "templates")
+    }
+
+    /// The folder of the user's message envelopes (`messages/`), beside the config file as
+    /// [`Config::templates_dir`]. The console, `send` and `test` all read this one.
+    pub fn messages_dir(loaded: Option<&Path>) -> Option<PathBuf> {
+        Self::dir_beside(loaded, "messages")
+    }
+
+    fn dir_beside(loaded: Option<&Path>, name: &str) -> Option<PathBuf> {
+        loaded
+            .map(Path::to_owned)
+            .or_else(Self::default_path)
+            .and_then(|p| p.parent().map(|d| d.join(name)))
     }
 
     /// Choose the config file: `explicit` (the `--config` flag), else `env_value` (pass
@@ -159,30 +181,36 @@ impl Config {
 
         let mut warnings = Vec::new();
         let mut profiles = BTreeMap::new();
+        let mut sandbox_profiles = BTreeMap::new();
         for (name, raw_profile) in raw.profiles {
-            let profile = Checker {
+            let checked = Checker {
                 map: &map,
                 name: &name,
                 warnings: &mut warnings,
             }
             .profile(raw_profile)?;
-            profiles.insert(name, profile);
+            match checked {
+                Checked::Tenant(profile) => profiles.insert(name, *profile).map(drop),
+                Checked::Sandbox(settings) => sandbox_profiles.insert(name, settings).map(drop),
+            };
         }
         if let Some(default) = &raw.default_profile
             && !profiles.contains_key(default)
+            && !sandbox_profiles.contains_key(default)
         {
             return Err(ConfigError::Invalid {
                 at: map.at_key(&["default_profile"]),
                 key: "default_profile".into(),
                 message: format!(
                     "names profile `{default}`, which is not defined{}",
-                    list_suffix(profiles.keys())
+                    list_suffix(profiles.keys().chain(sandbox_profiles.keys()))
                 ),
             });
         }
         Ok(Config {
             default_profile: raw.default_profile,
             profiles,
+            sandbox_profiles,
             sandbox: raw.sandbox.check(&map, path)?,
             ui: raw.ui,
             keys: raw.keys,
@@ -222,13 +250,48 @@ impl Config {
         None
     }
 
+    /// The name of the profile `name` chooses: itself, else the default profile, else the
+    /// only one (tenant or `sandbox = true`); `None` when that leaves no choice.
+    pub fn chosen_name<'a>(&'a self, name: Option<&'a str>) -> Option<&'a str> {
+        if let Some(name) = name.or(self.default_profile.as_deref()) {
+            return Some(name);
+        }
+        let mut all = self.profiles.keys().chain(self.sandbox_profiles.keys());
+        match (all.next(), all.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    }
+
+    /// This configuration with the `sandbox = true` profile `name` (or the built-in
+    /// `sandbox` profile, with default settings) made a [`Profile`] from a running
+    /// sandbox's connection details.
+    pub fn with_standalone_sandbox(
+        &self,
+        name: &str,
+        base_url: &str,
+        token_url: &str,
+        client_id: &str,
+        client_secret: Secret,
+    ) -> Result<Config, String> {
+        let mut config = self.clone();
+        let settings = config.sandbox_profiles.remove(name).unwrap_or_default();
+        let profile = Profile::standalone_sandbox(name, &settings, base_url, token_url, client_id, client_secret)?;
+        config.profiles.insert(name.to_owned(), profile);
+        Ok(config)
+    }
+
     /// The profile named `name`, or with `None` the default profile (or the only one).
     pub fn profile(&self, name: Option<&str>) -> Result<(&str, &Profile), ConfigError> {
-        let available = || self.profiles.keys().cloned().collect::<Vec<_>>();
-        let name = match name.or(self.default_profile.as_deref()) {
-            Some(name) => name,
-            None if self.profiles.len() == 1 => self.profiles.keys().next().map_or("", String::as_str),
-            None => return Err(ConfigError::NoProfile { available: available() }),
+        let available = || {
+            self.profiles
+                .keys()
+                .chain(self.sandbox_profiles.keys())
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let Some(name) = self.chosen_name(name) else {
+            return Err(ConfigError::NoProfile { available: available() });
         };
         self.profiles
             .get_key_value(name)

@@ -37,6 +37,34 @@ pub struct Profile {
     pub callback: Option<CallbackSettings>,
 }
 
+/// A `sandbox = true` profile: a running standalone sandbox, whose URL and
+/// credentials come from the connection file it writes (read when the
+/// profile is used, so the sandbox may start after the config is loaded).
+#[derive(Debug, Clone)]
+pub struct SandboxProfile {
+    pub read_only: bool,
+    pub timeout: Duration,
+    /// The console's callback receiver (scenario runs need one).
+    pub callback: Option<CallbackSettings>,
+}
+
+impl Default for SandboxProfile {
+    fn default() -> Self {
+        Self {
+            read_only: false,
+            timeout: DEFAULT_TIMEOUT,
+            callback: None,
+        }
+    }
+}
+
+/// What a `[profiles.NAME]` table names.
+#[derive(Debug, Clone)]
+pub enum Checked {
+    Tenant(Box<Profile>),
+    Sandbox(SandboxProfile),
+}
+
 /// How a profile authenticates, with secrets not yet read.
 #[derive(Debug, Clone)]
 pub enum AuthSource {
@@ -101,9 +129,12 @@ pub enum CallbackAuth {
 }
 
 impl Profile {
-    /// The built-in profile `sandbox`: a running standalone `egain-console
-    /// sandbox`, from the connection details it published.
+    /// A profile for a running standalone `egain-console sandbox`, from the
+    /// connection details it published: the built-in `sandbox` profile, or a
+    /// user's `sandbox = true` profile with its own `settings`.
     pub fn standalone_sandbox(
+        name: &str,
+        settings: &SandboxProfile,
         base_url: &str,
         token_url: &str,
         client_id: &str,
@@ -113,7 +144,7 @@ impl Profile {
             Url::parse(text).map_err(|e| format!("the sandbox's connection file: {key} \"{text}\": {e}"))
         };
         Ok(Profile {
-            name: "sandbox".into(),
+            name: name.to_owned(),
             base_url: url("base_url", base_url)?,
             auth: AuthSource::ClientCredentials {
                 token_url: url("token_url", token_url)?,
@@ -121,9 +152,9 @@ impl Profile {
                 client_secret: SecretSource::Inline(client_secret),
                 scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
             },
-            read_only: false,
-            timeout: DEFAULT_TIMEOUT,
-            callback: None,
+            read_only: settings.read_only,
+            timeout: settings.timeout,
+            callback: settings.callback.clone(),
         })
     }
 
@@ -191,7 +222,10 @@ pub use crate::api::auth::normalize_scopes;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawProfile {
-    base_url: String,
+    /// A running standalone sandbox instead of a tenant (see [`SandboxProfile`]).
+    #[serde(default)]
+    sandbox: bool,
+    base_url: Option<String>,
     token_url: Option<String>,
     client_id: Option<String>,
     client_secret_env: Option<String>,
@@ -245,8 +279,7 @@ impl Checker<'_> {
         self.warnings.push(format!("profile `{}`: {message}", self.name));
     }
 
-    pub fn profile(&mut self, raw: RawProfile) -> Result<Profile, ConfigError> {
-        let base_url = self.http_url("base_url", &raw.base_url)?;
+    pub fn profile(&mut self, raw: RawProfile) -> Result<Checked, ConfigError> {
         let timeout = match raw.timeout_secs {
             None => DEFAULT_TIMEOUT,
             Some(0) => return Err(self.error("timeout_secs", "must be at least 1")),
@@ -259,16 +292,59 @@ impl Checker<'_> {
             }
             Some(secs) => Duration::from_secs(secs),
         };
+        if raw.sandbox {
+            self.sandbox_keys(&raw)?;
+            return Ok(Checked::Sandbox(SandboxProfile {
+                read_only: raw.read_only,
+                timeout,
+                callback: raw.callback.map(|cb| self.callback(cb)).transpose()?,
+            }));
+        }
+        let base_url = match &raw.base_url {
+            Some(text) => self.http_url("base_url", text)?,
+            None => {
+                return Err(self.error(
+                    "base_url",
+                    "required (or `sandbox = true` for a running `egain-console sandbox`)",
+                ));
+            }
+        };
         let auth = self.auth(&raw)?;
         let callback = raw.callback.map(|cb| self.callback(cb)).transpose()?;
-        Ok(Profile {
+        Ok(Checked::Tenant(Box::new(Profile {
             name: self.name.to_owned(),
             base_url,
             auth,
             read_only: raw.read_only,
             timeout,
             callback,
-        })
+        })))
+    }
+
+    /// `sandbox = true`: the connection file gives the URL and credentials, so
+    /// the keys that would name them are refused rather than ignored.
+    fn sandbox_keys(&self, raw: &RawProfile) -> Result<(), ConfigError> {
+        let given = [
+            ("base_url", raw.base_url.is_some()),
+            ("token_url", raw.token_url.is_some()),
+            ("client_id", raw.client_id.is_some()),
+            ("client_secret_env", raw.client_secret_env.is_some()),
+            ("client_secret_command", raw.client_secret_command.is_some()),
+            ("client_secret", raw.client_secret.is_some()),
+            ("bearer_token_env", raw.bearer_token_env.is_some()),
+            ("bearer_token_command", raw.bearer_token_command.is_some()),
+            ("bearer_token", raw.bearer_token.is_some()),
+            ("scopes", raw.scopes.is_some()),
+            ("scope_prefix", raw.scope_prefix.is_some()),
+        ];
+        if let Some((key, _)) = given.iter().find(|(_, set)| *set) {
+            return Err(self.error(
+                key,
+                "has no effect with `sandbox = true`: the running sandbox's connection file gives the URL and \
+                 credentials (remove the line, or `sandbox = true` for a tenant)",
+            ));
+        }
+        Ok(())
     }
 
     fn auth(&mut self, raw: &RawProfile) -> Result<AuthSource, ConfigError> {

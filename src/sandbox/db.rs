@@ -157,15 +157,27 @@ impl Db {
                 "{label} was written by a newer egain-console (state version {version}, this build knows {SCHEMA_VERSION}); upgrade, or use another --state file."
             ));
         }
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql(&label))?;
-        // WAL + NORMAL: a committed transaction is in the WAL file before the
-        // call returns, so it survives the process being killed.
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql(&label))?;
-        conn.execute_batch(SCHEMA).map_err(sql(&label))?;
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
+        if temp.is_some() {
+            // Removed at exit and read by nothing after a crash: no fsync, no WAL files (a
+            // commit still reaches the OS before the call returns). The embedded sandbox's
+            // first open waited on six fsyncs before the console's first frame.
+            conn.pragma_update(None, "synchronous", "OFF").map_err(sql(&label))?;
+            conn.pragma_update(None, "journal_mode", "MEMORY")
+                .map_err(sql(&label))?;
+        } else {
+            conn.pragma_update(None, "journal_mode", "WAL").map_err(sql(&label))?;
+            // WAL + NORMAL: a committed transaction is in the WAL file before the
+            // call returns, so it survives the process being killed.
+            conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql(&label))?;
+        }
+        // One transaction for the whole layout: one commit, not one per table.
+        let tx = conn.unchecked_transaction().map_err(sql(&label))?;
+        tx.execute_batch(SCHEMA).map_err(sql(&label))?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
             .map_err(sql(&label))?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(sql(&label))?;
+        tx.commit().map_err(sql(&label))?;
         std::fs::create_dir_all(&assets_dir).map_err(|e| format!("{}: {e}", assets_dir.display()))?;
         let db = Self {
             conn: Mutex::new(conn),

@@ -48,6 +48,8 @@ pub mod codes {
     /// Upload larger than declared.
     pub const TOO_LARGE: &str = "413-101";
     pub const INTERNAL: &str = "500-101";
+    /// Injected by fault injection: a transient outage (sandbox only).
+    pub const UNAVAILABLE: &str = "503-101";
 }
 
 /// An error answer: status plus eGain error body.

@@ -33,7 +33,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::schema::Spec;
 use error::{HubError, codes};
-pub use faults::Faults;
+pub use faults::{FailFirst, Faults};
 
 /// API base path, as on the real hub.
 pub const API_BASE_PATH: &str = "/conversation/conversationmgr/v3";

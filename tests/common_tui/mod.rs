@@ -2,6 +2,8 @@
 //! exchanges), key helpers, and a renderer that turns a frame into text lines.
 #![allow(dead_code)]
 
+pub mod live;
+
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
