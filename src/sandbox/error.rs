@@ -21,7 +21,8 @@ pub mod codes {
     pub const INVALID_VALUE: &str = "400-144";
     /// Name (or channel type) already used by another object of the kind.
     pub const DUPLICATE_NAME: &str = "400-145";
-    /// A referenced object does not exist or is the wrong kind.
+    /// A referenced object does not exist or is the wrong kind; also an
+    /// unknown asset on `GET /assets/{id}`, which lists no 404 (a switch).
     pub const BAD_REFERENCE: &str = "400-146";
     /// Path id is not 36 characters.
     pub const BAD_ID: &str = "400-147";

@@ -174,7 +174,10 @@ enum Keyword {
 /// which wins over "file".
 fn keyword(text: &str) -> Option<Keyword> {
     let mut found = None;
-    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+    {
         let hit = match word.to_lowercase().as_str() {
             "agent" => Keyword::Agent,
             "menu" => Keyword::Menu,
