@@ -153,6 +153,22 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
         outbox.push((slot, stored, seq, targets));
     }
 
+    // The deliveries, in acceptance order, written with the messages.
+    let mut jobs: Vec<(usize, Vec<delivery::Job>)> = outbox
+        .iter()
+        .map(|(slot, message, seq, targets)| {
+            let context = &staged[*slot].state.context;
+            (
+                *slot,
+                delivery::prepare(context, message, *seq, targets, metadata.as_ref()),
+            )
+        })
+        .collect();
+    let rows: Vec<&crate::sandbox::db::OutboxRow> = jobs
+        .iter()
+        .flat_map(|(_, j)| j.iter().map(delivery::Job::row))
+        .collect();
+
     // Persist first: nothing is acknowledged that a crash could lose.
     let mut writes = Vec::with_capacity(staged.len());
     for s in &staged {
@@ -164,11 +180,13 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
             messages: s.new_messages.clone(),
         });
     }
-    state
+    let ids = state
         .db
-        .commit_send(&writes, &assets)
+        .commit_send(&writes, &assets, &rows)
         .map_err(|e| HubError::internal(format!("The messages were not saved: {e}")))?;
+    drop(rows);
     drop(writes);
+    delivery::set_rows(jobs.iter_mut().flat_map(|(_, j)| j.iter_mut()), &ids);
     state.assets.mark_used(&assets);
 
     // Apply. A conversation this envelope started becomes visible before
@@ -195,13 +213,13 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
         }
     }
     // Deliveries in acceptance order, each under its conversation's lock.
-    for (slot, message, seq, targets) in &outbox {
-        let s = &staged[*slot];
-        match &fresh[*slot] {
+    for (slot, jobs) in jobs {
+        let s = &staged[slot];
+        match &fresh[slot] {
             Some(fresh) => {
                 let mut live = super::lock(fresh);
                 live.state = s.state.clone();
-                delivery::enqueue(state, &mut live, message, *seq, targets, metadata.as_ref());
+                delivery::enqueue(state, &mut live, jobs);
             }
             None => {
                 let index = guards
@@ -210,7 +228,7 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
                     .ok_or_else(|| HubError::internal("a locked conversation vanished"))?;
                 let live = &mut guards[index].2;
                 live.state = s.state.clone();
-                delivery::enqueue(state, live, message, *seq, targets, metadata.as_ref());
+                delivery::enqueue(state, live, jobs);
             }
         }
     }
