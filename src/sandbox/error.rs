@@ -38,6 +38,8 @@ pub mod codes {
     pub const MALFORMED_BODY: &str = "400-152";
     /// Asset not in a state for this: read before upload, or upload twice.
     pub const ASSET_STATE: &str = "400-153";
+    /// Not valid HTTP/1.1: a malformed request line or header (hyper's parse errors).
+    pub const MALFORMED_REQUEST: &str = "400-154";
     /// Invalid or missing Authorization (documented).
     pub const UNAUTHORIZED: &str = "401-104";
     /// Token lacks the scope.

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod auth;
+mod bare_answers;
 pub mod clock;
 pub mod db;
 pub mod entities;
