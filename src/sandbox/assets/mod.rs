@@ -4,6 +4,7 @@
 //! bytes in files beside it: both survive a restart, and memory does not grow
 //! with uploads. Tickets never used expire with their upload URL.
 
+mod buffers;
 mod routes;
 pub mod signing;
 
@@ -16,6 +17,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 
 pub use routes::{DOWNLOAD_PATH, UPLOAD_PATH, api_routes, storage_routes};
+use buffers::BufferPool;
 use signing::Signer;
 
 use super::clock::now_iso;
@@ -112,6 +114,8 @@ pub struct AssetStore {
     signer: Signer,
     db: Arc<Db>,
     assets: Mutex<Assets>,
+    /// Upload buffers, shared by every upload.
+    buffers: Arc<BufferPool>,
 }
 
 fn now_ms() -> i64 {
@@ -151,6 +155,7 @@ impl AssetStore {
             signer: Signer::random(),
             db,
             assets: Mutex::new(assets),
+            buffers: BufferPool::new(),
         }
     }
 
@@ -160,6 +165,10 @@ impl AssetStore {
 
     pub(crate) fn signer(&self) -> &Signer {
         &self.signer
+    }
+
+    pub(crate) fn buffers(&self) -> Arc<BufferPool> {
+        self.buffers.clone()
     }
 
     /// A poisoned lock still holds consistent data: every change is one map operation.
