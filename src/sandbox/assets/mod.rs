@@ -16,8 +16,8 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use bytes::Bytes;
 
-pub use routes::{DOWNLOAD_PATH, UPLOAD_PATH, api_routes, storage_routes};
 use buffers::BufferPool;
+pub use routes::{DOWNLOAD_PATH, UPLOAD_PATH, api_routes, storage_routes};
 use signing::Signer;
 
 use super::clock::now_iso;
