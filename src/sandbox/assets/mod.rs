@@ -4,7 +4,6 @@
 //! bytes in files beside it: both survive a restart, and memory does not grow
 //! with uploads. Tickets never used expire with their upload URL.
 
-mod buffers;
 mod routes;
 pub mod signing;
 
@@ -16,7 +15,6 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use bytes::Bytes;
 
-use buffers::BufferPool;
 pub use routes::{DOWNLOAD_PATH, UPLOAD_PATH, api_routes, storage_routes};
 use signing::Signer;
 
@@ -114,8 +112,6 @@ pub struct AssetStore {
     signer: Signer,
     db: Arc<Db>,
     assets: Mutex<Assets>,
-    /// Upload buffers, shared by every upload.
-    buffers: Arc<BufferPool>,
 }
 
 fn now_ms() -> i64 {
@@ -155,7 +151,6 @@ impl AssetStore {
             signer: Signer::random(),
             db,
             assets: Mutex::new(assets),
-            buffers: BufferPool::new(),
         }
     }
 
@@ -165,10 +160,6 @@ impl AssetStore {
 
     pub(crate) fn signer(&self) -> &Signer {
         &self.signer
-    }
-
-    pub(crate) fn buffers(&self) -> Arc<BufferPool> {
-        self.buffers.clone()
     }
 
     /// A poisoned lock still holds consistent data: every change is one map operation.

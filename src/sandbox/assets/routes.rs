@@ -36,7 +36,9 @@ pub const DOWNLOAD_PATH: &str = "/storage/assets/download";
 /// sending a full-size file gets the answer instead of a reset connection;
 /// past it the connection is simply closed.
 const DRAIN_LIMIT: usize = MAX_ASSET_SIZE as usize + (1 << 20);
-/// Full buffers in flight between the connection and the writer thread.
+/// Uploads reach the disk in writes of this size.
+const WRITE_BUFFER: usize = 1 << 20;
+/// Blocks in flight between the connection and the writer thread.
 const WRITE_QUEUE: usize = 4;
 /// Guard against a client that stops sending while we drain.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -338,11 +340,6 @@ async fn receive_multipart(
 
 /// Stream the content to a file beside the database (memory stays flat
 /// whatever the upload size); exactly the signed size, or refused.
-///
-/// Each network chunk is copied at once into a pooled buffer and dropped,
-/// so hyper reuses its read buffer instead of allocating (and faulting in)
-/// fresh memory for every read; a writer thread empties full buffers into
-/// the file while the next ones fill, and hands them back to the pool.
 async fn store_upload(
     state: &SandboxState,
     info: &AssetInfo,
@@ -352,24 +349,23 @@ async fn store_upload(
     let guard = state.assets.begin_upload(&info.id)?;
     let size = info.size.min(MAX_ASSET_SIZE);
     let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
+    // A writer thread takes the chunks while the next ones arrive, so the
+    // disk never stalls the network (and memory holds a few chunks at most).
     let file = std::fs::File::create(guard.part_path()).map_err(disk)?;
-    let pool = state.assets.buffers();
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
-    let writer = {
-        let pool = pool.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut file = file;
-            while let Some(buffer) = rx.blocking_recv() {
-                file.write_all(&buffer)?;
-                pool.give(buffer);
-            }
-            Ok(())
-        })
-    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Bytes>>(WRITE_QUEUE);
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut file = file;
+        while let Some(block) = rx.blocking_recv() {
+            write_block(&mut file, &block)?;
+        }
+        Ok(())
+    });
     let mut received: u64 = 0;
     let outcome = async {
-        let mut buffer = pool.take();
+        // Hand over in blocks of chunks (no copy), not per network chunk:
+        // one thread wake-up per MiB.
+        let mut block: Vec<Bytes> = Vec::new();
+        let mut block_len = 0;
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
             received += chunk.len() as u64;
@@ -380,25 +376,17 @@ async fn store_upload(
                     format!("The upload exceeds the declared size of {} bytes.", info.size),
                 ));
             }
-            let mut rest = &chunk[..];
-            while !rest.is_empty() {
-                let room = buffer.capacity() - buffer.len();
-                let (now, later) = rest.split_at(room.min(rest.len()));
-                buffer.extend_from_slice(now);
-                rest = later;
-                if buffer.len() == buffer.capacity() {
-                    let full = std::mem::replace(&mut buffer, pool.take());
-                    if tx.send(full).await.is_err() {
-                        // The writer failed: its error is the answer.
-                        return Ok(());
-                    }
+            block_len += chunk.len();
+            block.push(chunk);
+            if block_len >= WRITE_BUFFER {
+                block_len = 0;
+                if tx.send(std::mem::take(&mut block)).await.is_err() {
+                    return Ok(());
                 }
             }
         }
-        if buffer.is_empty() {
-            pool.give(buffer);
-        } else {
-            let _ = tx.send(buffer).await;
+        if !block.is_empty() {
+            let _ = tx.send(block).await;
         }
         Ok(())
     }
@@ -429,6 +417,36 @@ fn upload_method(state: &SandboxState, method: &Method) -> HubResult<Method> {
         refused("Signed URL refused: the signature is for POST requests, not PUT.")
     })?;
     Ok(Method::POST)
+}
+
+/// Write a block of chunks with vectored writes (the file written this way
+/// reaches the OS at once: it survives the process being killed).
+fn write_block(file: &mut std::fs::File, block: &[Bytes]) -> std::io::Result<()> {
+    use std::io::{IoSlice, Write};
+    let mut index = 0;
+    let mut offset = 0;
+    while index < block.len() {
+        let slices: Vec<IoSlice<'_>> = std::iter::once(IoSlice::new(&block[index][offset..]))
+            .chain(block[index + 1..].iter().map(|b| IoSlice::new(b)))
+            .collect();
+        let mut written = file.write_vectored(&slices)?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        // Advance past what was written.
+        while index < block.len() && written > 0 {
+            let left = block[index].len() - offset;
+            if written >= left {
+                written -= left;
+                index += 1;
+                offset = 0;
+            } else {
+                offset += written;
+                written = 0;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Discard what is left of a refused upload, within [`DRAIN_LIMIT`] and [`DRAIN_TIMEOUT`].
