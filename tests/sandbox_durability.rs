@@ -2,8 +2,9 @@
 //! acknowledged writes survive `kill -9`, an inconsistent file is refused
 //! naming the problem, and an old JSON state file is migrated.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use egain_console::sandbox::{self, RunningSandbox, SandboxConfig, Seed, seed};
@@ -201,21 +202,19 @@ async fn a_conversation_started_before_a_restart_continues_after_it() {
     assert_eq!(delete.status(), 400);
 }
 
-#[cfg(unix)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_during_a_burst_of_creates_loses_nothing_acknowledged() {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("state.db");
+/// The standalone sandbox as a child process on a free port, and the facts
+/// it prints (base_url, token_url, client_id, client_secret).
+fn spawn_sandbox(path: &std::path::Path, seed: &str) -> (Child, HashMap<String, String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_egain-console"))
-        .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "empty", "--state"])
-        .arg(&path)
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", seed, "--state"])
+        .arg(path)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("sandbox process");
-    let mut facts = std::collections::HashMap::new();
+    let mut facts = HashMap::new();
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     while facts.len() < 4 {
         let line = lines.next().expect("a line").expect("utf-8");
@@ -223,6 +222,25 @@ async fn kill_9_during_a_burst_of_creates_loses_nothing_acknowledged() {
             facts.insert(k.to_owned(), v.to_owned());
         }
     }
+    (child, facts)
+}
+
+/// Kills the child on every exit path of a test.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_burst_of_creates_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("state.db");
+    let (mut child, facts) = spawn_sandbox(&path, "empty");
     let http = Client::new();
     let auth = token(&http, &facts["token_url"], &facts["client_id"], &facts["client_secret"]).await;
     let base = facts["base_url"].clone();
@@ -425,4 +443,136 @@ async fn closed_conversations_leave_memory_and_unused_tickets_expire() {
         1,
         "only the newest unexpired-or-just-issued ticket is kept"
     );
+}
+
+/// The bot's callback endpoint of the delivery test: hangs (never answers)
+/// until `answering`, then answers 204 and reports each message's text.
+#[derive(Clone)]
+struct Endpoint {
+    answering: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    hung: tokio::sync::mpsc::UnboundedSender<()>,
+    received: tokio::sync::mpsc::UnboundedSender<String>,
+}
+
+async fn endpoint_callback(
+    axum::extract::State(endpoint): axum::extract::State<Endpoint>,
+    body: axum::body::Bytes,
+) -> axum::http::StatusCode {
+    if !endpoint.answering.load(std::sync::atomic::Ordering::SeqCst) {
+        let _ = endpoint.hung.send(());
+        std::future::pending::<()>().await;
+    }
+    let value: Value = serde_json::from_slice(&body).unwrap_or_default();
+    let text = value["messages"]["message"][0]["content"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let _ = endpoint.received.send(text);
+    axum::http::StatusCode::NO_CONTENT
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_pending_at_kill_9_are_sent_after_restart_in_order() {
+    let (hung_tx, mut hung) = tokio::sync::mpsc::unbounded_channel();
+    let (received_tx, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let endpoint = Endpoint {
+        answering: Default::default(),
+        hung: hung_tx,
+        received: received_tx,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let callback = format!("http://{}/bot", listener.local_addr().expect("addr"));
+    let app = axum::Router::new()
+        .route("/bot", axum::routing::post(endpoint_callback))
+        .with_state(endpoint.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("state.db");
+    let (child, facts) = spawn_sandbox(&path, "demo");
+    let mut child = Killed(child);
+    let http = Client::new();
+    let auth = token(&http, &facts["token_url"], &facts["client_id"], &facts["client_secret"]).await;
+    let base = facts["base_url"].clone();
+
+    // Point the demo bot role at the endpoint.
+    let apps: Value = http
+        .get(format!("{base}/clientapplications"))
+        .bearer_auth(&auth)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let mut app = apps["clientApplication"]
+        .as_array()
+        .expect("applications")
+        .iter()
+        .find(|a| a["name"] == seed::DEMO_APP_NAME)
+        .expect("demo application")
+        .clone();
+    let id = app["id"].as_str().expect("id").to_owned();
+    for role in app["roles"].as_array_mut().expect("roles") {
+        if role["name"] == "custom_bot" {
+            role["callback"] = json!(callback);
+        }
+    }
+    let put = http
+        .put(format!("{base}/clientapplications/{id}"))
+        .bearer_auth(&auth)
+        .json(&app)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 204, "{}", put.text().await.unwrap_or_default());
+
+    // The first delivery hangs at the endpoint; the next four queue behind it.
+    let texts: Vec<String> = (1..=5).map(|i| format!("message {i}")).collect();
+    let accepted: Value = http
+        .post(format!("{base}/conversations/messages"))
+        .bearer_auth(&auth)
+        .json(&opening(&texts[0]))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let conversation = accepted["messages"]["message"][0]["conversation"]["id"]
+        .as_str()
+        .expect("conversation id")
+        .to_owned();
+    hung.recv().await.expect("the first delivery reached the endpoint");
+    for text in &texts[1..] {
+        let reply = json!({"messages": {"message": [{
+            "type": {"value": "text"}, "content": {"text": text}, "sender": {"type": "customer"},
+            "conversation": {"id": conversation}
+        }]}});
+        let resp = http
+            .post(format!("{base}/conversations/messages"))
+            .bearer_auth(&auth)
+            .json(&reply)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(resp.status(), 202, "{}", resp.text().await.unwrap_or_default());
+    }
+    // SIGKILL with five deliveries accepted and none made.
+    child.0.kill().expect("kill -9");
+    let _ = child.0.wait();
+
+    endpoint.answering.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (again, _) = spawn_sandbox(&path, "demo");
+    let _again = Killed(again);
+    let mut got = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while got.len() < texts.len() {
+            got.push(received.recv().await.expect("endpoint runs"));
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("only {got:?} arrived after the restart"));
+    assert_eq!(got, texts, "each pending delivery once, in order");
 }

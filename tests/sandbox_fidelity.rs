@@ -602,3 +602,174 @@ async fn unknown_query_parameters_are_a_switch() {
         got.warnings
     );
 }
+
+/// A customer's first message to the demo account, with only the account as context.
+fn bare_opening() -> Value {
+    json!({"messages": {"message": [{
+        "type": {"value": "text"}, "content": {"text": "hello"}, "sender": {"type": "customer"},
+        "conversation": {
+            "account": {"address": sandbox::seed::DEMO_ADDRESS, "channel": {"type": sandbox::seed::DEMO_CHANNEL_TYPE}},
+            "entryPoint": {}
+        }
+    }]}})
+}
+
+#[tokio::test]
+async fn send_message_context_fields_are_a_switch() {
+    let demo = |strict: bool| {
+        let mut config = SandboxConfig {
+            seed: sandbox::Seed::Demo,
+            ..SandboxConfig::default()
+        };
+        config.fidelity.strict = strict;
+        config
+    };
+    // Default: no contact and an entry point without id start a conversation, with warnings.
+    let api = Api::with(demo(false)).await;
+    let got = api
+        .call(Method::POST, "/conversations/messages", Some(&bare_opening()))
+        .await;
+    assert_eq!(got.status, 202, "{}", got.body);
+    let keyed: Vec<&String> = got
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("send-message-context"))
+        .collect();
+    assert_eq!(keyed.len(), 2, "entry point id and contact: {:?}", got.warnings);
+    assert!(keyed.iter().any(|w| w.contains("entryPoint.id")), "{keyed:?}");
+    assert!(keyed.iter().any(|w| w.contains("contact")), "{keyed:?}");
+    let id = got.body["messages"]["message"][0]["conversation"]["id"]
+        .as_str()
+        .expect("conversation id")
+        .to_owned();
+    let transcript = api.call(Method::GET, &format!("/conversations/{id}"), None).await;
+    assert_eq!(transcript.status, 200, "{}", transcript.body);
+
+    // Strict: refused naming the attribute.
+    let strict = Api::with(demo(true)).await;
+    let got = strict
+        .call(Method::POST, "/conversations/messages", Some(&bare_opening()))
+        .await;
+    assert_eq!((got.status.as_u16(), got.code()), (400, "400-143"), "{}", got.body);
+    assert!(
+        got.body["developerMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("entryPoint.id")
+    );
+    let mut no_contact = bare_opening();
+    no_contact["messages"]["message"][0]["conversation"]["entryPoint"] = json!({"id": sandbox::seed::DEMO_ENTRY_POINT});
+    let got = strict
+        .call(Method::POST, "/conversations/messages", Some(&no_contact))
+        .await;
+    assert_eq!((got.status.as_u16(), got.code()), (400, "400-143"), "{}", got.body);
+    assert!(
+        got.body["developerMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("contact")
+    );
+
+    // The account is needed to route, whatever the level.
+    let mut config = demo(false);
+    config
+        .fidelity
+        .set("send-message-context", Level::Off)
+        .expect("known switch");
+    let off = Api::with(config).await;
+    let mut no_account = bare_opening();
+    no_account["messages"]["message"][0]["conversation"]
+        .as_object_mut()
+        .expect("conversation")
+        .remove("account");
+    let got = off
+        .call(Method::POST, "/conversations/messages", Some(&no_account))
+        .await;
+    assert_eq!((got.status.as_u16(), got.code()), (400, "400-143"), "{}", got.body);
+    let got = off
+        .call(Method::POST, "/conversations/messages", Some(&bare_opening()))
+        .await;
+    assert_eq!(got.status, 202, "{}", got.body);
+    assert!(got.warnings.is_empty(), "off says nothing: {:?}", got.warnings);
+}
+
+#[tokio::test]
+async fn reading_one_authentication_with_the_read_scope_is_a_switch() {
+    let read_only = |sandbox: RunningSandbox| async move {
+        let (status, body) = token_answer(&sandbox, Some("app.conversation.conversationmgr.read")).await;
+        assert_eq!(status, 200, "{body}");
+        Api {
+            sandbox,
+            http: Client::new(),
+            token: body["access_token"].as_str().expect("token").to_owned(),
+        }
+    };
+    let body = json!({"name": "basic-read", "type": "basic", "basicAuth": {"username": "u", "password": "p"}});
+
+    let manager = Api::lenient().await;
+    let id = manager.create("authentications", &body).await;
+    let reader = read_only(manager.sandbox).await;
+    let got = reader.call(Method::GET, &format!("/authentications/{id}"), None).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert!(
+        got.warnings.iter().any(|w| w.starts_with("authentication-read-scope")),
+        "{:?}",
+        got.warnings
+    );
+    // Listing stays manage-only (documented), whatever the switch.
+    let got = reader.call(Method::GET, "/authentications", None).await;
+    assert_eq!((got.status.as_u16(), got.code()), (403, "403-101"), "{}", got.body);
+
+    let manager = Api::strict().await;
+    let id = manager.create("authentications", &body).await;
+    let got = manager.call(Method::GET, &format!("/authentications/{id}"), None).await;
+    assert_eq!(got.status, 200, "manage reads in strict mode: {}", got.body);
+    assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+    let reader = read_only(manager.sandbox).await;
+    let got = reader.call(Method::GET, &format!("/authentications/{id}"), None).await;
+    assert_eq!((got.status.as_u16(), got.code()), (403, "403-101"), "{}", got.body);
+    // Other kinds keep manage-or-read.
+    let got = reader.call(Method::GET, "/channels", None).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+}
+
+#[tokio::test]
+async fn an_unknown_asset_answers_a_listed_status_unless_strict() {
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let api = Api::lenient().await;
+    let got = api.call(Method::GET, &format!("/assets/{unknown}"), None).await;
+    assert_eq!((got.status.as_u16(), got.code()), (400, "400-146"), "{}", got.body);
+    assert!(
+        got.warnings.iter().any(|w| w.starts_with("asset-not-found-404")),
+        "{:?}",
+        got.warnings
+    );
+
+    let strict = Api::strict().await;
+    let got = strict.call(Method::GET, &format!("/assets/{unknown}"), None).await;
+    assert_eq!((got.status.as_u16(), got.code()), (404, "404-101"), "{}", got.body);
+    assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+
+    let warnings: Value = api
+        .http
+        .get(format!("{}/sandbox/warnings", api.sandbox.urls.root))
+        .send()
+        .await
+        .expect("warnings")
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = warnings["assumptions"]
+        .as_array()
+        .expect("assumptions")
+        .iter()
+        .filter_map(|a| a["assumption"].as_str())
+        .collect();
+    for key in [
+        "send-message-context",
+        "authentication-read-scope",
+        "asset-not-found-404",
+    ] {
+        assert!(names.contains(&key), "{key} listed: {names:?}");
+    }
+}

@@ -58,7 +58,33 @@ CREATE TABLE IF NOT EXISTS deliveries (
     n    INTEGER PRIMARY KEY AUTOINCREMENT,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox (
+    n            INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    message_id   TEXT NOT NULL,
+    message_type TEXT NOT NULL,
+    target       TEXT NOT NULL,
+    body         BLOB NOT NULL
+);
 ";
+
+/// A delivery not yet made: written with the message it carries, removed
+/// when its outcome is known, so a restart resends what a kill interrupted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// Row id, in acceptance order (0 until written).
+    pub n: i64,
+    pub conversation: String,
+    /// The message's place in the transcript.
+    pub seq: u64,
+    pub message_id: String,
+    pub message_type: String,
+    /// The recipient (hub JSON).
+    pub target: String,
+    /// The callback body.
+    pub body: bytes::Bytes,
+}
 
 /// An asset's row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +118,8 @@ pub struct Loaded {
     pub assets: Vec<AssetRow>,
     /// The newest delivery records, oldest first.
     pub deliveries: Vec<String>,
+    /// Deliveries accepted but not made, in acceptance order.
+    pub outbox: Vec<OutboxRow>,
     /// What the caller should tell the user (a migration, for example).
     pub notices: Vec<String>,
 }
@@ -292,11 +320,32 @@ impl Db {
                 deliveries.push(row.get(0).map_err(sql(label))?);
             }
         }
+        let mut outbox = Vec::new();
+        {
+            let mut stmt = conn
+                .prepare("SELECT n, conversation, seq, message_id, message_type, target, body FROM outbox ORDER BY n")
+                .map_err(sql(label))?;
+            let mut query = stmt.query([]).map_err(sql(label))?;
+            while let Some(row) = query.next().map_err(sql(label))? {
+                let seq: i64 = row.get(2).map_err(sql(label))?;
+                let body: Vec<u8> = row.get(6).map_err(sql(label))?;
+                outbox.push(OutboxRow {
+                    n: row.get(0).map_err(sql(label))?,
+                    conversation: row.get(1).map_err(sql(label))?,
+                    seq: u64::try_from(seq).unwrap_or_default(),
+                    message_id: row.get(3).map_err(sql(label))?,
+                    message_type: row.get(4).map_err(sql(label))?,
+                    target: row.get(5).map_err(sql(label))?,
+                    body: body.into(),
+                });
+            }
+        }
         Ok(Loaded {
             store,
             open_conversations,
             assets,
             deliveries,
+            outbox,
             notices,
         })
     }
@@ -329,10 +378,32 @@ impl Db {
         })
     }
 
-    /// One send: every touched conversation's header and new messages, and
-    /// the assets it used, in one transaction.
-    pub fn commit_send(&self, writes: &[ConversationWrite<'_>], used_assets: &[String]) -> Result<(), String> {
+    /// One send: every touched conversation's header and new messages, the
+    /// assets it used and the deliveries it queues, in one transaction.
+    /// Answers the outbox row ids, in the order of `outbox`.
+    pub fn commit_send(
+        &self,
+        writes: &[ConversationWrite<'_>],
+        used_assets: &[String],
+        outbox: &[&OutboxRow],
+    ) -> Result<Vec<i64>, String> {
+        let mut ids = Vec::with_capacity(outbox.len());
         self.write("saving messages", |tx| {
+            let mut queue = tx.prepare_cached(
+                "INSERT INTO outbox (conversation, seq, message_id, message_type, target, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for row in outbox {
+                queue.execute(params![
+                    row.conversation,
+                    i64::try_from(row.seq).unwrap_or(i64::MAX),
+                    row.message_id,
+                    row.message_type,
+                    row.target,
+                    row.body.as_ref()
+                ])?;
+                ids.push(tx.last_insert_rowid());
+            }
             let mut header =
                 tx.prepare_cached("INSERT OR REPLACE INTO conversations (id, open, header) VALUES (?1, ?2, ?3)")?;
             let mut message =
@@ -348,7 +419,8 @@ impl Db {
                 used.execute([id])?;
             }
             Ok(())
-        })
+        })?;
+        Ok(ids)
     }
 
     /// Rewrite one stored message (its delivery status changed).
@@ -422,9 +494,11 @@ impl Db {
         })
     }
 
-    /// Record a delivery outcome; keep the newest `keep`.
-    pub fn add_delivery(&self, body: &str, keep: usize) -> Result<(), String> {
+    /// Record a delivery outcome and take it off the outbox (row `n`); keep
+    /// the newest `keep` records.
+    pub fn finish_delivery(&self, n: i64, body: &str, keep: usize) -> Result<(), String> {
         self.write("saving a delivery record", |tx| {
+            tx.prepare_cached("DELETE FROM outbox WHERE n = ?1")?.execute([n])?;
             tx.prepare_cached("INSERT INTO deliveries (body) VALUES (?1)")?
                 .execute([body])?;
             let n = tx.last_insert_rowid();

@@ -21,7 +21,8 @@ pub mod codes {
     pub const INVALID_VALUE: &str = "400-144";
     /// Name (or channel type) already used by another object of the kind.
     pub const DUPLICATE_NAME: &str = "400-145";
-    /// A referenced object does not exist or is the wrong kind.
+    /// A referenced object does not exist or is the wrong kind; also an
+    /// unknown asset on `GET /assets/{id}`, which lists no 404 (a switch).
     pub const BAD_REFERENCE: &str = "400-146";
     /// Path id is not 36 characters.
     pub const BAD_ID: &str = "400-147";
@@ -37,6 +38,8 @@ pub mod codes {
     pub const MALFORMED_BODY: &str = "400-152";
     /// Asset not in a state for this: read before upload, or upload twice.
     pub const ASSET_STATE: &str = "400-153";
+    /// Not valid HTTP/1.1: a malformed request line or header (hyper's parse errors).
+    pub const MALFORMED_REQUEST: &str = "400-154";
     /// Invalid or missing Authorization (documented).
     pub const UNAUTHORIZED: &str = "401-104";
     /// Token lacks the scope.

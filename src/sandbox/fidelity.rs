@@ -66,6 +66,9 @@ pub mod keys {
     pub const NULL_ATTRIBUTES: &str = "null-attributes";
     pub const IDLE_TIMEOUT: &str = "idle-timeout-range";
     pub const UNKNOWN_QUERY: &str = "unknown-query-parameters";
+    pub const SEND_CONTEXT: &str = "send-message-context";
+    pub const AUTHENTICATION_READ_SCOPE: &str = "authentication-read-scope";
+    pub const ASSET_NOT_FOUND: &str = "asset-not-found-404";
 }
 
 /// Every `x-unverified` assumption the sandbox enforces, with its switch.
@@ -123,6 +126,27 @@ pub const ASSUMPTIONS: &[Assumption] = &[
         spec: "README error model (400-101, seen in sibling APIs) and item 21 ($pagenum, $pagesize)",
         rule: "an operation is sent only the query parameters it takes (400-101)",
         default: Level::Error,
+    },
+    Assumption {
+        key: keys::SEND_CONTEXT,
+        spec: "README item 13 (inner fields of the send-message request)",
+        rule: "a customer's first message names conversation.customer.contacts.contact[] and conversation.entryPoint.id (400-143); \
+               when not `error` the conversation starts without them. conversation.account (address, channel.type) is always needed: \
+               it is how the hub finds the account",
+        default: Level::Warn,
+    },
+    Assumption {
+        key: keys::AUTHENTICATION_READ_SCOPE,
+        spec: "README item 4 (scope of GET /authentications/{id})",
+        rule: "reading one authentication takes the manage scope, as listing them is documented to (403-101); \
+               when not `error` the read scope is accepted too",
+        default: Level::Warn,
+    },
+    Assumption {
+        key: keys::ASSET_NOT_FOUND,
+        spec: "README item 22 (GET /assets/{id} lists only 400, 401 and 403)",
+        rule: "GET /assets/{id} of an unknown asset answers 404-101; when not `error` it answers 400-146, a status the vendor lists",
+        default: Level::Warn,
     },
 ];
 
@@ -250,7 +274,20 @@ impl super::SandboxState {
     pub fn warn(&self, key: &str, message: &str) {
         let request = REQUEST.try_with(Clone::clone).unwrap_or_default();
         let text = format!("{key}: {message}");
-        let _ = PENDING.try_with(|p| p.borrow_mut().push(text.clone()));
+        // One request reports a deviation once, however many checks see it.
+        let repeated = PENDING
+            .try_with(|p| {
+                let mut pending = p.borrow_mut();
+                let seen = pending.contains(&text);
+                if !seen {
+                    pending.push(text.clone());
+                }
+                seen
+            })
+            .unwrap_or(false);
+        if repeated {
+            return;
+        }
         if self.config.fidelity.log_to_stderr {
             eprintln!("sandbox warning [{request}] {text}");
         }

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod auth;
+mod bare_answers;
 pub mod clock;
 pub mod db;
 pub mod entities;
@@ -238,6 +239,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
     });
     state.hub.restore(loaded.open_conversations)?;
     state.hub.restore_deliveries(&loaded.deliveries);
+    hub::resume_deliveries(&state, loaded.outbox);
     let app = router(state.clone());
     let stop = state.shutdown.clone();
     let server = tokio::spawn(serve::serve(listener, app, state.config.server, stop));

@@ -3,9 +3,12 @@
 //! (also how long an idle keep-alive connection may wait), each body chunk
 //! must arrive within `body_idle_timeout` and the whole body within
 //! `body_timeout`; hyper's own header limits sit above the eGain-shaped ones
-//! of [`super::shape`], so a refusal there still gets an eGain body.
+//! of [`super::shape`], and what hyper still refuses by itself (past its
+//! buffer, a malformed head) is re-dressed by [`super::bare_answers`], so
+//! every refusal gets an eGain body.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -21,6 +24,8 @@ use tokio::net::TcpListener;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
+
+use super::bare_answers::{Answers, Redress};
 
 /// Connection and body timeouts.
 #[derive(Debug, Clone, Copy)]
@@ -70,7 +75,10 @@ pub(super) async fn serve(listener: TcpListener, app: Router, options: ServerOpt
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let answers = Arc::new(Answers::default());
+        let stream = Redress::new(stream, answers.clone());
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+            answers.expect(req.method() == hyper::Method::HEAD);
             let app = app.clone();
             async move { Ok::<_, Infallible>(app.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {})) }
         });

@@ -192,10 +192,9 @@ async fn create(
 async fn read(State(state): State<SharedState>, headers: HeaderMap, Path(id): Path<String>) -> HubResult<Json<Value>> {
     state.authorize(&headers, Need::InteractionManageOrRead)?;
     check_asset_id(&id)?;
-    let info = state
-        .assets
-        .info(&id)
-        .ok_or_else(|| HubError::not_found("Asset", &id))?;
+    let Some(info) = state.assets.info(&id) else {
+        return Err(unknown_asset(&state, &id));
+    };
     if !info.uploaded {
         return Err(not_uploaded(&id));
     }
@@ -208,6 +207,18 @@ async fn read(State(state): State<SharedState>, headers: HeaderMap, Path(id): Pa
         "contentUrl": url,
         "contentUrlExpiry": expiry,
     })))
+}
+
+/// `GET /assets/{id}` of an asset that does not exist: 404 as the spec
+/// assumes ([`keys::ASSET_NOT_FOUND`] at `error`), else 400-146, which the
+/// vendor lists for the operation.
+fn unknown_asset(state: &SandboxState, id: &str) -> HubError {
+    let not_found = || HubError::not_found("Asset", id);
+    match state.assume(keys::ASSET_NOT_FOUND, not_found) {
+        Err(refusal) => refusal,
+        Ok(()) => HubError::bad_request(codes::BAD_REFERENCE, format!("Asset {id} does not exist."))
+            .with_detail("id", id.to_owned()),
+    }
 }
 
 /// `DELETE /assets/{id}`: refused once a message used the asset.

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use super::SharedState;
 use super::auth::Need;
 use super::error::{HubError, HubResult, codes};
+use super::fidelity::keys;
 use crate::api::models::EntityKind;
 
 pub use ops::{check_id, create, delete, update};
@@ -52,7 +53,8 @@ pub fn routes() -> Router<SharedState> {
 }
 
 /// Scope an operation needs. Listing authentications is manage-only (as
-/// documented); reading one is assumed to take read as well.
+/// documented); reading one is assumed to take read as well, unless
+/// [`keys::AUTHENTICATION_READ_SCOPE`] is `error` (see `get_handler`).
 fn need(kind: EntityKind, write: bool, listing: bool) -> Need {
     match (kind, write, listing) {
         (_, true, _) => Need::Manage,
@@ -137,6 +139,11 @@ async fn get_handler(
     Path(id): Path<String>,
 ) -> HubResult<Json<Value>> {
     state.authorize(&headers, need(kind, false, false))?;
+    if kind == EntityKind::Authentication
+        && let Err(refusal) = state.authorize(&headers, Need::Manage)
+    {
+        state.assume(keys::AUTHENTICATION_READ_SCOPE, || refusal)?;
+    }
     state.check_query(&query_params(query), &[])?;
     ops::get(&state, kind, &id).map(Json)
 }

@@ -125,8 +125,8 @@ async fn take_turns(state: SharedState, key: (Who, String), mut rx: mpsc::Unboun
     }
 }
 
-/// Typing, a pause, then: escalate on "agent", a list picker on "menu", a
-/// receipt file on "file", otherwise an echo.
+/// Typing, a pause, then: escalate on the word "agent", a list picker on
+/// "menu", a receipt file on "file" (see [`keyword`]), otherwise an echo.
 async fn bot_turn(state: SharedState, message: Message) {
     if message.sender.party_type != SenderType::Customer || message.kind() != "text" {
         return;
@@ -136,24 +136,57 @@ async fn bot_turn(state: SharedState, message: Message) {
     };
     let me = addressee(&message, SenderType::is_bot, SenderType::CustomBot, BOT_NAME);
     let text = message.text().unwrap_or_default().to_owned();
-    let lower = text.to_lowercase();
     let say = |kind: &str, text: Option<String>| reply(&state, &conversation, Message::new(kind, me.clone(), text));
     if !say("typing.start", None) || !pause(&state, state.hub.options.bot_delay).await || !say("typing.end", None) {
         return;
     }
-    if lower.contains("agent") {
-        if say("text", Some("Connecting you to an agent…".into())) {
-            say("escalation.transfer", None);
+    match keyword(&text) {
+        Some(Keyword::Agent) => {
+            if say("text", Some("Connecting you to an agent…".into())) {
+                say("escalation.transfer", None);
+            }
         }
-    } else if lower.contains("menu") {
-        say("richMessage.listpicker", Some(MENU_LIST_PICKER.into()));
-    } else if lower.contains("file") {
-        reply(&state, &conversation, receipt(&state, &conversation, &me, &text));
-    } else if let Some(ack) = acknowledge_files(&message) {
-        say("text", Some(ack));
-    } else {
-        say("text", Some(format!("You said: {text}")));
+        Some(Keyword::Menu) => {
+            say("richMessage.listpicker", Some(MENU_LIST_PICKER.into()));
+        }
+        Some(Keyword::File) => {
+            reply(&state, &conversation, receipt(&state, &conversation, &me, &text));
+        }
+        None => {
+            let answer = acknowledge_files(&message).unwrap_or_else(|| format!("You said: {text}"));
+            say("text", Some(answer));
+        }
     }
+}
+
+/// What the bot does something special for.
+/// Declared in priority order (the derived order decides between two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Keyword {
+    Agent,
+    Menu,
+    File,
+}
+
+/// The keyword a customer text asks for: whole words only (letters, digits
+/// and `_` of any script make a word, as regex's `\w`), in any case
+/// ("profile" is not "file", "Agent!" is "agent"); "agent" wins over "menu",
+/// which wins over "file".
+fn keyword(text: &str) -> Option<Keyword> {
+    let mut found = None;
+    for word in text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+    {
+        let hit = match word.to_lowercase().as_str() {
+            "agent" => Keyword::Agent,
+            "menu" => Keyword::Menu,
+            "file" => Keyword::File,
+            _ => continue,
+        };
+        found = Some(found.map_or(hit, |f: Keyword| f.min(hit)));
+    }
+    found
 }
 
 /// Join on escalation (or on a customer's first message when there is no
@@ -278,5 +311,42 @@ async fn pause(state: &SharedState, delay: Duration) -> bool {
     tokio::select! {
         _ = state.shutdown.cancelled() => false,
         _ = tokio::time::sleep(delay) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Keyword, keyword};
+
+    #[test]
+    fn keywords_are_whole_words_in_any_case() {
+        for (text, want) in [
+            ("agent", Some(Keyword::Agent)),
+            ("I want an AGENT, please!", Some(Keyword::Agent)),
+            ("show me the Menu.", Some(Keyword::Menu)),
+            ("can you send a file?", Some(Keyword::File)),
+            ("file:menu", Some(Keyword::Menu)),
+            ("menu or agent", Some(Keyword::Agent)),
+            ("ファイル file", Some(Keyword::File)),
+        ] {
+            assert_eq!(keyword(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn words_containing_a_keyword_are_not_it() {
+        for text in [
+            "update my profile",
+            "the reagents arrived",
+            "it was filed yesterday",
+            "menus and agents",
+            "agentur",
+            "fileé",
+            "äfile",
+            "my_file_name",
+            "",
+        ] {
+            assert_eq!(keyword(text), None, "{text:?}");
+        }
     }
 }

@@ -21,17 +21,27 @@ use crate::api::models::conversation::{ConversationRef, Message, MessageEnvelope
 use crate::api::models::{AuthType, Authentication, ClientApplication};
 use crate::sandbox::SharedState;
 use crate::sandbox::clock::now_iso;
+use crate::sandbox::db::OutboxRow;
 
-/// One message for one recipient.
+/// One message for one recipient: its outbox row (conversation, message id
+/// and place in the transcript, body) and the recipient it names.
 pub(super) struct Job {
-    conversation: String,
-    /// Hub id of the message (for the log).
-    message_id: String,
-    /// Its place in the transcript, to update its status.
-    seq: u64,
-    message_type: String,
+    row: OutboxRow,
     target: Target,
-    body: Bytes,
+}
+
+impl Job {
+    /// The outbox row, to be written with the message (see [`set_rows`]).
+    pub(super) fn row(&self) -> &OutboxRow {
+        &self.row
+    }
+}
+
+/// Give prepared jobs the outbox row ids the database answered, in order.
+pub(super) fn set_rows<'a>(jobs: impl IntoIterator<Item = &'a mut Job>, ids: &[i64]) {
+    for (job, n) in jobs.into_iter().zip(ids) {
+        job.row.n = *n;
+    }
 }
 
 /// Outcome of one delivery, as `GET /sandbox/deliveries` lists it. Never
@@ -65,19 +75,18 @@ pub struct DeliveryRecord {
 
 pub(super) type DeliveryLog = Ring<DeliveryRecord>;
 
-/// Queue `message` (already stored at `seq`) for each target, with the
-/// conversation's context. Called under the conversation's lock, which fixes the order.
-pub(super) fn enqueue(
-    state: &SharedState,
-    live: &mut Live,
+/// The deliveries of `message` (stored at `seq`) to each target, with the
+/// conversation's context; written to the outbox with the message, then
+/// [`enqueue`]d.
+pub(super) fn prepare(
+    context: &ConversationRef,
     message: &Message,
     seq: u64,
     targets: &[Target],
     metadata: Option<&Metadata>,
-) {
-    let context: &ConversationRef = &live.state.context;
+) -> Vec<Job> {
     let Some(conversation) = context.id.clone() else {
-        return;
+        return Vec::new();
     };
     // The delivered copy carries the context; its transcript status is the hub's business.
     let mut delivered = message.clone();
@@ -94,17 +103,74 @@ pub(super) fn enqueue(
     };
     // Serialising plain data structures cannot fail.
     let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
-    let queue = live.queue.get_or_insert_with(|| spawn_worker(state));
-    for target in targets {
-        // A closed channel means the sandbox is shutting down.
-        let _ = queue.send(Job {
-            conversation: conversation.clone(),
-            seq,
-            message_id: message.id.clone().unwrap_or_default(),
-            message_type: message.kind().to_owned(),
+    targets
+        .iter()
+        .map(|target| Job {
+            row: OutboxRow {
+                n: 0,
+                conversation: conversation.clone(),
+                seq,
+                message_id: message.id.clone().unwrap_or_default(),
+                message_type: message.kind().to_owned(),
+                target: serde_json::to_string(target).unwrap_or_default(),
+                body: body.clone(),
+            },
             target: target.clone(),
-            body: body.clone(),
-        });
+        })
+        .collect()
+}
+
+/// Queue jobs on the conversation's worker. Called under the conversation's
+/// lock, which fixes the order.
+pub(super) fn enqueue(state: &SharedState, live: &mut Live, jobs: Vec<Job>) {
+    let queue = live.queue.get_or_insert_with(|| spawn_worker(state));
+    for job in jobs {
+        // A closed channel means the sandbox is shutting down; the outbox keeps the job.
+        let _ = queue.send(job);
+    }
+}
+
+/// Queue the outbox of a previous run, in order: on the conversation's
+/// worker when it is still open, else on a worker that ends once drained.
+pub(super) fn resume(state: &SharedState, rows: Vec<OutboxRow>) {
+    let mut closed: std::collections::HashMap<String, mpsc::UnboundedSender<Job>> = std::collections::HashMap::new();
+    for row in rows {
+        let target = match serde_json::from_str::<Target>(&row.target) {
+            Ok(target) => target,
+            Err(e) => {
+                // Not ours to guess: record it as undeliverable and move on.
+                let record = DeliveryRecord {
+                    time: now_iso(),
+                    conversation: row.conversation.clone(),
+                    message_id: row.message_id.clone(),
+                    message_type: row.message_type.clone(),
+                    role: String::new(),
+                    url: None,
+                    status: None,
+                    error: Some(format!("undeliverable: the stored recipient cannot be read ({e})")),
+                    attempts: 0,
+                    token_refreshed: false,
+                    notification_email: None,
+                };
+                if let Ok(text) = serde_json::to_string(&record) {
+                    let _ = state
+                        .db
+                        .finish_delivery(row.n, &text, state.hub.options.delivery_log_size);
+                }
+                state.hub.log.push(record);
+                continue;
+            }
+        };
+        let job = Job { row, target };
+        match state.hub.slot(&job.row.conversation) {
+            Some(slot) => enqueue(state, &mut super::lock(&slot), vec![job]),
+            None => {
+                let queue = closed
+                    .entry(job.row.conversation.clone())
+                    .or_insert_with(|| spawn_worker(state));
+                let _ = queue.send(job);
+            }
+        }
     }
 }
 
@@ -120,7 +186,10 @@ fn spawn_worker(state: &SharedState) -> mpsc::UnboundedSender<Job> {
                     None => break,
                 },
             };
-            let delivered = deliver(&state, &job).await;
+            let Some(delivered) = deliver(&state, &job).await else {
+                // Stopped mid-delivery: the outbox keeps it for the next start.
+                break;
+            };
             record_status(&state, &job, delivered);
             state.hub.changed();
         }
@@ -132,7 +201,7 @@ fn spawn_worker(state: &SharedState) -> mpsc::UnboundedSender<Job> {
 /// if a delivery failed before that. Read and rewritten in the database (the
 /// conversation's worker is the only writer of its messages' status).
 fn record_status(state: &SharedState, job: &Job, delivered: bool) {
-    let Ok(Some(text)) = state.db.message(&job.conversation, job.seq) else {
+    let Ok(Some(text)) = state.db.message(&job.row.conversation, job.row.seq) else {
         return;
     };
     let Ok(mut message) = serde_json::from_str::<Message>(&text) else {
@@ -151,7 +220,7 @@ fn record_status(state: &SharedState, job: &Job, delivered: bool) {
     }
     if let Ok(text) = serde_json::to_string(&message) {
         // A failed status write leaves "queued": the delivery log still tells.
-        let _ = state.db.update_message(&job.conversation, job.seq, &text);
+        let _ = state.db.update_message(&job.row.conversation, job.row.seq, &text);
     }
 }
 
@@ -206,13 +275,15 @@ fn resolve(state: &SharedState, target: &Target) -> Result<Endpoint, String> {
     })
 }
 
-/// Deliver one job with retries; log the outcome; true when a 2xx came back.
-async fn deliver(state: &SharedState, job: &Job) -> bool {
+/// Deliver one job with retries; log the outcome and take it off the
+/// outbox; true when a 2xx came back. `None`: the sandbox stopped first (the
+/// job stays in the outbox).
+async fn deliver(state: &SharedState, job: &Job) -> Option<bool> {
     let mut record = DeliveryRecord {
         time: now_iso(),
-        conversation: job.conversation.clone(),
-        message_id: job.message_id.clone(),
-        message_type: job.message_type.clone(),
+        conversation: job.row.conversation.clone(),
+        message_id: job.row.message_id.clone(),
+        message_type: job.row.message_type.clone(),
         role: job.target.role.to_string(),
         url: None,
         status: None,
@@ -235,12 +306,17 @@ async fn deliver(state: &SharedState, job: &Job) -> bool {
             false
         }
     };
+    if state.shutdown.is_cancelled() {
+        return None;
+    }
     record.time = now_iso();
     if let Ok(text) = serde_json::to_string(&record) {
-        let _ = state.db.add_delivery(&text, state.hub.options.delivery_log_size);
+        let _ = state
+            .db
+            .finish_delivery(job.row.n, &text, state.hub.options.delivery_log_size);
     }
     state.hub.log.push(record);
-    delivered
+    Some(delivered)
 }
 
 async fn attempts(state: &SharedState, job: &Job, endpoint: &Endpoint, record: &mut DeliveryRecord) -> bool {
@@ -298,7 +374,7 @@ async fn post_once(state: &SharedState, job: &Job, endpoint: &Endpoint) -> Resul
         .post(endpoint.url.clone())
         .timeout(state.hub.options.delivery_timeout)
         .headers(headers)
-        .body(job.body.clone())
+        .body(job.row.body.clone())
         .send()
         .await
         .map_err(|e| describe(&e))?;

@@ -96,15 +96,18 @@ fn expire(state: &SharedState) {
             header: header_text,
             messages: vec![(seq, text)],
         };
-        if state.db.commit_send(&[write], &[]).is_err() {
+        let mut jobs = delivery::prepare(&header.context, &stored, seq, &targets, None);
+        let rows: Vec<&crate::sandbox::db::OutboxRow> = jobs.iter().map(delivery::Job::row).collect();
+        let Ok(ids) = state.db.commit_send(&[write], &[], &rows) else {
             // Not saved: try again at the next wake-up rather than lose the end.
             state
                 .hub
                 .reschedule(&id, None, Some(now + std::time::Duration::from_secs(1)));
             continue;
-        }
+        };
+        delivery::set_rows(&mut jobs, &ids);
         live.state = header;
-        delivery::enqueue(state, &mut live, &stored, seq, &targets, None);
+        delivery::enqueue(state, &mut live, jobs);
         live.queue = None;
         drop(live);
         super::lock(&state.hub.inner).conversations.remove(&id);

@@ -285,6 +285,12 @@ pub fn spawn_background(state: &SharedState) {
     idle::spawn(state);
 }
 
+/// Resend the deliveries a previous run accepted but did not make (killed
+/// or stopped first), in order per conversation.
+pub fn resume_deliveries(state: &SharedState, outbox: Vec<crate::sandbox::db::OutboxRow>) {
+    delivery::resume(state, outbox);
+}
+
 /// `POST /conversations/messages`.
 async fn send_messages(
     State(state): State<SharedState>,

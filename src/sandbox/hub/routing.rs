@@ -22,6 +22,7 @@ use crate::sandbox::SharedState;
 use crate::sandbox::clock::now_iso;
 use crate::sandbox::db::ConversationWrite;
 use crate::sandbox::error::{HubError, HubResult, codes};
+use crate::sandbox::fidelity::keys;
 use crate::sandbox::store::Store;
 
 const BOT_ROLES: [RoleName; 2] = [RoleName::CustomBot, RoleName::EgainBot];
@@ -48,7 +49,8 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
     if !violations.is_empty() {
         return Err(HubError::from_violations(&violations));
     }
-    precheck_context(&body)?;
+    let mut body = body;
+    precheck_context(state, &mut body)?;
     let envelope: MessageEnvelope = serde_json::from_value(body)
         .map_err(|e| HubError::bad_request(codes::INVALID_VALUE, format!("Invalid request body: {e}")))?;
     let metadata = envelope.metadata;
@@ -151,6 +153,22 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
         outbox.push((slot, stored, seq, targets));
     }
 
+    // The deliveries, in acceptance order, written with the messages.
+    let mut jobs: Vec<(usize, Vec<delivery::Job>)> = outbox
+        .iter()
+        .map(|(slot, message, seq, targets)| {
+            let context = &staged[*slot].state.context;
+            (
+                *slot,
+                delivery::prepare(context, message, *seq, targets, metadata.as_ref()),
+            )
+        })
+        .collect();
+    let rows: Vec<&crate::sandbox::db::OutboxRow> = jobs
+        .iter()
+        .flat_map(|(_, j)| j.iter().map(delivery::Job::row))
+        .collect();
+
     // Persist first: nothing is acknowledged that a crash could lose.
     let mut writes = Vec::with_capacity(staged.len());
     for s in &staged {
@@ -162,11 +180,13 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
             messages: s.new_messages.clone(),
         });
     }
-    state
+    let ids = state
         .db
-        .commit_send(&writes, &assets)
+        .commit_send(&writes, &assets, &rows)
         .map_err(|e| HubError::internal(format!("The messages were not saved: {e}")))?;
+    drop(rows);
     drop(writes);
+    delivery::set_rows(jobs.iter_mut().flat_map(|(_, j)| j.iter_mut()), &ids);
     state.assets.mark_used(&assets);
 
     // Apply. A conversation this envelope started becomes visible before
@@ -193,13 +213,13 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
         }
     }
     // Deliveries in acceptance order, each under its conversation's lock.
-    for (slot, message, seq, targets) in &outbox {
-        let s = &staged[*slot];
-        match &fresh[*slot] {
+    for (slot, jobs) in jobs {
+        let s = &staged[slot];
+        match &fresh[slot] {
             Some(fresh) => {
                 let mut live = super::lock(fresh);
                 live.state = s.state.clone();
-                delivery::enqueue(state, &mut live, message, *seq, targets, metadata.as_ref());
+                delivery::enqueue(state, &mut live, jobs);
             }
             None => {
                 let index = guards
@@ -208,7 +228,7 @@ pub fn submit(state: &SharedState, body: Value) -> HubResult<SendMessageResponse
                     .ok_or_else(|| HubError::internal("a locked conversation vanished"))?;
                 let live = &mut guards[index].2;
                 live.state = s.state.clone();
-                delivery::enqueue(state, live, message, *seq, targets, metadata.as_ref());
+                delivery::enqueue(state, live, jobs);
             }
         }
     }
@@ -273,15 +293,15 @@ fn bad_reference(message: impl Into<String>) -> HubError {
 
 /// Context fields the schema leaves optional but the hub needs whole when
 /// their parent is present (checked on the raw JSON so the answer is 400-143
-/// naming the attribute rather than a parse error).
-fn precheck_context(body: &Value) -> HubResult<()> {
-    let messages = body
-        .pointer("/messages/message")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    for (index, message) in messages.iter().enumerate() {
-        let Some(conversation) = message.get("conversation") else {
+/// naming the attribute rather than a parse error). An account is needed to
+/// route; an entry point without its id is dropped unless
+/// [`keys::SEND_CONTEXT`] is `error`.
+fn precheck_context(state: &SharedState, body: &mut Value) -> HubResult<()> {
+    let Some(messages) = body.pointer_mut("/messages/message").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    for (index, message) in messages.iter_mut().enumerate() {
+        let Some(conversation) = message.get_mut("conversation") else {
             continue;
         };
         let at = format!("$.messages.message[{index}].conversation");
@@ -296,7 +316,12 @@ fn precheck_context(body: &Value) -> HubResult<()> {
         if let Some(entry_point) = conversation.get("entryPoint")
             && entry_point.get("id").and_then(Value::as_str).is_none()
         {
-            return Err(missing("entryPoint.id", &format!("{at}.entryPoint.id")));
+            state.assume(keys::SEND_CONTEXT, || {
+                missing("entryPoint.id", &format!("{at}.entryPoint.id"))
+            })?;
+            if let Some(context) = conversation.as_object_mut() {
+                context.remove("entryPoint");
+            }
         }
     }
     Ok(())
@@ -333,15 +358,18 @@ fn start(state: &SharedState, message: &Message, at: &str) -> HubResult<Conversa
         .and_then(|c| c.contacts.as_ref())
         .map(|c| c.contact.as_slice())
         .unwrap_or_default();
-    let Some(contact) = contacts.first() else {
-        return Err(missing(
-            "contact",
-            &format!("{at}.conversation.customer.contacts.contact"),
-        ));
-    };
-    let entry_point = context
-        .and_then(|c| c.entry_point.clone())
-        .ok_or_else(|| missing("entryPoint", &format!("{at}.conversation.entryPoint.id")))?;
+    let contact = contacts.first();
+    if contact.is_none() {
+        state.assume(keys::SEND_CONTEXT, || {
+            missing("contact", &format!("{at}.conversation.customer.contacts.contact"))
+        })?;
+    }
+    let entry_point = context.and_then(|c| c.entry_point.clone());
+    if entry_point.is_none() {
+        state.assume(keys::SEND_CONTEXT, || {
+            missing("entryPoint.id", &format!("{at}.conversation.entryPoint.id"))
+        })?;
+    }
 
     let store = state.store();
     let address = &account_ref.address;
@@ -423,10 +451,10 @@ fn start(state: &SharedState, message: &Message, at: &str) -> HubResult<Conversa
 
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_iso();
-    let conversation_contact = match &contact.sub_type {
+    let conversation_contact = contact.map(|contact| match &contact.sub_type {
         Some(sub) => format!("{}.{sub}", contact.contact_type),
         None => contact.contact_type.clone(),
-    };
+    });
     Ok(ConversationState {
         id: id.clone(),
         context: ConversationRef {
@@ -440,8 +468,8 @@ fn start(state: &SharedState, message: &Message, at: &str) -> HubResult<Conversa
                 extra: Extra::new(),
             }),
             customer: context.and_then(|c| c.customer.clone()),
-            entry_point: Some(entry_point),
-            conversation_contact: Some(conversation_contact),
+            entry_point,
+            conversation_contact,
             extra: Extra::new(),
         },
         channel_id: channel.meta.id.clone().unwrap_or_default(),
