@@ -96,6 +96,24 @@ pub async fn run(
                     effects_after_edit(&runtime, owner, result);
                     term.draw(|f| view::render(&app, f))?;
                 }
+                Effect::Pager(text) => {
+                    // As for the editor: no input stream while the pager has the terminal.
+                    drop(events);
+                    terminal::restore();
+                    let result = tokio::task::block_in_place(|| super::pager::show(&text, super::pager::from_env().as_deref()));
+                    terminal::resume(&mut term, app.mouse)?;
+                    events = EventStream::new();
+                    match result {
+                        Ok(None) => {}
+                        Ok(Some(note)) => {
+                            let _ = runtime.tx.send(Msg::Report(Ok(note)));
+                        }
+                        Err(e) => {
+                            let _ = runtime.tx.send(Msg::Report(Err(e)));
+                        }
+                    }
+                    term.draw(|f| view::render(&app, f))?;
+                }
                 other => runtime.perform(other)?,
             }
         }
@@ -251,7 +269,8 @@ impl Runtime {
         }
     }
 
-    /// Carry out one effect (all but `ExternalEdit`, which the loop owns).
+    /// Carry out one effect (all but `ExternalEdit` and `Pager`, which the
+    /// loop owns: they take the terminal).
     /// It never touches the console's state: results come back as messages.
     pub fn perform(&self, effect: Effect) -> std::io::Result<()> {
         match effect {
@@ -287,7 +306,14 @@ impl Runtime {
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
-            Effect::ExternalEdit(..) => {}
+            Effect::ExternalEdit(..) | Effect::Pager(_) => {}
+            Effect::HoldKey(seq) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(super::guard::HOLD).await;
+                    let _ = tx.send(Msg::HeldKeyDue(seq));
+                });
+            }
             Effect::Upload {
                 local_id,
                 path,

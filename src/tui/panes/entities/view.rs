@@ -242,12 +242,8 @@ fn render_detail(chrome: &Chrome, detail: &Detail, frame: &mut Frame, area: Rect
             );
             return;
         }
-        (Some(v), None) => {
-            // The server returns secrets (a basic-auth password); the screen never shows them.
-            let mut shown = v.clone();
-            crate::api::redact::json(&mut shown);
-            serde_json::to_string_pretty(&shown).unwrap_or_default()
-        }
+        // The server returns secrets (a basic-auth password); the screen never shows them.
+        (Some(v), None) => super::update::shown_json(v),
         (None, None) => {
             frame.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body);
             return;

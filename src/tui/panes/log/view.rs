@@ -162,7 +162,32 @@ fn owned(line: Line<'_>) -> Line<'static> {
     )
 }
 
+/// The exchange as plain text, line for line what its detail view shows
+/// (for `$PAGER`).
+pub fn detail_text(x: &Exchange) -> String {
+    let mut out = String::new();
+    for line in detail_lines(x, &Theme::mono()) {
+        for span in line.spans {
+            out.push_str(&span.content);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn render_detail(x: &Exchange, detail: &LogDetail, theme: &Theme, frame: &mut Frame, area: Rect) {
+    // Long URLs, headers and bodies wrap by display width instead of being cut off.
+    let rows: Vec<Line> = detail_lines(x, theme)
+        .into_iter()
+        .flat_map(|l| wrap_spans(l, area.width as usize))
+        .collect();
+    let scroll = detail.scroll.min(max_scroll(rows.len(), area)) as usize;
+    let visible: Vec<Line> = rows.into_iter().skip(scroll).take(area.height as usize).collect();
+    frame.render_widget(Paragraph::new(visible), area);
+}
+
+/// The detail view's lines, before wrapping.
+fn detail_lines(x: &Exchange, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = Vec::new();
     let direction = match x.direction {
         Direction::Outbound => "outbound",
@@ -206,12 +231,5 @@ fn render_detail(x: &Exchange, detail: &LogDetail, theme: &Theme, frame: &mut Fr
         }
         body_lines("Response", &x.response_body, theme, &mut lines);
     }
-    // Long URLs, headers and bodies wrap by display width instead of being cut off.
-    let rows: Vec<Line> = lines
-        .into_iter()
-        .flat_map(|l| wrap_spans(l, area.width as usize))
-        .collect();
-    let scroll = detail.scroll.min(max_scroll(rows.len(), area)) as usize;
-    let visible: Vec<Line> = rows.into_iter().skip(scroll).take(area.height as usize).collect();
-    frame.render_widget(Paragraph::new(visible), area);
+    lines
 }
