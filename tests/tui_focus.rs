@@ -485,4 +485,24 @@ fn notices_expire_and_never_take_more_than_the_status_row() {
         lines[1].starts_with("┌ 1 Entities"),
         "the panes start on the second row:\n{screen}"
     );
+    let footer = lines.last().copied().unwrap_or_default();
+    assert!(footer.contains("? help") && footer.contains("q quit"), "{footer}");
+    // A notice that fits once the host makes room is shown whole at 80
+    // columns (the profile still names the tenant).
+    let notice = "saved /tmp/exports/exchange-42.sh (3.1 KiB)";
+    send(&mut app, Msg::Saved(Ok(notice.into())));
+    let screen = render(&mut app, 80, 24);
+    let first = screen.lines().next().unwrap_or_default();
+    assert!(first.contains(notice), "{first}");
+    assert!(first.contains("sandbox") && first.contains("token"), "{first}");
+    // With room to spare the host stays.
+    let wide = render(&mut app, 120, 40);
+    assert!(wide.lines().next().is_some_and(|l| l.contains("@ 127.0.0.1:4010") && l.contains(notice)));
+    // Cut by display width: wide characters never overflow the row.
+    send(&mut app, Msg::Saved(Ok("日本語の通知 😀 ".repeat(10))));
+    let screen = render(&mut app, 80, 24);
+    let first = screen.lines().next().unwrap_or_default();
+    assert!(first.ends_with('…'), "{first}");
+    assert!(egain_console::tui::wrap::width(first) <= 80, "{first}");
+    assert!(first.contains("日本語の通知"), "{first}");
 }
