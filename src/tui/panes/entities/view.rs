@@ -13,7 +13,7 @@ use crate::api::models::references::label;
 use crate::tui::layout::{Chrome, PaneId, max_scroll};
 use crate::tui::popup::editor::short_id;
 use crate::tui::view::json::highlight_line;
-use crate::tui::wrap::{width, wrap_spans};
+use crate::tui::wrap::{width, wrap, wrap_spans};
 
 const TAB_LABELS: [&str; 7] = [
     "Auth",
@@ -115,14 +115,13 @@ fn setup_step(tab: usize) -> String {
 fn render_list(pane: &EntitiesPane, chrome: &Chrome, kind: EntityKind, frame: &mut Frame, area: Rect) {
     let list = pane.list(kind);
     if let Some(error) = &list.error {
-        let text = vec![
-            Line::from(Span::styled(
-                format!("Could not list {}:", kind.plural()),
-                chrome.theme.error(),
-            )),
-            Line::from(error.clone()),
-            Line::from(Span::styled("r retries", chrome.theme.dim())),
-        ];
+        // The whole error, wrapped: it says what to fix.
+        let mut text = vec![Line::from(Span::styled(
+            format!("Could not list {}:", kind.plural()),
+            chrome.theme.error(),
+        ))];
+        text.extend(wrap(error, area.width as usize).into_iter().map(Line::from));
+        text.push(Line::from(Span::styled("r retries", chrome.theme.dim())));
         frame.render_widget(Paragraph::new(text), area);
         return;
     }
@@ -224,13 +223,9 @@ fn render_detail(chrome: &Chrome, detail: &Detail, frame: &mut Frame, area: Rect
     }
     let text = match (&detail.value, &detail.error) {
         (_, Some(error)) => {
-            frame.render_widget(
-                Paragraph::new(vec![
-                    Line::from(Span::styled("Could not load it:", theme.error())),
-                    Line::from(error.clone()),
-                ]),
-                body,
-            );
+            let mut lines = vec![Line::from(Span::styled("Could not load it:", theme.error()))];
+            lines.extend(wrap(error, body.width as usize).into_iter().map(Line::from));
+            frame.render_widget(Paragraph::new(lines), body);
             return;
         }
         // The server returns secrets (a basic-auth password); the screen never shows them.
