@@ -260,7 +260,9 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     // Escalate: the bot hands over, the simulated agent joins and greets.
     // A command letter of the message list acts once its moment is over (tui/guard.rs).
     console.char('i');
-    console.run_until("the composer", |app| app.conversation.composing).await;
+    console
+        .run_until("the composer", |app| app.conversation.composing)
+        .await;
     console.type_text("agent");
     console.key(KeyCode::Enter);
     console

@@ -63,10 +63,7 @@ impl Console {
 }
 
 fn all_failed(app: &App) -> bool {
-    EntityKind::ALL
-        .iter()
-        .all(|k| app.entities.list(*k).error.is_some())
-        && app.in_flight == 0
+    EntityKind::ALL.iter().all(|k| app.entities.list(*k).error.is_some()) && app.in_flight == 0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,7 +117,11 @@ async fn a_wrong_client_secret_is_one_token_request_and_one_error_on_the_status_
         .filter(|x| x.kind == ExchangeKind::Token)
         .count();
     assert_eq!(token_calls, 1, "six calls, one token request");
-    assert!(matches!(console.app.token, TokenState::Failed(_)), "{:?}", console.app.token);
+    assert!(
+        matches!(console.app.token, TokenState::Failed(_)),
+        "{:?}",
+        console.app.token
+    );
     let error = console.app.status.error.clone().expect("the error is shown");
     assert!(error.contains("authentication failed"), "{error}");
     assert_eq!(error.matches("authentication failed").count(), 1, "{error}");
@@ -141,22 +142,32 @@ async fn a_wrong_client_secret_is_one_token_request_and_one_error_on_the_status_
             "at {w}x{h}:\n{}",
             rows.join("\n")
         );
-        assert_eq!(rows.iter().filter(|r| r.starts_with('✗')).count(), 1, "{}", rows.join("\n"));
-        // The pane's own copy says what failed in full, wrapped, not cut.
-        let pane: Vec<&String> = rows.iter().skip(1).take_while(|r| !r.starts_with('✗')).collect();
-        assert!(pane.iter().any(|r| r.contains("Could not list Accounts:")), "{}", rows.join("\n"));
-        assert!(
-            pane.iter().any(|r| r.contains("asked again")),
+        assert_eq!(
+            rows.iter().filter(|r| r.starts_with('✗')).count(),
+            1,
             "{}",
             rows.join("\n")
         );
+        // The pane's own copy says what failed in full, wrapped, not cut.
+        let pane: Vec<&String> = rows.iter().skip(1).take_while(|r| !r.starts_with('✗')).collect();
+        assert!(
+            pane.iter().any(|r| r.contains("Could not list Accounts:")),
+            "{}",
+            rows.join("\n")
+        );
+        assert!(pane.iter().any(|r| r.contains("asked again")), "{}", rows.join("\n"));
     }
 
     // r retries the shown kind: the error is replaced, not repeated.
     console.handle(Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)));
     console.run_until("the retry to fail", all_failed).await;
     let rows = console.screen(80, 24);
-    assert_eq!(rows.iter().filter(|r| r.starts_with('✗')).count(), 1, "{}", rows.join("\n"));
+    assert_eq!(
+        rows.iter().filter(|r| r.starts_with('✗')).count(),
+        1,
+        "{}",
+        rows.join("\n")
+    );
     let error = console.app.status.error.clone().unwrap_or_default();
     assert_eq!(error.matches("authentication failed").count(), 1, "{error}");
 }

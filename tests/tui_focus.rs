@@ -138,7 +138,9 @@ fn a_command_letter_pressed_alone_acts_once_its_moment_is_over() {
     assert!(app.popups.top().is_none());
     let effects = press_code(&mut app, KeyCode::Enter);
     assert!(
-        sends(&effects).iter().any(|(_, b)| message_type(b) == "conversation.end"),
+        sends(&effects)
+            .iter()
+            .any(|(_, b)| message_type(b) == "conversation.end"),
         "{effects:?}"
     );
     // Movement is never held: j and k act at once.
@@ -497,7 +499,11 @@ fn notices_expire_and_never_take_more_than_the_status_row() {
     assert!(first.contains("sandbox") && first.contains("token"), "{first}");
     // With room to spare the host stays.
     let wide = render(&mut app, 120, 40);
-    assert!(wide.lines().next().is_some_and(|l| l.contains("@ 127.0.0.1:4010") && l.contains(notice)));
+    assert!(
+        wide.lines()
+            .next()
+            .is_some_and(|l| l.contains("@ 127.0.0.1:4010") && l.contains(notice))
+    );
     // Cut by display width: wide characters never overflow the row.
     send(&mut app, Msg::Saved(Ok("日本語の通知 😀 ".repeat(10))));
     let screen = render(&mut app, 80, 24);

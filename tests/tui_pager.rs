@@ -57,11 +57,7 @@ fn authentication_detail() -> App {
 fn fake_pager(dir: &std::path::Path) -> String {
     use std::os::unix::fs::PermissionsExt;
     let script = dir.join("pager.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\ncp \"$1\" '{}/seen.txt'\n", dir.display()),
-    )
-    .expect("script");
+    std::fs::write(&script, format!("#!/bin/sh\ncp \"$1\" '{}/seen.txt'\n", dir.display())).expect("script");
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     script.display().to_string()
 }
@@ -113,7 +109,10 @@ fn every_exchange_goes_to_the_pager_with_request_and_response_and_no_secret() {
     press_code(&mut app, KeyCode::Enter);
     let seen = through_the_pager(&paged(&mut app));
     assert!(seen.contains("Response 200 headers"), "{seen}");
-    assert!(seen.contains("Request body") || seen.contains("Response body"), "{seen}");
+    assert!(
+        seen.contains("Request body") || seen.contains("Response body"),
+        "{seen}"
+    );
     assert!(!leaks(&seen), "{seen}");
 }
 

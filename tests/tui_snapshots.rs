@@ -586,7 +586,10 @@ fn the_entity_detail_wraps_a_long_cjk_header_and_reference_instead_of_cutting_th
         let screen = render(&mut app, w, h);
         let rows: Vec<&str> = screen.lines().collect();
         // The header's and the orchestration reference's last words are on screen.
-        let head_end = rows.iter().position(|r| r.contains("末尾\"")).expect("the whole header");
+        let head_end = rows
+            .iter()
+            .position(|r| r.contains("末尾\""))
+            .expect("the whole header");
         let refs_end = rows
             .iter()
             .position(|r| r.contains("終わり\""))

@@ -58,11 +58,20 @@ mod tests {
     fn only_command_letters_of_the_message_list_wait() {
         assert!(holds(Context::Conversation, &key('y'), Action::Copy));
         assert!(holds(Context::Conversation, &key('2'), Action::FocusConversation));
-        assert!(!holds(Context::Conversation, &key('j'), Action::Down), "movement acts at once");
+        assert!(
+            !holds(Context::Conversation, &key('j'), Action::Down),
+            "movement acts at once"
+        );
         let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-        assert!(!holds(Context::Conversation, &enter, Action::Compose), "Enter types at once");
+        assert!(
+            !holds(Context::Conversation, &enter, Action::Compose),
+            "Enter types at once"
+        );
         let ctrl_o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL);
-        assert!(!holds(Context::Conversation, &ctrl_o, Action::Attach), "a chord is never text");
+        assert!(
+            !holds(Context::Conversation, &ctrl_o, Action::Attach),
+            "a chord is never text"
+        );
         assert!(!holds(Context::Entities, &key('y'), Action::Copy));
     }
 }

@@ -69,7 +69,10 @@ mod tests {
         assert_eq!(mode.trim(), "600");
         let path = std::fs::read_to_string(dir.path().join("path")).expect("path");
         assert!(path.contains("egain-console-"), "{path}");
-        assert!(!std::path::Path::new(path.trim()).exists(), "removed once the pager exits");
+        assert!(
+            !std::path::Path::new(path.trim()).exists(),
+            "removed once the pager exits"
+        );
     }
 
     #[test]

@@ -100,7 +100,8 @@ pub async fn run(
                     // As for the editor: no input stream while the pager has the terminal.
                     drop(events);
                     terminal::restore();
-                    let result = tokio::task::block_in_place(|| super::pager::show(&text, super::pager::from_env().as_deref()));
+                    let result =
+                        tokio::task::block_in_place(|| super::pager::show(&text, super::pager::from_env().as_deref()));
                     terminal::resume(&mut term, app.mouse)?;
                     events = EventStream::new();
                     match result {

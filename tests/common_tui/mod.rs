@@ -233,10 +233,10 @@ pub fn api_error(status: u16, code: &str, message: &str) -> ApiError {
 /// types at typing speed instead.
 pub fn send(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut effects = update::update(app, msg);
-    if let Some(i) = effects.iter().position(|e| matches!(e, Effect::HoldKey(_))) {
-        if let Effect::HoldKey(seq) = effects.remove(i) {
-            effects.extend(update::update(app, Msg::HeldKeyDue(seq)));
-        }
+    if let Some(i) = effects.iter().position(|e| matches!(e, Effect::HoldKey(_)))
+        && let Effect::HoldKey(seq) = effects.remove(i)
+    {
+        effects.extend(update::update(app, Msg::HeldKeyDue(seq)));
     }
     tidy(effects)
 }
