@@ -35,7 +35,7 @@ pub fn show(text: &str, pager: Option<&str>) -> Result<Option<String>, String> {
         .status()
         .map_err(|e| format!("cannot start {pager}: {e}"))?;
     drop(file);
-    Ok((!status.success()).then(|| format!("$PAGER ({pager}) exited with {status}")))
+    Ok((!status.success()).then(|| format!("the pager exited with {status} ({pager})")))
 }
 
 #[cfg(all(test, unix))]
