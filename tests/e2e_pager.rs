@@ -60,8 +60,9 @@ fn v_hands_the_terminal_to_the_pager_and_takes_it_back() {
     assert!(!seen.contains("\"password\": \"demo-"), "{seen}");
     let mode = std::fs::read_to_string(dir.path().join("mode")).expect("mode");
     assert_eq!(mode.trim(), "600");
-    // Still a working console: Esc back to the list, q quits cleanly.
-    console.step(b"\x1b", "the list", |s| s.contains("1 of 1"));
+    // Still a working console: keys work, q quits cleanly.
+    console.step(b"?", "the help", |s| s.contains("Keys, this pane first"));
+    console.step(b"?", "the help closed", |s| !s.contains("Keys, this pane first"));
     console.press(b"q");
     let exited = console.wait_exit();
     assert!(find_last(&exited.raw, LEAVE_ALT).is_some());
