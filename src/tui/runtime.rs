@@ -89,7 +89,7 @@ pub async fn run(
                 Effect::ExternalEdit(owner, text) => {
                     // Stop reading input first so no keystroke is split between
                     // the console and the editor, then hand the terminal over.
-                    drop(events);
+                    release_input(events);
                     let result = tokio::task::block_in_place(|| external_edit(&text));
                     terminal::resume(&mut term, app.mouse)?;
                     events = EventStream::new();
@@ -98,7 +98,7 @@ pub async fn run(
                 }
                 Effect::Pager(text) => {
                     // As for the editor: no input stream while the pager has the terminal.
-                    drop(events);
+                    release_input(events);
                     terminal::restore();
                     let result =
                         tokio::task::block_in_place(|| super::pager::show(&text, super::pager::from_env().as_deref()));
@@ -173,6 +173,16 @@ pub async fn run(
     // Callbacks taken over are put back from the journal by the caller, on every exit path
     // (`callback_takeover::restore_own`).
     Ok(())
+}
+
+/// Stop reading input. Dropping crossterm's stream wakes its shared poller;
+/// left pending, that wake-up is taken by the next stream's first poll
+/// together with the tty's readiness, and the first key typed after the
+/// editor or pager is not read until another arrives. Taking it now (a
+/// zero-timeout poll) leaves the next stream a clean start.
+fn release_input(events: EventStream) {
+    drop(events);
+    let _ = crossterm::event::poll(Duration::ZERO);
 }
 
 /// Hand the terminal back to the shell and stop until continued (SIGTSTP, Ctrl-Z).
