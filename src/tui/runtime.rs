@@ -190,7 +190,8 @@ fn suspend(term: &mut terminal::Term, events: &mut EventStream, mouse: bool) -> 
     terminal::restore();
     crate::signals::stop_self();
     terminal::resume(term, mouse)?;
-    *events = EventStream::new();
+    // The old stream's wake-up, taken before the new one polls (see `release_input`).
+    release_input(std::mem::replace(events, EventStream::new()));
     Ok(())
 }
 
