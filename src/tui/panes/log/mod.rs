@@ -2,6 +2,7 @@
 //! detail view and exports. The bounded store lives in [`crate::reqlog`].
 //! Every row action works on the highlighted row, filtered or not.
 
+pub mod detail;
 pub mod view;
 
 use crate::reqlog::{LogCaps, RequestLog, Seq};
@@ -268,7 +269,7 @@ impl LogPane {
     /// holds exchanges redacted already).
     fn page(&self, seq: Seq, cx: &mut Cx) {
         if let Some(exchange) = self.log.get(seq) {
-            cx.effect(Effect::Pager(view::detail_text(exchange)));
+            cx.effect(Effect::Pager(detail::detail_text(exchange)));
         }
     }
 
