@@ -158,8 +158,11 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     );
 
     // Escalate: the bot hands over, the simulated agent joins and greets.
+    // A command letter of the message list acts once its moment is over (tui/guard.rs).
     console.char('i');
-    assert!(console.app.conversation.composing);
+    console
+        .run_until("the composer", |app| app.conversation.composing)
+        .await;
     console.type_text("agent");
     console.key(KeyCode::Enter);
     console
@@ -187,10 +190,11 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     // End the conversation: Esc, x, Enter.
     console.key(KeyCode::Esc);
     console.char('x');
-    assert!(
-        matches!(console.app.popups.top(), Some(Popup::Confirm(_))),
-        "ending asks first"
-    );
+    console
+        .run_until("ending asks first", |app| {
+            matches!(app.popups.top(), Some(Popup::Confirm(_)))
+        })
+        .await;
     console.key(KeyCode::Enter);
     console
         .run_until("the conversation closed", |app| {

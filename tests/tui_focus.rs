@@ -6,7 +6,7 @@
 
 mod common_tui;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use common_tui::*;
 use egain_console::tui::app::{App, PaneId};
@@ -26,17 +26,9 @@ fn in_message_list() -> App {
     app
 }
 
-/// Type `text` (Enter for each line break) and collect every effect.
+/// Type `text` at typing speed (Enter for each line break) and collect every effect.
 fn type_sentence(app: &mut App, text: &str) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    for c in text.chars() {
-        effects.extend(if c == '\n' {
-            press_code(app, KeyCode::Enter)
-        } else {
-            press(app, c)
-        });
-    }
-    effects
+    burst(app, text)
 }
 
 #[test]
@@ -77,6 +69,91 @@ fn a_sentence_typed_in_the_message_list_neither_quits_nor_changes_anything() {
             "{sentence:?}"
         );
     }
+}
+
+#[test]
+fn a_sentence_typed_in_the_message_list_does_nothing_from_its_first_letter() {
+    // Each starts with a letter that is a command here: m mouse, y copy,
+    // i type, v pager, w record, r retry, t transcript, c choose, n new
+    // chat, 2 the composer, q quit, x end, R raw JSON.
+    let sentences = [
+        "my yellow message",
+        "yes please\n",
+        "it is fine\n",
+        "very well\n",
+        "why not?\n",
+        "really?\n",
+        "thanks\n",
+        "can you check\n",
+        "no\n",
+        "2 people came\n",
+        "quit\n",
+        "xmas\n",
+        "Really\n",
+    ];
+    for sentence in sentences {
+        let mut app = in_message_list();
+        let effects = type_sentence(&mut app, sentence);
+        assert!(effects.is_empty(), "{sentence:?} did something: {effects:?}");
+        assert!(app.popups.top().is_none(), "{sentence:?} opened a popup");
+        assert!(!app.mouse && !app.should_quit, "{sentence:?}");
+        assert!(!app.conversation.composing, "{sentence:?} went into the composer");
+        assert_eq!(app.conversation.composer_text(), "", "{sentence:?}");
+        assert_eq!(app.conversation.viewed().map(|c| c.entries().len()), Some(1));
+        if !sentence.ends_with('\n') {
+            let hint = app.status.hint.clone().unwrap_or_default();
+            assert!(hint.contains("press i to type"), "{sentence:?}: {hint:?}");
+        }
+    }
+    // The hint is on screen at 80 columns, with help and quit kept.
+    let mut app = in_message_list();
+    type_sentence(&mut app, "my yellow message");
+    let screen = render(&mut app, 80, 24);
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(footer.contains("press i to type"), "{footer}");
+    assert!(footer.contains("? help") && footer.contains("q quit"), "{footer}");
+}
+
+#[test]
+fn a_command_letter_pressed_alone_acts_once_its_moment_is_over() {
+    use egain_console::tui::msg::Msg;
+    let mut app = in_message_list();
+    // Held: nothing yet, only the timer.
+    let effects = egain_console::tui::update::update(&mut app, key_event(KeyCode::Char('y'), KeyModifiers::NONE));
+    let [Effect::HoldKey(seq)] = effects.as_slice() else {
+        panic!("y waits for its moment: {effects:?}");
+    };
+    let seq = *seq;
+    assert!(app.status.notice.is_none());
+    // A stale timer does nothing; its own runs the copy.
+    assert!(send(&mut app, Msg::HeldKeyDue(seq + 7)).is_empty());
+    assert_eq!(
+        send(&mut app, Msg::HeldKeyDue(seq)),
+        vec![Effect::Clipboard("hello".into())]
+    );
+    assert!(send(&mut app, Msg::HeldKeyDue(seq)).is_empty(), "once");
+    // A key that is not text right after it runs the held one first, then
+    // itself: x then Enter at once asks and answers, as pressed.
+    egain_console::tui::update::update(&mut app, key_event(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(app.popups.top().is_none());
+    let effects = press_code(&mut app, KeyCode::Enter);
+    assert!(
+        sends(&effects)
+            .iter()
+            .any(|(_, b)| message_type(b) == "conversation.end"),
+        "{effects:?}"
+    );
+    // Movement is never held: j and k act at once.
+    let mut app = in_message_list();
+    let effects = egain_console::tui::update::update(&mut app, key_event(KeyCode::Char('k'), KeyModifiers::NONE));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::HoldKey(_))), "{effects:?}");
+    // Help says how it works.
+    press(&mut app, '?');
+    let Some(Popup::Help(help)) = app.popups.top() else {
+        panic!("help")
+    };
+    let text = format!("{:?}", help.rows);
+    assert!(text.contains("letters typed as a word do nothing"), "{text}");
 }
 
 #[test]
@@ -424,4 +501,28 @@ fn notices_expire_and_never_take_more_than_the_status_row() {
         lines[1].starts_with("┌ 1 Entities"),
         "the panes start on the second row:\n{screen}"
     );
+    let footer = lines.last().copied().unwrap_or_default();
+    assert!(footer.contains("? help") && footer.contains("q quit"), "{footer}");
+    // A notice that fits once the host makes room is shown whole at 80
+    // columns (the profile still names the tenant).
+    let notice = "saved /tmp/exports/exchange-42.sh (3.1 KiB)";
+    send(&mut app, Msg::Saved(Ok(notice.into())));
+    let screen = render(&mut app, 80, 24);
+    let first = screen.lines().next().unwrap_or_default();
+    assert!(first.contains(notice), "{first}");
+    assert!(first.contains("sandbox") && first.contains("token"), "{first}");
+    // With room to spare the host stays.
+    let wide = render(&mut app, 120, 40);
+    assert!(
+        wide.lines()
+            .next()
+            .is_some_and(|l| l.contains("@ 127.0.0.1:4010") && l.contains(notice))
+    );
+    // Cut by display width: wide characters never overflow the row.
+    send(&mut app, Msg::Saved(Ok("日本語の通知 😀 ".repeat(10))));
+    let screen = render(&mut app, 80, 24);
+    let first = screen.lines().next().unwrap_or_default();
+    assert!(first.ends_with('…'), "{first}");
+    assert!(egain_console::tui::wrap::width(first) <= 80, "{first}");
+    assert!(first.contains("日本語の通知"), "{first}");
 }

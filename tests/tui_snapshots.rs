@@ -136,6 +136,42 @@ fn exchange_detail_refused_create() -> App {
     app
 }
 
+/// A long notice (a copied id) at the end of the status row.
+fn status_long_notice() -> App {
+    let mut app = loaded_app(false);
+    send(
+        &mut app,
+        Msg::Saved(Ok(format!(
+            "copied Account id {ACCOUNT_ID} to the clipboard; paste it with Ctrl-Shift-V"
+        ))),
+    );
+    app
+}
+
+/// An account with a long CJK and emoji name whose orchestration's name is
+/// long too: the header and the reference lines wrap, nothing is cut.
+fn entity_detail_cjk() -> App {
+    let mut app = loaded_app(false);
+    let mut orch = objects(EntityKind::Orchestration).remove(0);
+    orch["name"] = "東京サポート 夜間当番 エスカレーション 🌙 ボット優先 エージェント後続 Orchestration 終わり".into();
+    send(&mut app, listed(EntityKind::Orchestration, vec![orch]));
+    press_code(&mut app, KeyCode::Enter);
+    let mut account = objects(EntityKind::Account).remove(0);
+    account["name"] = "東京本社 カスタマーサポート窓口 😀 日本語チャット 平日九時から十八時まで 🎌 末尾".into();
+    send(
+        &mut app,
+        Msg::Api(
+            Owner::Entities,
+            ApiReply::Fetched {
+                kind: EntityKind::Account,
+                id: ACCOUNT_ID.into(),
+                result: Ok(account),
+            },
+        ),
+    );
+    app
+}
+
 fn help() -> App {
     let mut app = loaded_app(false);
     press(&mut app, '?');
@@ -412,6 +448,14 @@ const SCREENS: &[Screen] = &[
         name: "palette",
         build: palette,
     },
+    Screen {
+        name: "status_long_notice",
+        build: status_long_notice,
+    },
+    Screen {
+        name: "entity_detail_cjk",
+        build: entity_detail_cjk,
+    },
 ];
 
 fn snapshot(screen: &Screen) {
@@ -456,11 +500,13 @@ snapshot_tests! {
     help_conversation_snapshots => 19,
     help_log_snapshots => 20,
     palette_snapshots => 21,
+    status_long_notice_snapshots => 22,
+    entity_detail_cjk_snapshots => 23,
 }
 
 #[test]
 fn every_screen_has_a_snapshot_test() {
-    assert_eq!(SCREENS.len(), 22, "add a snapshot_tests! line for each new screen");
+    assert_eq!(SCREENS.len(), 24, "add a snapshot_tests! line for each new screen");
 }
 
 // ---------------------------------------------------------------- canary
@@ -531,4 +577,26 @@ fn the_canary_secret_shows_on_no_screen_and_in_no_export() {
     };
     assert!(text.contains("\"entries\""));
     assert!(!leaks(text), "HAR:\n{text}");
+}
+
+#[test]
+fn the_entity_detail_wraps_a_long_cjk_header_and_reference_instead_of_cutting_them() {
+    for (w, h) in SIZES {
+        let mut app = entity_detail_cjk();
+        let screen = render(&mut app, w, h);
+        let rows: Vec<&str> = screen.lines().collect();
+        // The header's and the orchestration reference's last words are on screen.
+        let head_end = rows
+            .iter()
+            .position(|r| r.contains("末尾\""))
+            .expect("the whole header");
+        let refs_end = rows
+            .iter()
+            .position(|r| r.contains("終わり\""))
+            .unwrap_or_else(|| panic!("the whole reference at {w}x{h}:\n{screen}"));
+        assert!(head_end < refs_end, "{screen}");
+        for row in &rows {
+            assert!(egain_console::tui::wrap::width(row) <= w as usize, "{row}");
+        }
+    }
 }

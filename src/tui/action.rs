@@ -76,6 +76,8 @@ pub enum Action {
     Copy,
     /// Copy the selected object's whole JSON (secrets redacted).
     CopyJson,
+    /// Open the focused body or detail in `$PAGER` (secrets redacted).
+    OpenPager,
     // Request log
     CopyCurl,
     SaveCurl,

@@ -56,6 +56,11 @@ pub struct App {
     /// Printable keys typed in a command context are being swallowed (a
     /// sentence typed by mistake) until a non-text key.
     pub stray: bool,
+    /// A command letter of the message list waiting to see whether a word
+    /// follows (`guard.rs`).
+    pub held: Option<super::guard::HeldKey>,
+    /// Numbers held keys, so a late timer runs only its own.
+    pub held_seq: u64,
     pub size: (u16, u16),
     pub should_quit: bool,
 }
@@ -89,6 +94,8 @@ impl App {
             mouse: false,
             zoom: false,
             stray: false,
+            held: None,
+            held_seq: 0,
             size: (80, 24),
             should_quit: false,
         }

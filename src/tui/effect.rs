@@ -218,6 +218,11 @@ pub enum Effect {
     SetMouse(bool),
     /// Clear notice `seq` after a few seconds (if no newer one replaced it).
     ExpireNotice(u64),
+    /// Answer `Msg::HeldKeyDue(seq)` once the guard's hold time is up.
+    HoldKey(u64),
+    /// Show this text (already redacted as on screen) in `$PAGER`; the
+    /// terminal is handed over and taken back as for `$EDITOR`.
+    Pager(String),
     /// Schedule a spinner tick.
     ScheduleTick,
     Quit,

@@ -29,6 +29,8 @@ pub enum Msg {
     Token(TokenState),
     /// Spinner tick; only scheduled while something is in flight.
     Tick,
+    /// The hold of command key `seq` is over: it runs if still held.
+    HeldKeyDue(u64),
     /// The time of notice `seq` is up.
     NoticeExpired(u64),
     /// `$EDITOR` returned, for the component that opened it: the edited

@@ -93,11 +93,30 @@ pub async fn run(
                 Effect::ExternalEdit(owner, text) => {
                     // Stop reading input first so no keystroke is split between
                     // the console and the editor, then hand the terminal over.
-                    drop(events);
+                    release_input(events);
                     let result = tokio::task::block_in_place(|| external_edit(&text));
                     terminal::resume(&mut term, app.mouse)?;
                     events = EventStream::new();
                     effects_after_edit(&runtime, owner, result);
+                    term.draw(|f| view::render(&app, f))?;
+                }
+                Effect::Pager(text) => {
+                    // As for the editor: no input stream while the pager has the terminal.
+                    release_input(events);
+                    terminal::restore();
+                    let result =
+                        tokio::task::block_in_place(|| super::pager::show(&text, super::pager::from_env().as_deref()));
+                    terminal::resume(&mut term, app.mouse)?;
+                    events = EventStream::new();
+                    match result {
+                        Ok(None) => {}
+                        Ok(Some(note)) => {
+                            let _ = runtime.tx.send(Msg::Report(Ok(note)));
+                        }
+                        Err(e) => {
+                            let _ = runtime.tx.send(Msg::Report(Err(e)));
+                        }
+                    }
                     term.draw(|f| view::render(&app, f))?;
                 }
                 other => runtime.perform(other)?,
@@ -160,12 +179,23 @@ pub async fn run(
     Ok(())
 }
 
+/// Stop reading input. Dropping crossterm's stream wakes its shared poller;
+/// left pending, that wake-up is taken by the next stream's first poll
+/// together with the tty's readiness, and the first key typed after the
+/// editor or pager is not read until another arrives. Taking it now (a
+/// zero-timeout poll) leaves the next stream a clean start.
+fn release_input(events: EventStream) {
+    drop(events);
+    let _ = crossterm::event::poll(Duration::ZERO);
+}
+
 /// Hand the terminal back to the shell and stop until continued (SIGTSTP, Ctrl-Z).
 fn suspend(term: &mut terminal::Term, events: &mut EventStream, mouse: bool) -> std::io::Result<()> {
     terminal::restore();
     crate::signals::stop_self();
     terminal::resume(term, mouse)?;
-    *events = EventStream::new();
+    // The old stream's wake-up, taken before the new one polls (see `release_input`).
+    release_input(std::mem::replace(events, EventStream::new()));
     Ok(())
 }
 
@@ -265,7 +295,8 @@ impl Runtime {
         }
     }
 
-    /// Carry out one effect (all but `ExternalEdit`, which the loop owns).
+    /// Carry out one effect (all but `ExternalEdit` and `Pager`, which the
+    /// loop owns: they take the terminal).
     /// It never touches the console's state: results come back as messages.
     pub fn perform(&self, effect: Effect) -> std::io::Result<()> {
         match effect {
@@ -301,7 +332,14 @@ impl Runtime {
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
-            Effect::ExternalEdit(..) => {}
+            Effect::ExternalEdit(..) | Effect::Pager(_) => {}
+            Effect::HoldKey(seq) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(super::guard::HOLD).await;
+                    let _ = tx.send(Msg::HeldKeyDue(seq));
+                });
+            }
             Effect::Upload {
                 local_id,
                 path,

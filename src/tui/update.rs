@@ -12,6 +12,7 @@ use super::app::{App, PaneId};
 use super::command::{Command, GLOBAL, LIST, Table};
 use super::cx::Cx;
 use super::effect::{Effect, Owner};
+use super::guard::{self, HeldKey, is_text_key};
 use super::keymap::Key;
 use super::msg::Msg;
 use super::panes::conversation::{self as conv, ConversationPane, update as conversation};
@@ -81,8 +82,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let notice_before = app.status.notice_seq;
     let mut effects = match msg {
         Msg::Key(key) => on_key(app, key),
-        Msg::Paste(text) => on_paste(app, &text),
-        Msg::Mouse(mouse) => on_mouse(app, mouse.kind),
+        Msg::Paste(text) => {
+            // A paste right after a command letter: the letter began the text.
+            if app.held.take().is_some() {
+                app.stray = true;
+            }
+            on_paste(app, &text)
+        }
+        Msg::Mouse(mouse) => {
+            let mut effects = app.held.take().map(|h| run_held(app, h)).unwrap_or_default();
+            effects.extend(on_mouse(app, mouse.kind));
+            effects
+        }
         Msg::Resize(w, h) => {
             app.size = (w, h);
             Vec::new()
@@ -115,6 +126,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.spinner = app.spinner.wrapping_add(1);
             Vec::new()
         }
+        Msg::HeldKeyDue(seq) => match app.held {
+            Some(held) if held.seq == seq => {
+                app.held = None;
+                run_held(app, held)
+            }
+            _ => Vec::new(),
+        },
         Msg::NoticeExpired(seq) => {
             if app.status.notice_seq == seq {
                 app.status.notice = None;
@@ -217,11 +235,6 @@ fn guard_read_only(app: &mut App, effects: &mut Vec<Effect>) {
 
 // ---------------------------------------------------------------- keys
 
-/// A key that types a character (no Ctrl or Alt).
-fn is_text_key(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char(_)) && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-}
-
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         return Vec::new();
@@ -233,6 +246,22 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     app.status.age();
     app.status.hint = None;
+    // A held command letter meets the next key: text means a word is being
+    // typed (neither acts); anything else lets the held command run first.
+    let mut effects = Vec::new();
+    if let Some(held) = app.held.take() {
+        if is_text_key(&key) {
+            app.stray = true;
+            app.status.hint = Some(stray_hint(app));
+            return effects;
+        }
+        effects = run_held(app, held);
+    }
+    effects.extend(route_key(app, key));
+    effects
+}
+
+fn route_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let context = app.context();
     let action = app.keymap.lookup(context, Key::from_event(&key));
     if app.typing() {
@@ -254,6 +283,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         app.stray = false;
     }
     match action {
+        Some(a) if guard::holds(context, &key, a) => {
+            app.held_seq += 1;
+            app.held = Some(HeldKey {
+                action: a,
+                context,
+                seq: app.held_seq,
+            });
+            vec![Effect::HoldKey(app.held_seq)]
+        }
         Some(a) => dispatch(app, a),
         None => {
             // Viewers (help, transcript) have nothing to protect.
@@ -264,6 +302,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+    }
+}
+
+/// Run a held command, if keys still go where it was pressed.
+fn run_held(app: &mut App, held: HeldKey) -> Vec<Effect> {
+    if app.context() == held.context && !app.typing() {
+        dispatch(app, held.action)
+    } else {
+        Vec::new()
     }
 }
 

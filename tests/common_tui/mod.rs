@@ -231,8 +231,39 @@ pub fn api_error(status: u16, code: &str, message: &str) -> ApiError {
 /// Apply a message; the spinner's tick scheduling and notice timers are
 /// left out of the result, and list calls lose their load generation (a
 /// fixture's pages are always current), so tests compare calls as written.
+/// A key is pressed deliberately: a command letter the guard holds
+/// (`tui/guard.rs`) runs out its hold before the next message; [`burst`]
+/// types at typing speed instead.
 pub fn send(app: &mut App, msg: Msg) -> Vec<Effect> {
-    update::update(app, msg)
+    let mut effects = update::update(app, msg);
+    if let Some(i) = effects.iter().position(|e| matches!(e, Effect::HoldKey(_)))
+        && let Effect::HoldKey(seq) = effects.remove(i)
+    {
+        effects.extend(update::update(app, Msg::HeldKeyDue(seq)));
+    }
+    tidy(effects)
+}
+
+/// Type `text` at typing speed (Enter for a line break): no key's hold runs
+/// out before the next key arrives. Returns every effect but the timers.
+pub fn burst(app: &mut App, text: &str) -> Vec<Effect> {
+    let effects = text
+        .chars()
+        .flat_map(|c| {
+            let msg = match c {
+                '\n' => key_event(KeyCode::Enter, KeyModifiers::NONE),
+                c if c.is_ascii_uppercase() => key_event(KeyCode::Char(c), KeyModifiers::SHIFT),
+                c => key_event(KeyCode::Char(c), KeyModifiers::NONE),
+            };
+            update::update(app, msg)
+        })
+        .filter(|e| !matches!(e, Effect::HoldKey(_)))
+        .collect();
+    tidy(effects)
+}
+
+fn tidy(effects: Vec<Effect>) -> Vec<Effect> {
+    effects
         .into_iter()
         .filter(|e| !matches!(e, Effect::ScheduleTick | Effect::ExpireNotice(_)))
         .map(|e| match e {

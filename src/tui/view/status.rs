@@ -17,10 +17,10 @@ use crate::tui::wrap::{truncate, width};
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    frame.render_widget(Paragraph::new(fit(line(app), area.width as usize)), area);
+    frame.render_widget(Paragraph::new(line(app, area.width as usize)), area);
 }
 
-/// Cut a line's spans to `cols` columns.
+/// Cut a line's spans to `cols` columns, the last one ending in `…`.
 fn fit(line: Line<'static>, cols: usize) -> Line<'static> {
     let mut used = 0;
     let mut spans = Vec::new();
@@ -38,36 +38,56 @@ fn fit(line: Line<'static>, cols: usize) -> Line<'static> {
     Line::from(spans)
 }
 
-fn line(app: &App) -> Line<'static> {
+fn line_width(spans: &[Span]) -> usize {
+    spans.iter().map(|s| width(&s.content)).sum()
+}
+
+/// The status row at `cols` columns. A notice gets the room it needs: the
+/// host goes first (the profile still names the tenant), and only a notice
+/// that does not fit even then is cut, with `…`.
+fn line(app: &App, cols: usize) -> Line<'static> {
     let theme = &app.theme;
-    let mut spans = Vec::new();
+    let mut head = Vec::new();
     if app.session.sandbox {
-        spans.push(Span::styled(" SANDBOX ", theme.badge(Color::Magenta)));
-        spans.push(Span::raw(" "));
+        head.push(Span::styled(" SANDBOX ", theme.badge(Color::Magenta)));
+        head.push(Span::raw(" "));
     }
     if app.session.read_only {
-        spans.push(Span::styled(" READ-ONLY ", theme.badge(Color::Yellow)));
-        spans.push(Span::raw(" "));
+        head.push(Span::styled(" READ-ONLY ", theme.badge(Color::Yellow)));
+        head.push(Span::raw(" "));
     }
-    spans.push(Span::styled(app.session.profile.clone(), theme.title()));
-    spans.push(Span::styled(format!(" @ {} ", app.session.host), theme.dim()));
-    spans.push(token_span(app));
+    head.push(Span::styled(app.session.profile.clone(), theme.title()));
+    let host = Span::styled(format!(" @ {} ", app.session.host), theme.dim());
+    let mut tail = vec![token_span(app)];
     if app.in_flight > 0 {
-        spans.push(Span::styled(
+        tail.push(Span::styled(
             format!(" {} {} in flight", SPINNER[app.spinner % SPINNER.len()], app.in_flight),
             theme.warn(),
         ));
     }
     if !app.taken.is_empty() {
         let roles: Vec<&str> = app.taken.iter().map(|t| t.role.as_str()).collect();
-        spans.push(Span::styled(format!(" ⇄ {} → console", roles.join(",")), theme.warn()));
+        tail.push(Span::styled(format!(" ⇄ {} → console", roles.join(",")), theme.warn()));
     }
-    if app.status.error.is_some() {
-        spans.push(Span::styled("  ✗ error (below)", theme.error()));
-    } else if let Some(notice) = &app.status.notice {
-        spans.push(Span::styled(format!("  {notice}"), theme.ok()));
+    let message = if app.status.error.is_some() {
+        Some(Span::styled("  ✗ error (below)", theme.error()))
+    } else {
+        app.status
+            .notice
+            .as_ref()
+            .map(|notice| Span::styled(format!("  {notice}"), theme.ok()))
+    };
+    let full_width = line_width(&head) + width(&host.content) + line_width(&tail);
+    let message_width = message.as_ref().map_or(0, |m| width(&m.content));
+    let mut spans = head;
+    if full_width + message_width <= cols || message.is_none() {
+        spans.push(host);
+    } else {
+        spans.push(Span::raw(" "));
     }
-    Line::from(spans)
+    spans.extend(tail);
+    spans.extend(message);
+    fit(Line::from(spans), cols)
 }
 
 fn token_span(app: &App) -> Span<'static> {

@@ -23,7 +23,11 @@ pub const LIST_COMMANDS: Table = Table {
     context: Context::Conversation,
     title: "Conversation: message list",
     commands: &[
-        cmd(Action::Compose, "type", "Type in the composer (INSERT)"),
+        cmd(
+            Action::Compose,
+            "type",
+            "Type in the composer (INSERT). Enter does it at once; a letter here acts a moment after it is pressed alone, and letters typed as a word do nothing",
+        ),
         change(
             Action::NewConversation,
             "new chat",
@@ -72,6 +76,11 @@ pub const LIST_COMMANDS: Table = Table {
             Action::Copy,
             "copy",
             "Copy the selected message's text (OSC 52 clipboard)",
+        ),
+        cmd(
+            Action::OpenPager,
+            "pager",
+            "Open the selected message's text in $PAGER (less -R if unset)",
         ),
         cmd(Action::CancelUpload, "cancel upload", "Cancel the running upload"),
     ],

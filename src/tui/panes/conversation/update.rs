@@ -322,6 +322,11 @@ pub fn list_action(pane: &mut ConversationPane, catalog: &Catalog, action: Actio
             Some(text) => cx.copy("the message text", text, "message.txt"),
             None => cx.error("the selected entry has no text to copy"),
         },
+        Action::OpenPager => match selected_entry(pane).and_then(|e| e.text.as_deref()) {
+            // As the pane shows it: signed URLs in a text lose their signature.
+            Some(text) => cx.effect(Effect::Pager(crate::api::redact::text(text))),
+            None => cx.error("the selected entry has no text to show"),
+        },
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
             move_selection(pane, action)
         }

@@ -45,6 +45,11 @@ pub const LIST_COMMANDS: Table = Table {
             "copy JSON",
             "Copy the selected object's JSON, secrets redacted",
         ),
+        cmd(
+            Action::OpenPager,
+            "pager",
+            "Open the selected object's JSON in $PAGER (less -R if unset), secrets redacted",
+        ),
         change(
             Action::GuidedSetup,
             "setup",
@@ -81,6 +86,11 @@ pub const DETAIL_COMMANDS: Table = Table {
             Action::CopyJson,
             "copy JSON",
             "Copy the object's JSON, secrets redacted",
+        ),
+        cmd(
+            Action::OpenPager,
+            "pager",
+            "Open the object's JSON in $PAGER (less -R if unset), secrets redacted",
         ),
         change(
             Action::UseConsoleForRole,

@@ -102,6 +102,11 @@ pub fn on_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
                 copy_object(kind, value, action == Action::CopyJson, cx);
             }
         }
+        Action::OpenPager => {
+            if let Some((_, value)) = pane.selected() {
+                cx.effect(Effect::Pager(shown_json(value)));
+            }
+        }
         other => {
             let Some(kind) = pane.kind() else {
                 return false;
@@ -113,13 +118,18 @@ pub fn on_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
     true
 }
 
+/// An object's JSON as the detail view shows it: pretty, secrets redacted.
+pub fn shown_json(value: &Value) -> String {
+    let mut shown = value.clone();
+    crate::api::redact::json(&mut shown);
+    serde_json::to_string_pretty(&shown).unwrap_or_default()
+}
+
 /// `y` copies the id, `Y` the JSON (secrets redacted, as on screen).
 fn copy_object(kind: EntityKind, value: &Value, json: bool, cx: &mut Cx) {
     let id = value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
     if json {
-        let mut shown = value.clone();
-        crate::api::redact::json(&mut shown);
-        let text = serde_json::to_string_pretty(&shown).unwrap_or_default();
+        let text = shown_json(value);
         cx.copy(
             &format!("{kind} JSON"),
             text,
@@ -211,6 +221,10 @@ fn detail_action(pane: &mut EntitiesPane, action: Action, cx: &mut Cx) -> bool {
         }
         Action::Copy | Action::CopyJson => match &detail.value {
             Some(value) => copy_object(detail.kind, value, action == Action::CopyJson, cx),
+            None => cx.error("not loaded yet"),
+        },
+        Action::OpenPager => match &detail.value {
+            Some(value) => cx.effect(Effect::Pager(shown_json(value))),
             None => cx.error("not loaded yet"),
         },
         Action::ExportBundle => super::bundle::export_account(pane, cx),

@@ -13,7 +13,7 @@ use crate::api::models::references::label;
 use crate::tui::layout::{Chrome, PaneId, max_scroll};
 use crate::tui::popup::editor::short_id;
 use crate::tui::view::json::highlight_line;
-use crate::tui::wrap::{width, wrap_spans};
+use crate::tui::wrap::{width, wrap, wrap_spans};
 
 const TAB_LABELS: [&str; 7] = [
     "Auth",
@@ -115,14 +115,13 @@ fn setup_step(tab: usize) -> String {
 fn render_list(pane: &EntitiesPane, chrome: &Chrome, kind: EntityKind, frame: &mut Frame, area: Rect) {
     let list = pane.list(kind);
     if let Some(error) = &list.error {
-        let text = vec![
-            Line::from(Span::styled(
-                format!("Could not list {}:", kind.plural()),
-                chrome.theme.error(),
-            )),
-            Line::from(error.clone()),
-            Line::from(Span::styled("r retries", chrome.theme.dim())),
-        ];
+        // The whole error, wrapped: it says what to fix.
+        let mut text = vec![Line::from(Span::styled(
+            format!("Could not list {}:", kind.plural()),
+            chrome.theme.error(),
+        ))];
+        text.extend(wrap(error, area.width as usize).into_iter().map(Line::from));
+        text.push(Line::from(Span::styled("r retries", chrome.theme.dim())));
         frame.render_widget(Paragraph::new(text), area);
         return;
     }
@@ -187,15 +186,14 @@ fn render_list(pane: &EntitiesPane, chrome: &Chrome, kind: EntityKind, frame: &m
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// Most rows the header may take (a long CJK name wraps, the JSON stays on screen).
+const HEAD_ROWS: usize = 3;
+/// Most rows the references may take, their title included.
+const REF_ROWS: usize = 7;
+
 fn render_detail(chrome: &Chrome, detail: &Detail, frame: &mut Frame, area: Rect) {
     let theme = chrome.theme;
-    let ref_rows = detail.refs.len().min(6) as u16;
-    let [head, refs_area, body] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(if detail.refs.is_empty() { 0 } else { ref_rows + 1 }),
-        Constraint::Min(1),
-    ])
-    .areas(area);
+    let cols = area.width as usize;
     let name = detail
         .value
         .as_ref()
@@ -209,45 +207,29 @@ fn render_detail(chrome: &Chrome, detail: &Detail, frame: &mut Frame, area: Rect
     if detail.loading {
         head_spans.push(Span::styled("  refreshing…", theme.dim()));
     }
-    frame.render_widget(Paragraph::new(Line::from(head_spans)), head);
-    if !detail.refs.is_empty() {
-        let sel = detail.ref_selected;
-        let first = sel.saturating_sub(ref_rows as usize - 1);
-        let mut lines = vec![Line::from(Span::styled(
-            "References ([ ] select, Enter follows, Esc back):",
-            theme.dim(),
-        ))];
-        for (i, r) in detail.refs.iter().enumerate().skip(first).take(ref_rows as usize) {
-            let arrow = if r.outgoing { "→" } else { "←" };
-            let line = Line::from(vec![
-                Span::raw(format!("{arrow} {} ", r.kind)),
-                Span::styled(
-                    format!("\"{}\" ", r.name.clone().unwrap_or_else(|| "?".into())),
-                    theme.title(),
-                ),
-                Span::styled(format!("{} {}", short_id(&r.id), r.path), theme.dim()),
-            ]);
-            lines.push(if i == sel { line.style(theme.selected()) } else { line });
-        }
-        frame.render_widget(Paragraph::new(lines), refs_area);
+    // Header and references wrap by display width like the body: nothing is cut.
+    let mut head_lines = wrap_spans(Line::from(head_spans), cols);
+    head_lines.truncate(HEAD_ROWS);
+    let ref_lines = reference_lines(chrome, detail, cols);
+    let [head, refs_area, body] = Layout::vertical([
+        Constraint::Length(head_lines.len() as u16),
+        Constraint::Length(ref_lines.len() as u16),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(head_lines), head);
+    if !ref_lines.is_empty() {
+        frame.render_widget(Paragraph::new(ref_lines), refs_area);
     }
     let text = match (&detail.value, &detail.error) {
         (_, Some(error)) => {
-            frame.render_widget(
-                Paragraph::new(vec![
-                    Line::from(Span::styled("Could not load it:", theme.error())),
-                    Line::from(error.clone()),
-                ]),
-                body,
-            );
+            let mut lines = vec![Line::from(Span::styled("Could not load it:", theme.error()))];
+            lines.extend(wrap(error, body.width as usize).into_iter().map(Line::from));
+            frame.render_widget(Paragraph::new(lines), body);
             return;
         }
-        (Some(v), None) => {
-            // The server returns secrets (a basic-auth password); the screen never shows them.
-            let mut shown = v.clone();
-            crate::api::redact::json(&mut shown);
-            serde_json::to_string_pretty(&shown).unwrap_or_default()
-        }
+        // The server returns secrets (a basic-auth password); the screen never shows them.
+        (Some(v), None) => super::update::shown_json(v),
         (None, None) => {
             frame.render_widget(Paragraph::new(Span::styled("loading…", theme.dim())), body);
             return;
@@ -261,6 +243,58 @@ fn render_detail(chrome: &Chrome, detail: &Detail, frame: &mut Frame, area: Rect
     let scroll = detail.scroll.min(max_scroll(lines.len(), body)) as usize;
     let visible: Vec<Line> = lines.into_iter().skip(scroll).take(body.height as usize).collect();
     frame.render_widget(Paragraph::new(visible), body);
+}
+
+/// The references' title and as many wrapped references as fit in
+/// [`REF_ROWS`], the selected one always among them.
+fn reference_lines(chrome: &Chrome, detail: &Detail, cols: usize) -> Vec<Line<'static>> {
+    let theme = chrome.theme;
+    if detail.refs.is_empty() {
+        return Vec::new();
+    }
+    let wrapped: Vec<Vec<Line<'static>>> = detail
+        .refs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let arrow = if r.outgoing { "→" } else { "←" };
+            let line = Line::from(vec![
+                Span::raw(format!("{arrow} {} ", r.kind)),
+                Span::styled(
+                    format!("\"{}\" ", r.name.clone().unwrap_or_else(|| "?".into())),
+                    theme.title(),
+                ),
+                Span::styled(format!("{} {}", short_id(&r.id), r.path), theme.dim()),
+            ]);
+            let rows = wrap_spans(line, cols);
+            if i == detail.ref_selected {
+                rows.into_iter().map(|l| l.style(theme.selected())).collect()
+            } else {
+                rows
+            }
+        })
+        .collect();
+    let room = REF_ROWS - 1;
+    let sel = detail.ref_selected.min(wrapped.len() - 1);
+    // The first reference shown: as far back from the selection as still fits.
+    let mut first = sel;
+    let mut used = wrapped[sel].len();
+    while first > 0 && used + wrapped[first - 1].len() <= room {
+        first -= 1;
+        used += wrapped[first].len();
+    }
+    let mut lines = vec![Line::from(Span::styled(
+        "References ([ ] select, Enter follows, Esc back):",
+        theme.dim(),
+    ))];
+    for rows in &wrapped[first..] {
+        if lines.len() - 1 + rows.len() > room && lines.len() > 1 {
+            break;
+        }
+        lines.extend(rows.iter().cloned());
+    }
+    lines.truncate(REF_ROWS);
+    lines
 }
 
 fn render_asset(pane: &EntitiesPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {

@@ -2,6 +2,7 @@
 //! detail view and exports. The bounded store lives in [`crate::reqlog`].
 //! Every row action works on the highlighted row, filtered or not.
 
+pub mod detail;
 pub mod view;
 
 use crate::reqlog::{LogCaps, RequestLog, Seq};
@@ -34,6 +35,11 @@ pub const LIST_COMMANDS: Table = Table {
         ),
         cmd(Action::ExportHar, "HAR", "Export the (filtered) log as a HAR 1.2 file"),
         cmd(
+            Action::OpenPager,
+            "pager",
+            "Open the highlighted exchange (request and response) in $PAGER, as the detail shows it",
+        ),
+        cmd(
             Action::ToggleFollow,
             "follow",
             "Follow new entries (stick to the newest)",
@@ -56,6 +62,11 @@ pub const DETAIL_COMMANDS: Table = Table {
             Action::SaveCurl,
             "save curl",
             "Save the exchange as a curl command file",
+        ),
+        cmd(
+            Action::OpenPager,
+            "pager",
+            "Open the exchange (request and response) in $PAGER (less -R if unset)",
         ),
     ],
 };
@@ -190,6 +201,10 @@ impl LogPane {
                     let seq = detail.seq;
                     self.export_curl(seq, action == Action::CopyCurl, cx);
                 }
+                Action::OpenPager => {
+                    let seq = detail.seq;
+                    self.page(seq, cx);
+                }
                 other => return scroll(&mut detail.scroll, other),
             }
             return true;
@@ -224,6 +239,10 @@ impl LogPane {
                     self.export_curl(seq, action == Action::CopyCurl, cx);
                 }
             }
+            Action::OpenPager => match self.highlighted() {
+                Some(seq) => self.page(seq, cx),
+                None => cx.error("no exchange to show yet"),
+            },
             Action::ExportHar => {
                 let har = crate::reqlog::to_har(self.log.visible(0..self.log.visible_len()));
                 let text = serde_json::to_string_pretty(&har).unwrap_or_default();
@@ -244,6 +263,14 @@ impl LogPane {
             }
         }
         true
+    }
+
+    /// `v`: the exchange in `$PAGER`, as its detail view shows it (the log
+    /// holds exchanges redacted already).
+    fn page(&self, seq: Seq, cx: &mut Cx) {
+        if let Some(exchange) = self.log.get(seq) {
+            cx.effect(Effect::Pager(detail::detail_text(exchange)));
+        }
     }
 
     fn export_curl(&self, seq: Seq, clipboard: bool, cx: &mut Cx) {

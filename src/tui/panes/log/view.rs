@@ -7,12 +7,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
+use super::detail::detail_lines;
 use super::{LogDetail, LogPane};
-use crate::api::{API_BASE_PATH, Direction, Exchange, RecordedBody};
-use crate::reqlog::format::{Row as LogRow, duration, size, status as status_text, time_of_day};
+use crate::api::{API_BASE_PATH, Exchange};
+use crate::reqlog::format::Row as LogRow;
 use crate::tui::layout::{Chrome, PaneId, max_scroll};
 use crate::tui::theme::Theme;
-use crate::tui::view::json::{highlight_line, pretty};
 use crate::tui::wrap::wrap_spans;
 
 pub fn render(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect, focused: bool) {
@@ -133,81 +133,9 @@ fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn body_lines<'a>(title: &str, body: &Option<RecordedBody>, theme: &Theme, out: &mut Vec<Line<'a>>) {
-    let Some(body) = body else {
-        return;
-    };
-    out.push(Line::from(Span::styled(
-        format!("{title} body ({})", size(body.size).as_str()),
-        theme.title(),
-    )));
-    if body.truncated {
-        out.push(Line::from(Span::styled(
-            format!("(truncated: showing {} of {} bytes)", body.text.len(), body.size),
-            theme.warn(),
-        )));
-    }
-    for line in pretty(&body.text).lines() {
-        out.push(owned(highlight_line(line, theme)));
-    }
-}
-
-/// A line that no longer borrows the text it was styled from.
-fn owned(line: Line<'_>) -> Line<'static> {
-    Line::from(
-        line.spans
-            .into_iter()
-            .map(|s| Span::styled(s.content.into_owned(), s.style))
-            .collect::<Vec<_>>(),
-    )
-}
-
 fn render_detail(x: &Exchange, detail: &LogDetail, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut lines: Vec<Line> = Vec::new();
-    let direction = match x.direction {
-        Direction::Outbound => "outbound",
-        Direction::Inbound => "inbound",
-    };
-    lines.push(Line::from(vec![Span::styled(
-        format!("{} {}", x.method, x.url),
-        theme.title(),
-    )]));
-    lines.push(Line::from(Span::styled(
-        format!(
-            "{direction} {:?} · started {} UTC · took {} · status {}",
-            x.kind,
-            time_of_day(x.started, Offset::UTC).as_str(),
-            duration(x.duration).as_str(),
-            status_text(x).as_str(),
-        ),
-        theme.dim(),
-    )));
-    if let Some(error) = &x.error {
-        lines.push(Line::from(Span::styled(format!("error: {error}"), theme.error())));
-    }
-    lines.push(Line::from(Span::styled("Request headers", theme.title())));
-    for (k, v) in &x.request_headers {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {k}: "), theme.json_key()),
-            Span::raw(v.clone()),
-        ]));
-    }
-    body_lines("Request", &x.request_body, theme, &mut lines);
-    if let Some(status) = x.status {
-        lines.push(Line::from(Span::styled(
-            format!("Response {status} headers"),
-            theme.title(),
-        )));
-        for (k, v) in &x.response_headers {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {k}: "), theme.json_key()),
-                Span::raw(v.clone()),
-            ]));
-        }
-        body_lines("Response", &x.response_body, theme, &mut lines);
-    }
     // Long URLs, headers and bodies wrap by display width instead of being cut off.
-    let rows: Vec<Line> = lines
+    let rows: Vec<Line> = detail_lines(x, theme)
         .into_iter()
         .flat_map(|l| wrap_spans(l, area.width as usize))
         .collect();
