@@ -95,6 +95,7 @@ async fn a_wrong_client_secret_is_one_token_request_and_one_error_on_the_status_
         sandbox_root: None,
         read_only: false,
         callback_urls: Vec::new(),
+        receiver: None,
     };
     let app = App::new(
         session,

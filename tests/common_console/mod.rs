@@ -81,8 +81,16 @@ impl Console {
         self.key_with(code, KeyModifiers::NONE);
     }
 
+    /// A deliberate key: a command letter the message list holds (in case
+    /// a sentence is being typed) acts at once, as its moment had passed.
     pub fn key_with(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        self.send(Msg::Key(KeyEvent::new(code, modifiers)));
+        let mut effects = update(&mut self.app, Msg::Key(KeyEvent::new(code, modifiers)));
+        if let Some(i) = effects.iter().position(|e| matches!(e, Effect::HoldKey(_)))
+            && let Effect::HoldKey(seq) = effects.remove(i)
+        {
+            effects.extend(update(&mut self.app, Msg::HeldKeyDue(seq)));
+        }
+        self.perform(effects);
     }
 
     pub fn typed(&mut self, text: &str) {
