@@ -113,6 +113,10 @@ fn a_message_typed_before_choosing_an_account_is_sent_after_the_pick() {
     let conv = app.conversation.viewed().expect("the pending conversation is shown");
     assert!(conv.is_pending());
     assert_eq!(conv.entries().back().map(|e| e.status.clone()), Some(Status::Sending));
+    // The fixture's roles call the sandbox, not this console: the send that
+    // follows the pick must not wipe the warning that no reply will come here.
+    let error = app.status.error.clone().unwrap_or_default();
+    assert!(error.contains("replies will not arrive"), "{error:?}");
 }
 
 #[test]

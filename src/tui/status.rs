@@ -3,6 +3,9 @@
 
 /// How many messages a notice stays for (it also goes after a few seconds).
 const NOTICE_LIFE: u8 = 40;
+/// How a warning on the status line begins: it stays until replaced, since
+/// what it says stays true after the action that raised it.
+pub const WARNING: &str = "warning: ";
 
 /// Transient messages on the status line.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -20,6 +23,14 @@ pub struct Status {
 }
 
 impl Status {
+    /// An action went through: earlier errors are settled, but not a warning
+    /// (`WARNING`), which says something still true ("replies will not arrive").
+    pub fn settle(&mut self) {
+        if !self.error.as_deref().is_some_and(|e| e.starts_with(WARNING)) {
+            self.error = None;
+        }
+    }
+
     pub fn set_notice(&mut self, text: impl Into<String>) {
         self.notice = Some(text.into());
         self.notice_life = NOTICE_LIFE;

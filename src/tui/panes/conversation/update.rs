@@ -18,6 +18,7 @@ use crate::tui::msg::{ApiReply, Transfer};
 use crate::tui::panes::entities::Catalog;
 use crate::tui::popup::ask::ConversationAsk;
 use crate::tui::popup::{Ask, Confirm, Editor, Outcome, Pick, Popup, Prompt, Transcript};
+use crate::tui::status::WARNING;
 
 const OWNER: Owner = Owner::Conversation;
 
@@ -274,7 +275,7 @@ fn send_text(pane: &mut ConversationPane, catalog: &Catalog, cx: &mut Cx) {
     }
     pane.history_pos = None;
     pane.set_composer_text("");
-    cx.status.error = None;
+    cx.status.settle();
     // "the first message opens it" and the like are done with.
     cx.status.notice = None;
 }
@@ -481,7 +482,7 @@ fn warn_if_replies_go_elsewhere(catalog: &Catalog, role: &SenderType, cx: &mut C
         "no client application points that role's callback here (u on the application's detail does, restored on exit)"
     };
     cx.error(format!(
-        "warning: as {role_name}, replies will not arrive in this console: {how}"
+        "{WARNING}as {role_name}, replies will not arrive in this console: {how}"
     ));
 }
 
