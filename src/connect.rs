@@ -216,7 +216,7 @@ pub async fn connect(
             Ok(Connection {
                 session: Session {
                     profile: name.to_owned(),
-                    host: profile.base_url.host_str().unwrap_or("?").to_owned(),
+                    host: host_and_port(&profile.base_url),
                     sandbox: false,
                     sandbox_root: None,
                     read_only,
@@ -230,5 +230,34 @@ pub async fn connect(
                 inbound,
             })
         }
+    }
+}
+
+/// The tenant as the status line names it: the host, and the port when the
+/// URL gives one (two sandboxes on one machine differ only by it).
+fn host_and_port(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::host_and_port;
+
+    #[test]
+    fn the_port_is_named_only_when_the_url_gives_one() {
+        let parse = |s: &str| url::Url::parse(s).expect("url");
+        assert_eq!(host_and_port(&parse("http://127.0.0.1:4010/")), "127.0.0.1:4010");
+        assert_eq!(
+            host_and_port(&parse("https://tenant.egain.cloud/system")),
+            "tenant.egain.cloud"
+        );
+        assert_eq!(
+            host_and_port(&parse("https://tenant.egain.cloud:443/")),
+            "tenant.egain.cloud"
+        );
     }
 }

@@ -117,6 +117,17 @@ fn a_message_typed_before_choosing_an_account_is_sent_after_the_pick() {
     // follows the pick must not wipe the warning that no reply will come here.
     let error = app.status.error.clone().unwrap_or_default();
     assert!(error.contains("replies will not arrive"), "{error:?}");
+    // A callback for another role proves nothing; one for the customer does.
+    send(
+        &mut app,
+        inbound("custom_agent", CONV, "text", SenderType::CustomAgent, Some("hi")),
+    );
+    assert!(
+        app.status.error.is_some(),
+        "an agent's callback leaves the customer warning"
+    );
+    send(&mut app, bot_says(CONV, "You said: Where is my order?"));
+    assert_eq!(app.status.error, None, "a reply arrived here after all");
 }
 
 #[test]

@@ -74,12 +74,11 @@ fn a_sentence_typed_in_the_message_list_neither_quits_nor_changes_anything() {
 #[test]
 fn a_sentence_typed_in_the_message_list_does_nothing_from_its_first_letter() {
     // Each starts with a letter that is a command here: m mouse, y copy,
-    // i type, v pager, w record, r retry, t transcript, c choose, n new
+    // v pager, w record, r retry, t transcript, c choose, n new
     // chat, 2 the composer, q quit, x end, R raw JSON.
     let sentences = [
         "my yellow message",
         "yes please\n",
-        "it is fine\n",
         "very well\n",
         "why not?\n",
         "really?\n",
@@ -112,6 +111,43 @@ fn a_sentence_typed_in_the_message_list_does_nothing_from_its_first_letter() {
     let footer = screen.lines().last().unwrap_or_default();
     assert!(footer.contains("press i to type"), "{footer}");
     assert!(footer.contains("? help") && footer.contains("q quit"), "{footer}");
+}
+
+#[test]
+fn text_typed_right_after_i_is_kept_and_its_first_enter_does_not_send() {
+    // A sentence typed by mistake that starts with i: the composer opens at
+    // once and keeps what follows, but the burst's Enter sends nothing.
+    let mut app = in_message_list();
+    let effects = type_sentence(&mut app, "it is fine\n");
+    // Only the typing indicator goes out (the user is typing); no message.
+    assert!(
+        sends(&effects).iter().all(|(_, b)| message_type(b) == "typing.start"),
+        "{effects:?}"
+    );
+    assert!(app.conversation.composing, "the composer opened");
+    assert_eq!(app.conversation.composer_text(), "t is fine", "nothing typed is lost");
+    assert_eq!(app.conversation.viewed().map(|c| c.entries().len()), Some(1));
+    let hint = app.status.hint.clone().unwrap_or_default();
+    assert!(hint.contains("Enter sends it"), "{hint:?}");
+    // The second Enter, deliberate, sends what is in view.
+    let texts = |effects: &[Effect]| -> Vec<String> {
+        sends(effects)
+            .iter()
+            .filter(|(_, b)| message_type(b) == "text")
+            .filter_map(|(_, b)| message_text(b).map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(texts(&press_code(&mut app, KeyCode::Enter)), ["t is fine"]);
+
+    // i pressed alone and its moment over: typing then Enter sends at once.
+    let mut app = in_message_list();
+    press(&mut app, 'i');
+    assert!(app.conversation.composing);
+    assert_eq!(
+        texts(&type_sentence(&mut app, "hello again\n")),
+        ["hello again"],
+        "a deliberate i needs one Enter"
+    );
 }
 
 #[test]

@@ -61,6 +61,8 @@ pub struct App {
     pub held: Option<super::guard::HeldKey>,
     /// Numbers held keys, so a late timer runs only its own.
     pub held_seq: u64,
+    /// The composer was opened by its letter just now (`guard.rs`).
+    pub compose_watch: Option<super::guard::ComposeWatch>,
     pub size: (u16, u16),
     pub should_quit: bool,
 }
@@ -96,6 +98,7 @@ impl App {
             stray: false,
             held: None,
             held_seq: 0,
+            compose_watch: None,
             size: (80, 24),
             should_quit: false,
         }

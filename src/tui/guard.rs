@@ -10,7 +10,12 @@
 //!
 //! The rule is the same for every key, so it is predictable: a command
 //! letter in the message list acts a moment after it is pressed alone;
-//! Enter starts typing at once. The pure update asks for the timer as an
+//! Enter starts typing at once. One exception keeps typed text: `i` (type)
+//! opens the composer at once, so `ihello` typed in one go lands "hello" in
+//! the composer instead of being swallowed. If text follows it within
+//! [`HOLD`] it may still be a sentence typed by mistake ("it is fine⏎"), so
+//! the first Enter of that burst does not send ([`ComposeWatch`]): the text
+//! waits in the composer, in view, for a second Enter. The pure update asks for the timer as an
 //! effect ([`super::effect::Effect::HoldKey`]); the runtime answers with
 //! [`super::msg::Msg::HeldKeyDue`].
 
@@ -34,6 +39,16 @@ pub struct HeldKey {
     /// Where it was pressed: it runs only if that is still where keys go.
     pub context: Context,
     pub seq: u64,
+}
+
+/// The composer opened by its letter a moment ago.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComposeWatch {
+    /// Waiting for the hold timer `seq`: if it runs out first, the letter was
+    /// deliberate and the watch ends.
+    Waiting(u64),
+    /// Text followed at once: the next Enter is held back with a hint.
+    Burst,
 }
 
 /// A key that types a character (no Ctrl or Alt).

@@ -12,7 +12,7 @@ use super::app::{App, PaneId};
 use super::command::{Command, GLOBAL, LIST, Table};
 use super::cx::Cx;
 use super::effect::{Effect, Owner};
-use super::guard::{self, HeldKey, is_text_key};
+use super::guard::{self, ComposeWatch, HeldKey, is_text_key};
 use super::keymap::Key;
 use super::msg::Msg;
 use super::panes::conversation::{self as conv, ConversationPane, update as conversation};
@@ -126,13 +126,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.spinner = app.spinner.wrapping_add(1);
             Vec::new()
         }
-        Msg::HeldKeyDue(seq) => match app.held {
-            Some(held) if held.seq == seq => {
-                app.held = None;
-                run_held(app, held)
+        Msg::HeldKeyDue(seq) => {
+            if app.compose_watch == Some(ComposeWatch::Waiting(seq)) {
+                app.compose_watch = None;
             }
-            _ => Vec::new(),
-        },
+            match app.held {
+                Some(held) if held.seq == seq => {
+                    app.held = None;
+                    run_held(app, held)
+                }
+                _ => Vec::new(),
+            }
+        }
         Msg::NoticeExpired(seq) => {
             if app.status.notice_seq == seq {
                 app.status.notice = None;
@@ -143,6 +148,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Inbound(inbound) => {
             let hidden = !app.wide() && app.focus != PaneId::Conversation;
             conversation::on_inbound(&mut app.conversation, &inbound, hidden);
+            conversation::replies_arrive(&mut app.status, &inbound.role);
             Vec::new()
         }
         Msg::PathCompleted {
@@ -266,6 +272,17 @@ fn route_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let action = app.keymap.lookup(context, Key::from_event(&key));
     if app.typing() {
         app.stray = false;
+        if let Some(watch) = app.compose_watch {
+            if is_text_key(&key) {
+                app.compose_watch = Some(ComposeWatch::Burst);
+            } else {
+                app.compose_watch = None;
+                if watch == ComposeWatch::Burst && action == Some(Action::Send) {
+                    app.status.hint = Some("the composer opened as you typed: check the text, Enter sends it".into());
+                    return Vec::new();
+                }
+            }
+        }
         return match action {
             Some(a) => dispatch(app, a),
             None => type_key(app, key),
@@ -283,6 +300,16 @@ fn route_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         app.stray = false;
     }
     match action {
+        // Typing starts at once, so text typed right after `i` is kept.
+        Some(Action::Compose) if guard::holds(context, &key, Action::Compose) => {
+            let mut effects = dispatch(app, Action::Compose);
+            if app.typing() {
+                app.held_seq += 1;
+                app.compose_watch = Some(ComposeWatch::Waiting(app.held_seq));
+                effects.push(Effect::HoldKey(app.held_seq));
+            }
+            effects
+        }
         Some(a) if guard::holds(context, &key, a) => {
             app.held_seq += 1;
             app.held = Some(HeldKey {

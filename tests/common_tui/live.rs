@@ -42,7 +42,10 @@ impl Console {
             KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
             _ => KeyModifiers::NONE,
         };
-        self.handle(Msg::Key(KeyEvent::new(code, modifiers)));
+        // A deliberate key: a held command letter acts at once (`super::send`).
+        for effect in super::send(&mut self.app, Msg::Key(KeyEvent::new(code, modifiers))) {
+            self.runtime.perform(effect).expect("effect performed");
+        }
     }
 
     pub fn char(&mut self, c: char) {

@@ -481,9 +481,7 @@ fn warn_if_replies_go_elsewhere(catalog: &Catalog, role: &SenderType, cx: &mut C
     } else {
         "no client application points that role's callback here (u on the application's detail does, restored on exit)"
     };
-    cx.error(format!(
-        "{WARNING}as {role_name}, replies will not arrive in this console: {how}"
-    ));
+    cx.error(format!("{WARNING}as {role_name}, {REPLIES_ELSEWHERE}: {how}"));
 }
 
 /// The outcome of a popup this pane opened.
@@ -837,6 +835,18 @@ fn send_raw(pane: &mut ConversationPane, body: serde_json::Value, cx: &mut Cx) {
 }
 
 /// The hub delivered a message to our receiver.
+/// What the warning says when a role's callbacks go elsewhere.
+const REPLIES_ELSEWHERE: &str = "replies will not arrive in this console";
+
+/// A callback for `role` arrived here after all: the warning that none would
+/// is wrong now (a warning about another role stays).
+pub fn replies_arrive(status: &mut crate::tui::status::Status, role: &str) {
+    let about_role = format!("as {role}, {REPLIES_ELSEWHERE}");
+    if status.error.as_deref().is_some_and(|e| e.contains(&about_role)) {
+        status.error = None;
+    }
+}
+
 pub fn on_inbound(pane: &mut ConversationPane, inbound: &Inbound, hidden: bool) {
     let role: SenderType = inbound.role.parse().unwrap_or(SenderType::Customer);
     for result in pane.conversations.ingest_envelope(&role, &inbound.envelope) {
