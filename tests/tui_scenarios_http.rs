@@ -8,92 +8,46 @@
 
 mod common_tui;
 
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use crossterm::event::KeyCode;
 
-use egain_console::connect::{Connection, connect};
-use egain_console::schema::Spec;
-use egain_console::templates::Templates;
-use egain_console::tui::app::{App, PaneId};
-use egain_console::tui::keymap::Keymap;
-use egain_console::tui::msg::Msg;
+use common_tui::live;
+use egain_console::connect::Connection;
+use egain_console::tui::app::PaneId;
 use egain_console::tui::panes::scenarios::{Listing, RunState, ScenariosPane};
-use egain_console::tui::runtime::{RunOptions, Runtime};
-use egain_console::tui::theme::Theme;
-use egain_console::tui::update::update;
 
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The console's state and loop, as `runtime::run` drives them, minus the terminal.
+/// The shared real-HTTP console (`common_tui::live`), its Scenarios pane
+/// reading `scenarios`, and what must live as long as it.
 struct Console {
-    app: App,
-    runtime: Runtime,
-    rx: UnboundedReceiver<Msg>,
+    console: live::Console,
     _connection: Connection,
     _dirs: tempfile::TempDir,
+}
+
+impl Deref for Console {
+    type Target = live::Console;
+    fn deref(&self) -> &live::Console {
+        &self.console
+    }
+}
+
+impl DerefMut for Console {
+    fn deref_mut(&mut self) -> &mut live::Console {
+        &mut self.console
+    }
 }
 
 impl Console {
     async fn start(scenarios: &Path) -> Console {
         let dirs = tempfile::tempdir().expect("temp dir");
-        let mut connection = connect(None, None, false).await.expect("embedded sandbox");
-        let mut app = App::new(
-            connection.session.clone(),
-            Keymap::defaults(),
-            Theme::mono(),
-            Spec::embedded(),
-            Templates::embedded(),
-        );
-        app.scenarios = ScenariosPane::new(scenarios.to_owned());
-        let (tx, rx) = unbounded_channel();
-        let mut exchanges = std::mem::replace(&mut connection.exchanges, unbounded_channel().1);
-        let exchange_tx = tx.clone();
-        tokio::spawn(async move {
-            while let Some(x) = exchanges.recv().await {
-                if exchange_tx.send(Msg::Exchange(Box::new(x))).is_err() {
-                    break;
-                }
-            }
-        });
-        let runtime = Runtime::new(
-            connection.client.clone(),
-            tx,
-            RunOptions {
-                export_dir: Some(dirs.path().join("export")),
-                download_dir: Some(dirs.path().join("downloads")),
-                state_dir: Some(dirs.path().join("state")),
-                inbound: connection.inbound.take(),
-            },
-        );
+        let (mut console, connection) = live::start(&dirs).await;
+        console.app.scenarios = ScenariosPane::new(scenarios.to_owned());
         Console {
-            app,
-            runtime,
-            rx,
+            console,
             _connection: connection,
             _dirs: dirs,
-        }
-    }
-
-    fn handle(&mut self, msg: Msg) {
-        for effect in update(&mut self.app, msg) {
-            self.runtime.perform(effect).expect("effect performed");
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        self.handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
-
-    async fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        while !done(&self.app) {
-            match tokio::time::timeout(TIMEOUT, self.rx.recv()).await {
-                Ok(Some(msg)) => self.handle(msg),
-                Ok(None) => panic!("message queue closed while waiting for {what}"),
-                Err(_) => panic!("timed out waiting for {what}; status: {:?}", self.app.status),
-            }
         }
     }
 
