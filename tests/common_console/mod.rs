@@ -82,14 +82,10 @@ impl Console {
     }
 
     /// A deliberate key: a command letter the message list holds (in case
-    /// a sentence is being typed) acts at once, as its moment had passed.
+    /// a sentence is being typed) acts at once (`common_tui::send`, which
+    /// every test using this harness also declares).
     pub fn key_with(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        let mut effects = update(&mut self.app, Msg::Key(KeyEvent::new(code, modifiers)));
-        if let Some(i) = effects.iter().position(|e| matches!(e, Effect::HoldKey(_)))
-            && let Effect::HoldKey(seq) = effects.remove(i)
-        {
-            effects.extend(update(&mut self.app, Msg::HeldKeyDue(seq)));
-        }
+        let effects = crate::common_tui::send(&mut self.app, Msg::Key(KeyEvent::new(code, modifiers)));
         self.perform(effects);
     }
 
