@@ -160,12 +160,37 @@ async fn run() -> Result<(), Failure> {
     }
 }
 
+/// Connect to what the command line and config name.
+async fn connect_to(
+    cli: &Cli,
+    config: Option<&Config>,
+    with_standalone: Option<&Config>,
+) -> Result<connect::Connection, Failure> {
+    let config = with_standalone.or(config);
+    connect::connect(config, cli.profile.as_deref(), cli.read_only)
+        .await
+        .map_err(|e| connect_failure(config, e))
+}
+
 /// The console: connect, recover, run the UI, and put back every callback it took over.
 async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Result<(), Failure> {
     let config = loaded.map(|(c, _)| c);
     for warning in config.iter().flat_map(|c| &c.warnings) {
         notices::warn(format!("config: {warning}"));
     }
+    // `--profile sandbox` names a running standalone sandbox (its connection file).
+    let with_standalone =
+        egain_console::cli::target::console_config(config, cli.profile.as_deref()).map_err(Failure::new)?;
+    // The embedded sandbox prompts for nothing: it starts first, so its database opens
+    // while the settings below are read. A tenant's profile connects after them, so a
+    // settings error is named before any secret command runs.
+    let embedded = connect::chosen_profile(with_standalone.as_ref().or(config), cli.profile.as_deref())
+        .map_err(|e| config_failure(config, e))?
+        .is_none();
+    let early = match embedded {
+        true => Some(connect_to(cli, config, with_standalone.as_ref()).await?),
+        false => None,
+    };
     let keymap = match config {
         Some(c) => Keymap::load(Some(&c.keys)).map_err(|e| section_failure(c, "keys", &c.keys, e, keys_accept))?,
         None => Keymap::load(None).map_err(Failure::new)?,
@@ -188,13 +213,10 @@ async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Re
             .unwrap_or_default();
         Failure::new(format!("{at}`ui.spec_file`: {e}")).fix("correct the OpenAPI file or remove `spec_file` from [ui]")
     })?;
-    // `--profile sandbox` names a running standalone sandbox (its connection file).
-    let with_sandbox =
-        egain_console::cli::target::console_config(config, cli.profile.as_deref()).map_err(Failure::new)?;
-    let config = with_sandbox.as_ref().or(config);
-    let connection = connect::connect(config, cli.profile.as_deref(), cli.read_only)
-        .await
-        .map_err(|e| connect_failure(config, e))?;
+    let connection = match early {
+        Some(connection) => connection,
+        None => connect_to(cli, config, with_standalone.as_ref()).await?,
+    };
     // The token's round trip overlaps the terminal's setup instead of preceding the first lists.
     connection.client.prefetch_token();
     let state_dir = callback_takeover::default_state_dir();

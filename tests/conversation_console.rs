@@ -54,8 +54,14 @@ fn theirs_with_text(c: &Conversation, pred: impl Fn(&str) -> bool) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     let dirs = tempfile::tempdir().expect("temp dir");
-    let (mut console, connection) = start(&dirs).await;
-    let sandbox = connection.sandbox.as_ref().expect("embedded sandbox");
+    let (mut console, mut connection) = start(&dirs).await;
+    let sandbox = connection
+        .sandbox
+        .as_mut()
+        .expect("embedded sandbox")
+        .ready()
+        .await
+        .expect("the sandbox serves");
     console
         .run_until("accounts and channels", |app| {
             [EntityKind::Account, EntityKind::Channel]

@@ -124,6 +124,19 @@ pub struct Loaded {
     pub notices: Vec<String>,
 }
 
+impl Loaded {
+    fn empty() -> Self {
+        Self {
+            store: Store::default(),
+            open_conversations: Vec::new(),
+            assets: Vec::new(),
+            deliveries: Vec::new(),
+            outbox: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+}
+
 pub struct Db {
     conn: Mutex<Connection>,
     assets_dir: PathBuf,
@@ -140,20 +153,19 @@ fn sql(context: &str) -> impl Fn(rusqlite::Error) -> String + '_ {
 impl Db {
     /// Open (or create) the database; `None` means a temporary one.
     pub fn open(path: Option<&Path>, delivery_keep: usize) -> Result<(Self, Loaded), String> {
-        let (db_path, assets_dir, temp, label) = match path {
+        let (assets_dir, temp, label) = match path {
             Some(path) => {
                 let mut assets = path.as_os_str().to_owned();
                 assets.push(".assets");
-                (path.to_owned(), PathBuf::from(assets), None, path.display().to_string())
+                (PathBuf::from(assets), None, path.display().to_string())
             }
             None => {
                 let dir = tempfile::Builder::new()
                     .prefix("egain-sandbox-")
                     .tempdir()
-                    .map_err(|e| format!("cannot create a temporary sandbox database: {e}"))?;
-                let db = dir.path().join("sandbox.db");
+                    .map_err(|e| format!("cannot create a temporary folder for the sandbox's assets: {e}"))?;
                 let assets = dir.path().join("assets");
-                (db, assets, Some(dir), "the temporary sandbox database".to_owned())
+                (assets, Some(dir), "the in-memory sandbox database".to_owned())
             }
         };
         let mut notices = Vec::new();
@@ -161,43 +173,24 @@ impl Db {
             Some(path) => migrate_json(path, &mut notices)?,
             None => None,
         };
-        if !db_path.exists() {
-            create_private(&db_path)?;
-        }
-        let conn = Connection::open(&db_path).map_err(|e| format!("{label}: cannot open: {e}"))?;
-        let not_ours = |why: String| {
-            format!("{label} is not a sandbox state file ({why}). Point --state at a new file, or move this one away.")
+        let conn = match path {
+            // Without a state file nothing outlives the process: the database lives in
+            // memory (no file to create, lock or write) and asset content in the
+            // temporary folder.
+            None => Connection::open_in_memory().map_err(|e| format!("{label}: cannot open: {e}"))?,
+            Some(db_path) => {
+                if !db_path.exists() {
+                    create_private(db_path)?;
+                }
+                let conn = Connection::open(db_path).map_err(|e| format!("{label}: cannot open: {e}"))?;
+                check_ours(&conn, &label)?;
+                conn.pragma_update(None, "journal_mode", "WAL").map_err(sql(&label))?;
+                // WAL + NORMAL: a committed transaction is in the WAL file before the
+                // call returns, so it survives the process being killed.
+                conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql(&label))?;
+                conn
+            }
         };
-        let app_id: i32 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| not_ours(e.to_string()))?;
-        let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| not_ours(e.to_string()))?;
-        if app_id != APPLICATION_ID && tables > 0 {
-            return Err(not_ours("it is an SQLite database of something else".into()));
-        }
-        let version: i32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql(&label))?;
-        if version > SCHEMA_VERSION {
-            return Err(format!(
-                "{label} was written by a newer egain-console (state version {version}, this build knows {SCHEMA_VERSION}); upgrade, or use another --state file."
-            ));
-        }
-        if temp.is_some() {
-            // Removed at exit and read by nothing after a crash: no fsync, no WAL files (a
-            // commit still reaches the OS before the call returns). The embedded sandbox's
-            // first open waited on six fsyncs before the console's first frame.
-            conn.pragma_update(None, "synchronous", "OFF").map_err(sql(&label))?;
-            conn.pragma_update(None, "journal_mode", "MEMORY")
-                .map_err(sql(&label))?;
-        } else {
-            conn.pragma_update(None, "journal_mode", "WAL").map_err(sql(&label))?;
-            // WAL + NORMAL: a committed transaction is in the WAL file before the
-            // call returns, so it survives the process being killed.
-            conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql(&label))?;
-        }
         // One transaction for the whole layout: one commit, not one per table.
         let tx = conn.unchecked_transaction().map_err(sql(&label))?;
         tx.execute_batch(SCHEMA).map_err(sql(&label))?;
@@ -222,7 +215,11 @@ impl Db {
                 }
             }
         }
-        let loaded = db.load(delivery_keep, notices)?;
+        // A temporary database was created just now: nothing to read back.
+        let loaded = match db._temp {
+            Some(_) => Loaded::empty(),
+            None => db.load(delivery_keep, notices)?,
+        };
         Ok((db, loaded))
     }
 
@@ -588,6 +585,31 @@ fn build_store(label: &str, objects: Vec<(EntityKind, u64, Value)>) -> Result<St
 
 fn label_text(kind: EntityKind, value: &Value) -> String {
     label(kind, value).to_string()
+}
+
+/// A user's state file must be a sandbox database this build can read.
+fn check_ours(conn: &Connection, label: &str) -> Result<(), String> {
+    let not_ours = |why: String| {
+        format!("{label} is not a sandbox state file ({why}). Point --state at a new file, or move this one away.")
+    };
+    let app_id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| not_ours(e.to_string()))?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|e| not_ours(e.to_string()))?;
+    if app_id != APPLICATION_ID && tables > 0 {
+        return Err(not_ours("it is an SQLite database of something else".into()));
+    }
+    let version: i32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql(label))?;
+    if version > SCHEMA_VERSION {
+        return Err(format!(
+            "{label} was written by a newer egain-console (state version {version}, this build knows {SCHEMA_VERSION}); upgrade, or use another --state file."
+        ));
+    }
+    Ok(())
 }
 
 /// A state file in the earlier JSON format: check it, keep it as

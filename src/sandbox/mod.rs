@@ -212,49 +212,94 @@ impl SandboxConfig {
     }
 }
 
-/// Bind, seed and serve in the background.
+/// Bind, open, seed and serve in the background.
 pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, String> {
+    bind(config).await?.serve().await
+}
+
+/// Bind the listener and start opening the database on a blocking thread;
+/// [`Starting::serve`] finishes. A client can be aimed at the address at
+/// once: its connections wait in the listen queue until the sandbox serves,
+/// so the console draws its first frame while the database opens and seeds.
+pub async fn bind(config: SandboxConfig) -> Result<Starting, String> {
     config.check()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let urls = Urls::new(addr);
-    let (db, loaded) = db::Db::open(config.state_file.as_deref(), config.hub.delivery_log_size)?;
-    let db = Arc::new(db);
-    let store = loaded.store;
-    let fresh = store.is_empty();
-    let http = crate::api::http::Http::new(config.hub.delivery_timeout).map_err(|e| e.to_string())?;
-    let state: SharedState = Arc::new(SandboxState {
-        hub: hub::Hub::new(&config.hub),
-        assets: assets::AssetStore::new(config.assets.clone(), db.clone(), loaded.assets),
-        store: RwLock::new(store),
-        db,
-        tokens: Mutex::new(auth::TokenTable::default()),
-        warnings: fidelity::WarningLog::default(),
-        http,
-        shutdown: CancellationToken::new(),
-        urls: urls.clone(),
-        config,
-    });
-    state.hub.restore(loaded.open_conversations)?;
-    state.hub.restore_deliveries(&loaded.deliveries);
-    hub::resume_deliveries(&state, loaded.outbox);
-    let app = router(state.clone());
-    let stop = state.shutdown.clone();
-    let server = tokio::spawn(serve::serve(listener, app, state.config.server, stop));
-    hub::spawn_background(&state);
-    if fresh && state.config.seed == Seed::Demo {
-        seed::seed_demo(&state)?;
-    }
-    Ok(RunningSandbox {
+    let state_file = config.state_file.clone();
+    let keep = config.hub.delivery_log_size;
+    let opening = tokio::task::spawn_blocking(move || db::Db::open(state_file.as_deref(), keep));
+    Ok(Starting {
         addr,
-        urls,
-        credentials: state.config.credentials.clone(),
-        state,
-        notices: loaded.notices,
-        server: Some(server),
+        urls: Urls::new(addr),
+        credentials: config.credentials.clone(),
+        listener,
+        config,
+        opening,
     })
+}
+
+/// A sandbox that listens but does not answer yet (see [`bind`]).
+pub struct Starting {
+    pub addr: SocketAddr,
+    pub urls: Urls,
+    pub credentials: Credentials,
+    listener: tokio::net::TcpListener,
+    config: SandboxConfig,
+    opening: JoinHandle<Result<(db::Db, db::Loaded), String>>,
+}
+
+impl Starting {
+    /// Wait for the database, restore what it holds, seed a fresh store,
+    /// then serve: the first request already sees the whole seed.
+    pub async fn serve(self) -> Result<RunningSandbox, String> {
+        let Starting {
+            addr,
+            urls,
+            credentials,
+            listener,
+            config,
+            opening,
+        } = self;
+        let (db, loaded) = opening
+            .await
+            .map_err(|e| format!("opening the sandbox database failed: {e}"))??;
+        let db = Arc::new(db);
+        let store = loaded.store;
+        let fresh = store.is_empty();
+        let http = crate::api::http::Http::new(config.hub.delivery_timeout).map_err(|e| e.to_string())?;
+        let state: SharedState = Arc::new(SandboxState {
+            hub: hub::Hub::new(&config.hub),
+            assets: assets::AssetStore::new(config.assets.clone(), db.clone(), loaded.assets),
+            store: RwLock::new(store),
+            db,
+            tokens: Mutex::new(auth::TokenTable::default()),
+            warnings: fidelity::WarningLog::default(),
+            http,
+            shutdown: CancellationToken::new(),
+            urls: urls.clone(),
+            config,
+        });
+        state.hub.restore(loaded.open_conversations)?;
+        state.hub.restore_deliveries(&loaded.deliveries);
+        if fresh && state.config.seed == Seed::Demo {
+            seed::seed_demo(&state)?;
+        }
+        hub::resume_deliveries(&state, loaded.outbox);
+        let app = router(state.clone());
+        let stop = state.shutdown.clone();
+        let server = tokio::spawn(serve::serve(listener, app, state.config.server, stop));
+        hub::spawn_background(&state);
+        Ok(RunningSandbox {
+            addr,
+            urls,
+            credentials,
+            state,
+            notices: loaded.notices,
+            server: Some(server),
+        })
+    }
 }
 
 /// All routes: the API under its base path (with fault injection), the token

@@ -7,6 +7,7 @@ mod validate;
 
 pub use validate::{Violation, ViolationKind};
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -19,12 +20,16 @@ pub const EMBEDDED_SPEC: &str = include_str!("../../assets/conversationmgr-v3.op
 /// fraction of parsing the YAML, and the console parses it at every start.
 const EMBEDDED_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
-/// A parsed OpenAPI document.
+/// An OpenAPI document. A user's file is parsed when loaded (so its errors
+/// are reported at start); the embedded one on first use, since a start
+/// that only lists objects never needs it (parsing it was the largest step
+/// of the console's start-up).
 #[derive(Debug)]
 pub struct Spec {
-    doc: Value,
+    /// Always set, except for the embedded document before its first use.
+    doc: OnceLock<Value>,
     /// The text it was parsed from, served by the sandbox at `/openapi.yaml`.
-    source: String,
+    source: Cow<'static, str>,
 }
 
 impl Spec {
@@ -37,8 +42,8 @@ impl Spec {
         }
         refs::check(&doc)?;
         Ok(Self {
-            doc,
-            source: text.to_owned(),
+            doc: OnceLock::from(doc),
+            source: Cow::Owned(text.to_owned()),
         })
     }
 
@@ -48,14 +53,13 @@ impl Spec {
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    /// The embedded spec, parsed once.
+    /// The embedded spec (one instance, parsed on first use).
     pub fn embedded() -> Arc<Spec> {
         static SPEC: OnceLock<Arc<Spec>> = OnceLock::new();
         SPEC.get_or_init(|| {
-            let doc = serde_json::from_str(EMBEDDED_JSON).expect("build.rs wrote valid JSON");
             Arc::new(Spec {
-                doc,
-                source: EMBEDDED_SPEC.to_owned(),
+                doc: OnceLock::new(),
+                source: Cow::Borrowed(EMBEDDED_SPEC),
             })
         })
         .clone()
@@ -66,12 +70,14 @@ impl Spec {
     }
 
     pub fn document(&self) -> &Value {
-        &self.doc
+        // Only the embedded document starts unparsed; build.rs checked its JSON.
+        self.doc
+            .get_or_init(|| serde_json::from_str(EMBEDDED_JSON).expect("build.rs wrote valid JSON"))
     }
 
     /// A named schema under `components.schemas`.
     pub fn schema(&self, name: &str) -> Option<&Value> {
-        self.doc.pointer(&format!("/components/schemas/{name}"))
+        self.document().pointer(&format!("/components/schemas/{name}"))
     }
 
     /// Validate `value` against the named schema. An empty list means valid.
@@ -88,7 +94,7 @@ impl Spec {
 
     /// Resolve a local `$ref` such as `#/components/schemas/IdRef`.
     pub(crate) fn resolve<'a>(&'a self, reference: &str) -> Option<&'a Value> {
-        reference.strip_prefix('#').and_then(|p| self.doc.pointer(p))
+        reference.strip_prefix('#').and_then(|p| self.document().pointer(p))
     }
 }
 

@@ -30,6 +30,10 @@ use crate::callback::Inbound;
 /// exchanges or callbacks become one frame).
 const BATCH: usize = 512;
 const TICK: Duration = Duration::from_millis(100);
+/// How long the first frame may wait for the first lists: drawn before they
+/// answer, an empty frame only competes with them for the CPU (and flashes
+/// empty panes); past this it is drawn whatever is still loading.
+const FIRST_FRAME_WAIT: Duration = Duration::from_millis(50);
 /// How long a notice stays on the status line.
 const NOTICE_TIME: Duration = Duration::from_secs(8);
 
@@ -74,19 +78,24 @@ pub async fn run(
     // Signals take the path of `q`; see `crate::signals`.
     let mut signals = crate::signals::Signals::install()?;
     let _guard = terminal::Guard;
-    let mut term = terminal::enter(app.mouse)?;
-    let size = term.size()?;
-    app.size = (size.width, size.height);
     let (tx, mut rx) = unbounded_channel();
     forward_exchanges(exchanges, tx.clone());
     forward_notices(tx.clone());
     let runtime = Runtime::new(client, tx, options);
-    let mut events = EventStream::new();
+    // The first lists go out before the terminal is set up and the first frame drawn, so
+    // both overlap their round trips (loading depends on nothing the terminal does).
     let mut effects = startup(&mut app);
     app.in_flight += effects.len();
+    for effect in effects.drain(..) {
+        runtime.perform(effect)?;
+    }
+    let mut term = terminal::enter(app.mouse)?;
+    let size = term.size()?;
+    app.size = (size.width, size.height);
+    let mut events = EventStream::new();
     effects.push(Effect::ScheduleTick);
     app.ticking = true;
-    term.draw(|f| view::render(&app, f))?;
+    let mut first_frame = Some(tokio::time::Instant::now() + FIRST_FRAME_WAIT);
     loop {
         for effect in effects.drain(..) {
             match effect {
@@ -135,6 +144,11 @@ pub async fn run(
                 None => break,
             },
             Some(msg) = rx.recv() => msg,
+            () = first_frame_due(first_frame) => {
+                first_frame = None;
+                term.draw(|f| view::render(&app, f))?;
+                continue;
+            }
             signal = signals.recv() => match signal {
                 crate::signals::SignalEvent::Quit(_) => break,
                 crate::signals::SignalEvent::Suspend => {
@@ -168,6 +182,10 @@ pub async fn run(
             }
             handled += 1;
         }
+        if first_frame.is_some() && app.in_flight > 0 && !app.should_quit {
+            continue;
+        }
+        first_frame = None;
         if !app.should_quit {
             term.draw(|f| view::render(&app, f))?;
         }
@@ -177,6 +195,14 @@ pub async fn run(
     // Callbacks taken over are put back from the journal by the caller, on every exit path
     // (`callback_takeover::restore_own`).
     Ok(())
+}
+
+/// When the first frame is due; never once it is drawn.
+async fn first_frame_due(due: Option<tokio::time::Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Stop reading input. Dropping crossterm's stream wakes its shared poller;

@@ -24,6 +24,7 @@ use super::error::{HubError, HubResult, codes};
 use super::fidelity::keys;
 use crate::api::models::EntityKind;
 
+pub(crate) use ops::create_without_schema;
 pub use ops::{check_id, create, delete, update};
 pub use ops::{get as get_one, list as list_page};
 pub use references::{Edge, edges, referrers};

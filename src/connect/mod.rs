@@ -1,6 +1,10 @@
 //! What the console talks to: a tenant named by a profile, or (with no
 //! profile) the embedded sandbox on an ephemeral loopback port.
 
+mod embedded;
+
+pub use embedded::EmbeddedSandbox;
+
 use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -10,7 +14,7 @@ use crate::api::{AuthConfig, Client, ClientConfig, Exchange, Recorder, Secret};
 use crate::callback::{CallbackConfig, Inbound, Receiver, ReceiverAuth, RunningReceiver};
 use crate::callback_takeover::ReceiverCredentials;
 use crate::config::{AuthSettings, CallbackAuth, Config, ConfigError};
-use crate::sandbox::{self, RunningSandbox, SandboxConfig, Seed};
+use crate::sandbox::{self, SandboxConfig, Seed};
 
 /// Facts about the connection, fixed for a run.
 #[derive(Debug, Clone)]
@@ -37,7 +41,7 @@ pub struct Connection {
     pub client: Client,
     pub exchanges: UnboundedReceiver<Exchange>,
     /// Kept alive for the run; dropping it stops the embedded sandbox.
-    pub sandbox: Option<RunningSandbox>,
+    pub sandbox: Option<EmbeddedSandbox>,
     /// The callback receiver (always in sandbox mode; with a profile's
     /// `[callback]` table for a tenant). Kept alive for the run.
     pub receiver: Option<RunningReceiver>,
@@ -86,6 +90,15 @@ async fn start_receiver(config: CallbackConfig, recorder: &Arc<Recorder>) -> Res
     Ok((receiver, inbound, credentials))
 }
 
+/// The profile a run connects through; `None` is the embedded sandbox.
+pub fn chosen_profile(config: Option<&Config>, profile: Option<&str>) -> Result<Option<String>, ConfigError> {
+    Ok(match (profile, config) {
+        (Some(name), _) => Some(name.to_owned()),
+        (None, Some(c)) if !c.profiles.is_empty() || c.default_profile.is_some() => Some(c.profile(None)?.0.to_owned()),
+        _ => None,
+    })
+}
+
 /// Connect as the command line and config ask: `--profile`, else the
 /// config's default profile, else its only profile, else the embedded
 /// sandbox (a config with several profiles and no default is an error, not
@@ -95,11 +108,7 @@ pub async fn connect(
     profile: Option<&str>,
     read_only: bool,
 ) -> Result<Connection, ConnectError> {
-    let chosen = match (profile, config) {
-        (Some(name), _) => Some(name.to_owned()),
-        (None, Some(c)) if !c.profiles.is_empty() || c.default_profile.is_some() => Some(c.profile(None)?.0.to_owned()),
-        _ => None,
-    };
+    let chosen = chosen_profile(config, profile)?;
     let recorder = Arc::new(Recorder::default());
     let exchanges = recorder.subscribe();
     match chosen {
@@ -130,17 +139,22 @@ pub async fn connect(
             if let Some(c) = config {
                 c.sandbox.apply(&mut sandbox_config);
             }
-            let sandbox = sandbox::start(sandbox_config).await?;
-            // What the sandbox said at start (a state file migrated, a setting clamped).
-            for notice in &sandbox.notices {
-                crate::notices::push(Ok(format!("sandbox: {notice}")));
-            }
+            // With a state file, open it now so a bad one is named before the screen
+            // changes; a temporary database opens while the first frame is drawn.
+            let in_background = sandbox_config.state_file.is_none();
+            let starting = sandbox::bind(sandbox_config).await?;
+            let (addr, urls, keys) = (starting.addr, starting.urls.clone(), starting.credentials.clone());
+            let sandbox = if in_background {
+                EmbeddedSandbox::in_background(starting)
+            } else {
+                EmbeddedSandbox::running(starting.serve().await?)
+            };
             let mut client_config = ClientConfig::new(
-                sandbox.urls.base.clone(),
+                urls.base.clone(),
                 AuthConfig::ClientCredentials {
-                    token_url: sandbox.urls.token.clone(),
-                    client_id: sandbox.credentials.client_id.clone(),
-                    client_secret: Secret::new(sandbox.credentials.client_secret.clone()),
+                    token_url: urls.token.clone(),
+                    client_id: keys.client_id.clone(),
+                    client_secret: Secret::new(keys.client_secret.clone()),
                     scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
                 },
             );
@@ -149,9 +163,9 @@ pub async fn connect(
             Ok(Connection {
                 session: Session {
                     profile: "sandbox".into(),
-                    host: sandbox.addr.to_string(),
+                    host: addr.to_string(),
                     sandbox: true,
-                    sandbox_root: Some(sandbox.urls.root.clone()),
+                    sandbox_root: Some(urls.root.clone()),
                     read_only,
                     callback_urls: role_urls(&receiver),
                     receiver: Some(credentials),
