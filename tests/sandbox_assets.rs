@@ -323,6 +323,7 @@ async fn expired_urls_are_refused() {
         assets: AssetOptions {
             upload_url_ttl: Duration::ZERO,
             download_url_ttl: Duration::ZERO,
+            ..AssetOptions::default()
         },
         ..SandboxConfig::default()
     };

@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::signing::{Claims, ISSUER};
-use super::{AssetInfo, DeleteError, check_asset_id};
+use super::{AssetInfo, DeleteError, Stored, check_asset_id};
 use crate::api::models::{AssetCreate, EntityKind, MAX_ASSET_SIZE, check_asset_file, content_type_for};
 use crate::sandbox::SandboxState;
 use crate::sandbox::SharedState;
@@ -338,16 +338,29 @@ async fn receive_multipart(
     }
 }
 
-/// Stream the content to a file beside the database (memory stays flat
-/// whatever the upload size); exactly the signed size, or refused.
+/// Take the content in: into memory when the store holds it there and it
+/// fits under the cap, else streamed to a file beside the database (memory
+/// stays flat whatever the upload size); exactly the signed size, or refused.
 async fn store_upload(
     state: &SandboxState,
     info: &AssetInfo,
     chunks: impl futures_util::Stream<Item = Result<Bytes, String>>,
 ) -> HubResult<(StatusCode, Json<Value>)> {
     let mut chunks = std::pin::pin!(chunks);
-    let guard = state.assets.begin_upload(&info.id)?;
+    let mut guard = state.assets.begin_upload(&info.id)?;
     let size = info.size.min(MAX_ASSET_SIZE);
+    if guard.reserve_memory(size) {
+        // The chunks hyper hands over are kept as they are: no copy.
+        let mut held = Vec::new();
+        let received = receive_chunks(info, size, &mut chunks, |chunk| {
+            held.push(chunk);
+            std::future::ready(true)
+        })
+        .await?;
+        check_complete(info, received)?;
+        guard.finish_held(held)?;
+        return Ok(created(info));
+    }
     let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
     // A writer thread takes the chunks while the next ones arrive, so the
     // disk never stalls the network (and memory holds a few chunks at most).
@@ -360,51 +373,84 @@ async fn store_upload(
         }
         Ok(())
     });
-    let mut received: u64 = 0;
-    let outcome = async {
-        // Hand over in blocks of chunks (no copy), not per network chunk:
-        // one thread wake-up per MiB.
-        let mut block: Vec<Bytes> = Vec::new();
-        let mut block_len = 0;
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
-            received += chunk.len() as u64;
-            if received > size {
-                return Err(HubError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    codes::TOO_LARGE,
-                    format!("The upload exceeds the declared size of {} bytes.", info.size),
-                ));
-            }
-            block_len += chunk.len();
-            block.push(chunk);
-            if block_len >= WRITE_BUFFER {
-                block_len = 0;
-                if tx.send(std::mem::take(&mut block)).await.is_err() {
-                    return Ok(());
-                }
+    // Hand over in blocks of chunks (no copy), not per network chunk: one
+    // thread wake-up per MiB.
+    let mut block: Vec<Bytes> = Vec::new();
+    let mut block_len = 0;
+    let outcome = receive_chunks(info, size, &mut chunks, |chunk| {
+        block_len += chunk.len();
+        block.push(chunk);
+        let full = (block_len >= WRITE_BUFFER).then(|| {
+            block_len = 0;
+            std::mem::take(&mut block)
+        });
+        let tx = &tx;
+        async move {
+            match full {
+                Some(full) => tx.send(full).await.is_ok(),
+                None => true,
             }
         }
-        if !block.is_empty() {
-            let _ = tx.send(block).await;
-        }
-        Ok(())
-    }
+    })
     .await;
+    if outcome.is_ok() && !block.is_empty() {
+        let _ = tx.send(block).await;
+    }
     drop(tx);
     let written = writer
         .await
         .map_err(|e| HubError::internal(format!("The upload could not be stored: {e}")))?;
-    outcome?;
+    let received = outcome?;
     written.map_err(disk)?;
-    if received != size {
-        return Err(invalid(
-            "body",
-            format!("the upload ended after {received} of the declared {} bytes", info.size),
-        ));
-    }
+    check_complete(info, received)?;
     guard.finish()?;
-    Ok((StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size}))))
+    Ok(created(info))
+}
+
+/// Feed each chunk to `keep` until the body ends (or `keep` answers false:
+/// the writer is gone, and says why itself); refused past the signed size.
+/// Answers how many bytes arrived.
+async fn receive_chunks<F, Fut>(
+    info: &AssetInfo,
+    size: u64,
+    chunks: &mut (impl futures_util::Stream<Item = Result<Bytes, String>> + Unpin),
+    mut keep: F,
+) -> HubResult<u64>
+where
+    F: FnMut(Bytes) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let mut received: u64 = 0;
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
+        received += chunk.len() as u64;
+        if received > size {
+            return Err(HubError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::TOO_LARGE,
+                format!("The upload exceeds the declared size of {} bytes.", info.size),
+            ));
+        }
+        if !keep(chunk).await {
+            break;
+        }
+    }
+    Ok(received)
+}
+
+fn check_complete(info: &AssetInfo, received: u64) -> HubResult<()> {
+    if received == info.size.min(MAX_ASSET_SIZE) {
+        return Ok(());
+    }
+    Err(invalid(
+        "body",
+        format!("the upload ended after {received} of the declared {} bytes", info.size),
+    ))
+}
+
+/// 201 `{id, size}`.
+fn created(info: &AssetInfo) -> (StatusCode, Json<Value>) {
+    (StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size})))
 }
 
 /// The method the upload counts as: POST, or PUT taken as POST when the
@@ -467,14 +513,18 @@ async fn drain(stream: &mut BodyDataStream) {
 async fn download(State(state): State<SharedState>, method: Method, RawQuery(query): RawQuery) -> HubResult<Response> {
     let claims = check_signature(&state, query.as_deref(), Method::GET, &method)?;
     let info = signed_asset(&state, &claims)?;
-    let path = state
-        .assets
-        .content_path(&info.id)
-        .ok_or_else(|| not_uploaded(&info.id))?;
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|e| HubError::internal(format!("The asset content cannot be read: {e}")))?;
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024));
+    let body = match state.assets.stored(&info.id).ok_or_else(|| not_uploaded(&info.id))? {
+        Stored::File(path) => {
+            let file = tokio::fs::File::open(&path)
+                .await
+                .map_err(|e| HubError::internal(format!("The asset content cannot be read: {e}")))?;
+            Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024))
+        }
+        Stored::Memory(chunks) => {
+            let chunks: Vec<Result<Bytes, std::convert::Infallible>> = chunks.iter().cloned().map(Ok).collect();
+            Body::from_stream(futures_util::stream::iter(chunks))
+        }
+    };
     let content_type = HeaderValue::from_str(&info.content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&content_disposition(&info.name))
