@@ -409,7 +409,10 @@ impl Fixture {
         let url = meta["contentUrl"].as_str().expect("contentUrl");
         let resp = self.http.get(url).send().await.expect("download");
         assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(resp.headers()[header::CONTENT_LENGTH], meta["size"].to_string().as_str());
+        assert_eq!(
+            resp.headers()[header::CONTENT_LENGTH],
+            meta["size"].to_string().as_str()
+        );
         resp.bytes().await.expect("download body")
     }
 

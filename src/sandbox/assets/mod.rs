@@ -326,7 +326,11 @@ impl AssetStore {
                     break;
                 }
                 assets.pending.pop_front();
-                if assets.by_id.get(&id).is_some_and(|a| matches!(a.content, Content::Pending)) {
+                if assets
+                    .by_id
+                    .get(&id)
+                    .is_some_and(|a| matches!(a.content, Content::Pending))
+                {
                     assets.by_id.remove(&id);
                     gone.push(id);
                 }

@@ -36,10 +36,6 @@ pub const DOWNLOAD_PATH: &str = "/storage/assets/download";
 /// sending a full-size file gets the answer instead of a reset connection;
 /// past it the connection is simply closed.
 const DRAIN_LIMIT: usize = MAX_ASSET_SIZE as usize + (1 << 20);
-/// Uploads reach the disk in writes of this size.
-const WRITE_BUFFER: usize = 1 << 20;
-/// Blocks in flight between the connection and the writer thread.
-const WRITE_QUEUE: usize = 4;
 /// Guard against a client that stops sending while we drain.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -339,8 +335,8 @@ async fn receive_multipart(
 }
 
 /// Take the content in: into memory when the store holds it there and it
-/// fits under the cap, else streamed to a file beside the database (memory
-/// stays flat whatever the upload size); exactly the signed size, or refused.
+/// fits under the cap, else into a file beside the database (memory stays
+/// flat whatever the upload size); exactly the signed size, or refused.
 async fn store_upload(
     state: &SandboxState,
     info: &AssetInfo,
@@ -354,72 +350,37 @@ async fn store_upload(
         let mut held = Vec::new();
         let received = receive_chunks(info, size, &mut chunks, |chunk| {
             held.push(chunk);
-            std::future::ready(true)
+            Ok(())
         })
         .await?;
         check_complete(info, received)?;
         guard.finish_held(held)?;
         return Ok(created(info));
     }
+    // Each chunk is written as it arrives, on this task: a write without
+    // fsync is a copy into the page cache, and dropping the chunk before the
+    // next read lets hyper reuse its read buffer. Handing chunks to a writer
+    // thread kept them alive, so every read went into freshly faulted pages
+    // (measured slower: see the README's "Sandbox at scale").
     let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
-    // A writer thread takes the chunks while the next ones arrive, so the
-    // disk never stalls the network (and memory holds a few chunks at most).
-    let file = std::fs::File::create(guard.part_path()).map_err(disk)?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Bytes>>(WRITE_QUEUE);
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        let mut file = file;
-        while let Some(block) = rx.blocking_recv() {
-            write_block(&mut file, &block)?;
-        }
-        Ok(())
-    });
-    // Hand over in blocks of chunks (no copy), not per network chunk: one
-    // thread wake-up per MiB.
-    let mut block: Vec<Bytes> = Vec::new();
-    let mut block_len = 0;
-    let outcome = receive_chunks(info, size, &mut chunks, |chunk| {
-        block_len += chunk.len();
-        block.push(chunk);
-        let full = (block_len >= WRITE_BUFFER).then(|| {
-            block_len = 0;
-            std::mem::take(&mut block)
-        });
-        let tx = &tx;
-        async move {
-            match full {
-                Some(full) => tx.send(full).await.is_ok(),
-                None => true,
-            }
-        }
+    let mut file = std::fs::File::create(guard.part_path()).map_err(disk)?;
+    let received = receive_chunks(info, size, &mut chunks, |chunk| {
+        std::io::Write::write_all(&mut file, &chunk).map_err(disk)
     })
-    .await;
-    if outcome.is_ok() && !block.is_empty() {
-        let _ = tx.send(block).await;
-    }
-    drop(tx);
-    let written = writer
-        .await
-        .map_err(|e| HubError::internal(format!("The upload could not be stored: {e}")))?;
-    let received = outcome?;
-    written.map_err(disk)?;
+    .await?;
     check_complete(info, received)?;
     guard.finish()?;
     Ok(created(info))
 }
 
-/// Feed each chunk to `keep` until the body ends (or `keep` answers false:
-/// the writer is gone, and says why itself); refused past the signed size.
-/// Answers how many bytes arrived.
-async fn receive_chunks<F, Fut>(
+/// Feed each chunk to `keep` until the body ends; refused past the signed
+/// size. Answers how many bytes arrived.
+async fn receive_chunks(
     info: &AssetInfo,
     size: u64,
     chunks: &mut (impl futures_util::Stream<Item = Result<Bytes, String>> + Unpin),
-    mut keep: F,
-) -> HubResult<u64>
-where
-    F: FnMut(Bytes) -> Fut,
-    Fut: Future<Output = bool>,
-{
+    mut keep: impl FnMut(Bytes) -> HubResult<()>,
+) -> HubResult<u64> {
     let mut received: u64 = 0;
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
@@ -431,9 +392,7 @@ where
                 format!("The upload exceeds the declared size of {} bytes.", info.size),
             ));
         }
-        if !keep(chunk).await {
-            break;
-        }
+        keep(chunk)?;
     }
     Ok(received)
 }
@@ -463,36 +422,6 @@ fn upload_method(state: &SandboxState, method: &Method) -> HubResult<Method> {
         refused("Signed URL refused: the signature is for POST requests, not PUT.")
     })?;
     Ok(Method::POST)
-}
-
-/// Write a block of chunks with vectored writes (the file written this way
-/// reaches the OS at once: it survives the process being killed).
-fn write_block(file: &mut std::fs::File, block: &[Bytes]) -> std::io::Result<()> {
-    use std::io::{IoSlice, Write};
-    let mut index = 0;
-    let mut offset = 0;
-    while index < block.len() {
-        let slices: Vec<IoSlice<'_>> = std::iter::once(IoSlice::new(&block[index][offset..]))
-            .chain(block[index + 1..].iter().map(|b| IoSlice::new(b)))
-            .collect();
-        let mut written = file.write_vectored(&slices)?;
-        if written == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        // Advance past what was written.
-        while index < block.len() && written > 0 {
-            let left = block[index].len() - offset;
-            if written >= left {
-                written -= left;
-                index += 1;
-                offset = 0;
-            } else {
-                offset += written;
-                written = 0;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Discard what is left of a refused upload, within [`DRAIN_LIMIT`] and [`DRAIN_TIMEOUT`].
