@@ -463,10 +463,8 @@ impl UploadGuard<'_> {
         if self.reserved != Some(size) {
             return Err(HubError::internal("memory for the upload was not reserved"));
         }
-        let chunks: Arc<[Bytes]> = if size <= COALESCE_BELOW && chunks.len() != 1 {
+        let chunks: Arc<[Bytes]> = if size <= COALESCE_BELOW {
             Arc::from([Bytes::from(chunks.concat())])
-        } else if size <= COALESCE_BELOW {
-            Arc::from([Bytes::copy_from_slice(&chunks[0])])
         } else {
             chunks.into()
         };
