@@ -32,7 +32,20 @@ struct Sandbox {
 }
 
 impl Drop for Sandbox {
+    /// Ctrl-C, as a user stops it, so one without `--state` removes its
+    /// temporary database; killed if it has not ended in 10 s.
     fn drop(&mut self) {
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: signals our own child process, which has not been reaped yet.
+            unsafe { libc::kill(pid, libc::SIGINT) };
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
