@@ -32,17 +32,34 @@ struct Sandbox {
 }
 
 impl Drop for Sandbox {
+    /// Ctrl-C, as a user stops it, so one without `--state` removes its
+    /// temporary database; killed if it has not ended in 10 s.
     fn drop(&mut self) {
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: signals our own child process, which has not been reaped yet.
+            unsafe { libc::kill(pid, libc::SIGINT) };
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
 impl Sandbox {
-    async fn start(state: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_egain-console"))
-            .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "empty", "--state"])
-            .arg(state)
+    /// With a state file, or without one (temporary database, asset content in memory).
+    async fn start(state: Option<&std::path::Path>) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_egain-console"));
+        command.args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "empty"]);
+        if let Some(state) = state {
+            command.arg("--state").arg(state);
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -279,7 +296,7 @@ async fn run(quick: bool) {
     };
     for &pairs in sizes {
         let dir = tempfile::tempdir().expect("tempdir");
-        let sb = Sandbox::start(&dir.path().join("state.db")).await;
+        let sb = Sandbox::start(Some(&dir.path().join("state.db"))).await;
         let sb = &sb;
         populate(sb, pairs).await;
 
@@ -399,61 +416,86 @@ fn discard_server() -> String {
     format!("http://{}/discard", rx.recv().expect("discard server address"))
 }
 
-/// 10 MiB uploads into the sandbox (to a file beside its database) against
-/// the same bytes posted to a discard server; interleaved rounds, medians.
+/// One 10 MiB upload through a fresh ticket; its duration. The asset is
+/// deleted afterwards (untimed), so every round takes the same path.
+async fn upload_once(sb: &Sandbox, payload: &bytes::Bytes) -> Duration {
+    let ticket = sb
+        .post(
+            "/assets",
+            &json!({"channel": {"type": "custom.upload"}, "sender": {"type": "customer"}, "name": "bench.bin", "size": payload.len()}),
+        )
+        .await;
+    let url = ticket["contentUrl"].as_str().expect("contentUrl").to_owned();
+    let started = Instant::now();
+    let resp = sb
+        .http
+        .post(&url)
+        .header("content-type", "application/octet-stream")
+        .body(payload.clone())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
+    let took = started.elapsed();
+    let id = ticket["id"].as_str().expect("id");
+    let resp = sb
+        .http
+        .delete(format!("{}/assets/{id}", sb.base))
+        .bearer_auth(&sb.token)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(resp.status(), 204);
+    took
+}
+
+/// 10 MiB uploads into a sandbox with `--state` (streamed to a file beside
+/// its database) and into one without (held in memory), against the same
+/// bytes posted to a discard server; interleaved rounds, medians.
 async fn upload_vs_discard(quick: bool) {
     let rounds = if quick { 2 } else { 15 };
     let size: usize = 10_485_760;
     let dir = tempfile::tempdir().expect("tempdir");
-    let sb = Sandbox::start(&dir.path().join("state.db")).await;
-    sb.post(
-        "/channels",
-        &json!({"type": "custom.upload", "displayName": "Upload", "icon": "iVBORw0KGgo="}),
-    )
-    .await;
+    let on_disk = Sandbox::start(Some(&dir.path().join("state.db"))).await;
+    let in_memory = Sandbox::start(None).await;
+    for sb in [&on_disk, &in_memory] {
+        sb.post(
+            "/channels",
+            &json!({"type": "custom.upload", "displayName": "Upload", "icon": "iVBORw0KGgo="}),
+        )
+        .await;
+    }
     let discard = discard_server();
+    let http = Client::new();
     let payload = bytes::Bytes::from((0..size).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>());
-    let mut ours = Vec::new();
-    let mut theirs = Vec::new();
+    let (mut file, mut memory, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
-        let ticket = sb
-            .post(
-                "/assets",
-                &json!({"channel": {"type": "custom.upload"}, "sender": {"type": "customer"}, "name": "bench.bin", "size": size}),
-            )
-            .await;
-        let url = ticket["contentUrl"].as_str().expect("contentUrl").to_owned();
+        file.push(upload_once(&on_disk, &payload).await);
+        memory.push(upload_once(&in_memory, &payload).await);
         let started = Instant::now();
-        let resp = sb
-            .http
-            .post(&url)
-            .header("content-type", "application/octet-stream")
-            .body(payload.clone())
-            .send()
-            .await
-            .expect("upload");
-        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap_or_default());
-        ours.push(started.elapsed());
-        let started = Instant::now();
-        let resp = sb
-            .http
-            .post(&discard)
-            .body(payload.clone())
-            .send()
-            .await
-            .expect("discard");
+        let resp = http.post(&discard).body(payload.clone()).send().await.expect("discard");
         assert_eq!(resp.status(), 201);
         theirs.push(started.elapsed());
     }
-    ours.sort();
-    theirs.sort();
-    let (a, b) = (ours[ours.len() / 2], theirs[theirs.len() / 2]);
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (file, memory, discard) = (median(file), median(memory), median(theirs));
     let mbs = |d: Duration| size as f64 / d.as_secs_f64() / 1e6;
+    let ratio = |d: Duration| discard.as_secs_f64() / d.as_secs_f64();
+    println!("upload 10 MiB (median of {rounds} interleaved rounds; goal: 0.90x the discard server):");
+    println!("  discard server               {:>6.0} MB/s", mbs(discard));
     println!(
-        "upload 10 MiB: sandbox {:.0} MB/s, discard server {:.0} MB/s: {:.2}x (median of {rounds}); sandbox RSS after: {:.1} MiB",
-        mbs(a),
-        mbs(b),
-        b.as_secs_f64() / a.as_secs_f64(),
-        sb.rss_mib()
+        "  sandbox --state (file)       {:>6.0} MB/s  {:.2}x  (RSS after: {:.1} MiB)",
+        mbs(file),
+        ratio(file),
+        on_disk.rss_mib()
+    );
+    println!(
+        "  sandbox, no state (memory)   {:>6.0} MB/s  {:.2}x  (RSS after: {:.1} MiB)",
+        mbs(memory),
+        ratio(memory),
+        in_memory.rss_mib()
     );
 }

@@ -5,15 +5,19 @@
 //! that long is closed too (hyper starts the same timer while waiting for
 //! the next request). Body timeouts stay with the handlers, which know the
 //! size they accept. Used by the console's callback receiver; the sandbox
-//! may share it.
+//! serves through the same [`accept_loop`] with its own limits and
+//! connection wrapper.
 
 use std::time::Duration;
 
 use axum::Router;
+use hyper::body::{Body, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::HttpService;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
 /// Per-connection limits.
@@ -38,28 +42,55 @@ impl Default for ServeLimits {
 /// Accept and serve HTTP/1.1 until `stop` is cancelled, then let requests in
 /// progress finish (at most `limits.drain`).
 pub async fn serve(listener: TcpListener, router: Router, limits: ServeLimits, stop: CancellationToken) {
-    let mut builder = hyper::server::conn::http1::Builder::new();
+    let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read)
         .keep_alive(true);
+    let connect = |stream| (TokioIo::new(stream), TowerToHyperService::new(router.clone()));
+    accept_loop(listener, &builder, stop, limits.drain, connect).await;
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The accept loop under every server here: each accepted stream becomes
+/// hyper's IO and service through `connect` (the sandbox wraps both) and is
+/// served by `http` on its own task. When `stop` is cancelled, accepting
+/// ends and requests in progress get at most `drain` to finish.
+pub async fn accept_loop<I, S>(
+    listener: TcpListener,
+    http: &http1::Builder,
+    stop: CancellationToken,
+    drain: Duration,
+    mut connect: impl FnMut(TcpStream) -> (I, S),
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: HttpService<Incoming> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    S::ResBody: Send + 'static,
+    <S::ResBody as Body>::Data: Send,
+    <S::ResBody as Body>::Error: Into<BoxError>,
+{
     let graceful = GracefulShutdown::new();
     loop {
         let stream = tokio::select! {
             _ = stop.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
-                // Out of descriptors or a connection reset before accept: keep serving.
-                Err(_) => continue,
+                // Out of descriptors or similar: pause instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
             },
         };
-        let service = TowerToHyperService::new(router.clone());
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        let watched = graceful.watch(connection);
+        let (io, service) = connect(stream);
+        let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
-            let _ = watched.await;
+            let _ = connection.await;
         });
     }
     drop(listener);
-    let _ = tokio::time::timeout(limits.drain, graceful.shutdown()).await;
+    let _ = tokio::time::timeout(drain, graceful.shutdown()).await;
 }

@@ -323,6 +323,7 @@ async fn expired_urls_are_refused() {
         assets: AssetOptions {
             upload_url_ttl: Duration::ZERO,
             download_url_ttl: Duration::ZERO,
+            ..AssetOptions::default()
         },
         ..SandboxConfig::default()
     };
@@ -384,4 +385,148 @@ async fn delete_is_refused_once_used_in_a_message() {
 
     assert_error(fx.get_asset("unknown-id").await, StatusCode::BAD_REQUEST, "400-146").await;
     assert_error(fx.get_asset(&"x".repeat(256)).await, StatusCode::BAD_REQUEST, "400-144").await;
+}
+
+/// A sandbox without `--state` whose memory holds at most `cap` bytes of content.
+async fn capped(cap: u64) -> Fixture {
+    let mut config = SandboxConfig::default();
+    config.assets.memory_cap = cap;
+    Fixture::start(config).await
+}
+
+impl Fixture {
+    /// Upload `data` as a new asset; its id.
+    async fn uploaded(&self, name: &str, data: &[u8]) -> String {
+        let (id, url) = self.create(name, data.len() as u64).await;
+        let resp = self.upload(&url, "application/octet-stream", data.to_vec()).await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "{name}");
+        id
+    }
+
+    /// The bytes the signed download URL answers.
+    async fn downloaded(&self, id: &str) -> Bytes {
+        let meta: Value = self.get_asset(id).await.json().await.expect("asset json");
+        let url = meta["contentUrl"].as_str().expect("contentUrl");
+        let resp = self.http.get(url).send().await.expect("download");
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(
+            resp.headers()[header::CONTENT_LENGTH],
+            meta["size"].to_string().as_str()
+        );
+        resp.bytes().await.expect("download body")
+    }
+
+    fn content_file(&self, id: &str) -> std::path::PathBuf {
+        self.sandbox.state.db.assets_dir().join(id)
+    }
+}
+
+#[tokio::test]
+async fn without_state_content_is_held_in_memory_up_to_the_cap_then_in_files() {
+    let size = 700 * 1024;
+    let fx = capped(1 << 20).await;
+    let assets = &fx.sandbox.state.assets;
+    let (first, second, third) = (pseudo_random(size), pseudo_random(size + 1), pseudo_random(size + 2));
+
+    let held = fx.uploaded("first.bin", &first).await;
+    assert_eq!(assets.memory_used(), size as u64);
+    assert!(!fx.content_file(&held).exists(), "held content has no file");
+    // The second does not fit beside the first: it goes to a file.
+    let filed = fx.uploaded("second.bin", &second).await;
+    assert_eq!(assets.memory_used(), size as u64);
+    assert!(fx.content_file(&filed).exists(), "content past the cap is in a file");
+
+    // Either place answers the exact bytes, over HTTP and to the hub.
+    assert_eq!(Sha256::digest(fx.downloaded(&held).await), Sha256::digest(&first));
+    assert_eq!(Sha256::digest(fx.downloaded(&filed).await), Sha256::digest(&second));
+    assert_eq!(assets.content(&held).expect("held content"), first);
+    assert_eq!(assets.content(&filed).expect("filed content"), second);
+
+    // Deleting the held asset frees its share of the cap, so the next upload is held again.
+    assert_eq!(fx.delete_asset(&held).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(assets.memory_used(), 0);
+    assert!(assets.content(&held).is_none());
+    let again = fx.uploaded("third.bin", &third).await;
+    assert_eq!(assets.memory_used(), size as u64 + 2);
+    assert!(!fx.content_file(&again).exists());
+    assert_eq!(Sha256::digest(fx.downloaded(&again).await), Sha256::digest(&third));
+    assert_eq!(fx.delete_asset(&filed).await.status(), StatusCode::NO_CONTENT);
+    assert!(!fx.content_file(&filed).exists(), "deleting removes the file");
+    assert_eq!(assets.memory_used(), size as u64 + 2);
+
+    // Small content (the bot's receipt) is held too; a cap of 0 keeps everything in files.
+    let small = assets
+        .create_stored("r.txt", "text/plain", Bytes::from_static(b"receipt"))
+        .expect("stored");
+    assert_eq!(assets.memory_used(), size as u64 + 2 + 7);
+    assert_eq!(fx.downloaded(&small).await, Bytes::from_static(b"receipt"));
+    let none = capped(0).await;
+    let id = none.uploaded("a.bin", b"abc").await;
+    assert_eq!(none.sandbox.state.assets.memory_used(), 0);
+    assert!(none.content_file(&id).exists());
+    assert_eq!(none.downloaded(&id).await, Bytes::from_static(b"abc"));
+}
+
+#[tokio::test]
+async fn with_state_content_stays_on_disk_whatever_the_cap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = SandboxConfig {
+        state_file: Some(dir.path().join("state.db")),
+        ..SandboxConfig::default()
+    };
+    config.assets.memory_cap = 1 << 30;
+    let fx = Fixture::start(config).await;
+    let data = pseudo_random(100_000);
+    let id = fx.uploaded("a.bin", &data).await;
+    assert_eq!(fx.sandbox.state.assets.memory_used(), 0);
+    assert!(fx.content_file(&id).exists());
+    assert_eq!(fx.downloaded(&id).await, data);
+}
+
+#[tokio::test]
+async fn refused_and_aborted_uploads_leave_nothing_counted() {
+    let fx = capped(1 << 20).await;
+    let assets = &fx.sandbox.state.assets;
+    let (id, url) = fx.create("note.txt", 100_000).await;
+    // Longer and shorter than declared (no Content-Length): refused, nothing held.
+    let resp = fx.upload(&url, "text/plain", chunked(200_000)).await;
+    assert_error(resp, StatusCode::PAYLOAD_TOO_LARGE, "413-101").await;
+    assert_eq!(assets.memory_used(), 0);
+    let resp = fx.upload(&url, "text/plain", chunked(60_000)).await;
+    assert_error(resp, StatusCode::BAD_REQUEST, "400-144").await;
+    assert_eq!(assets.memory_used(), 0);
+
+    // A client that sends half the body, is seen receiving, and goes away.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let target = reqwest::Url::parse(&url).expect("url");
+    let mut stream = tokio::net::TcpStream::connect(fx.sandbox.addr).await.expect("connect");
+    let head = format!(
+        "POST {}?{} HTTP/1.1\r\nhost: {}\r\ncontent-type: text/plain\r\ncontent-length: 100000\r\n\r\n",
+        target.path(),
+        target.query().expect("signature"),
+        fx.sandbox.addr
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(&pseudo_random(50_000)).await.expect("half the body");
+    // The upload has claimed its share of the cap (the server runs on this thread too).
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while assets.memory_used() == 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the upload starts");
+    assert_eq!(assets.memory_used(), 100_000);
+    stream.shutdown().await.expect("half-close");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    drop(stream);
+    assert_eq!(assets.memory_used(), 0, "{}", String::from_utf8_lossy(&answer));
+
+    // None of it consumed the ticket or the cap.
+    let data = pseudo_random(100_000);
+    let resp = fx.upload(&url, "text/plain", data.clone()).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(assets.memory_used(), 100_000);
+    assert_eq!(fx.downloaded(&id).await, data);
 }

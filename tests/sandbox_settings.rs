@@ -53,6 +53,12 @@ fn bad_strictness_values_name_the_key_and_line() {
             2,
             "31536000",
         ),
+        (
+            "[sandbox]\nseed = \"empty\"\nasset_memory_mib = 99999999999\n",
+            "sandbox.asset_memory_mib",
+            3,
+            "0 keeps all asset content in files",
+        ),
     ] {
         let err = parse(text).expect_err(text);
         let ConfigError::Invalid { at, key: got, message } = &err else {
@@ -94,4 +100,23 @@ fn standalone_flags_set_strictness_and_refuse_overflowing_durations() {
     assert!(err.to_string().contains("token-lifetime-secs"), "{err}");
     let err = Cli::try_parse_from(["egain-console", "sandbox", "--assume", "nonsense"]).expect_err("refused");
     assert!(err.to_string().contains("NAME=LEVEL"), "{err}");
+}
+
+#[test]
+fn the_asset_memory_cap_comes_from_the_flag_and_the_config() {
+    let default = SandboxConfig::default();
+    assert_eq!(default.assets.memory_cap, 256 << 20);
+    let config = parse("[sandbox]\nasset_memory_mib = 0\n").expect("parses");
+    let mut sandbox = SandboxConfig::default();
+    config.sandbox.apply(&mut sandbox);
+    assert_eq!(sandbox.assets.memory_cap, 0);
+
+    let cli = Cli::try_parse_from(["egain-console", "sandbox", "--asset-memory-mib", "64"]).expect("parses");
+    let Some(Command::Sandbox(args)) = cli.command else {
+        panic!("sandbox subcommand");
+    };
+    let config = egain_console::cli::sandbox::config_from_args(&args).expect("config");
+    assert_eq!(config.assets.memory_cap, 64 << 20);
+    let err = Cli::try_parse_from(["egain-console", "sandbox", "--asset-memory-mib", "9999999"]).expect_err("refused");
+    assert!(err.to_string().contains("asset-memory-mib"), "{err}");
 }

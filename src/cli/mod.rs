@@ -123,6 +123,11 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "NAME=LEVEL", value_parser = parse_assume)]
     pub assume: Vec<(String, crate::sandbox::fidelity::Level)>,
 
+    /// MiB of asset content kept in memory without --state (past it, content goes to files; 0: always files).
+    #[arg(long, value_name = "MIB", default_value_t = crate::sandbox::assets::DEFAULT_MEMORY_CAP_MIB,
+        value_parser = clap::value_parser!(u64).range(0..=crate::sandbox::assets::MAX_MEMORY_CAP_MIB))]
+    pub asset_memory_mib: u64,
+
     /// Scope names the token endpoint accepts: any, prefixed (https://api.egain.cloud/auth/...) or bare.
     #[arg(long, default_value = "any", value_parser = |s: &str| s.parse::<crate::sandbox::fidelity::ScopeForm>())]
     pub scope_form: crate::sandbox::fidelity::ScopeForm,
@@ -165,6 +170,7 @@ impl Default for SandboxArgs {
             token_lifetime_secs: 3600,
             strict: false,
             assume: Vec::new(),
+            asset_memory_mib: crate::sandbox::assets::DEFAULT_MEMORY_CAP_MIB,
             scope_form: crate::sandbox::fidelity::ScopeForm::Any,
             demo_callback_base: None,
         }

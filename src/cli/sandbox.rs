@@ -35,6 +35,7 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig, String> {
     config.hub.demo_callback_base = args.demo_callback_base.clone();
     config.fidelity.strict = args.strict;
     config.fidelity.scope_form = args.scope_form;
+    config.assets.memory_cap = args.asset_memory_mib << 20;
     config.fidelity.log_to_stderr = true;
     for (name, level) in &args.assume {
         config.fidelity.set(name, *level)?;

@@ -36,6 +36,9 @@ pub struct SandboxSettings {
     pub strict: Option<bool>,
     /// Scope names the token endpoint accepts: "any", "prefixed" or "bare".
     pub scope_form: Option<String>,
+    /// MiB of asset content a sandbox without a state file keeps in memory
+    /// (past it, content goes to files); 0 keeps all content in files.
+    pub asset_memory_mib: Option<u64>,
     /// Per-assumption levels: `stale-modified = "error"` etc.
     #[serde(default)]
     pub assume: std::collections::BTreeMap<String, String>,
@@ -91,6 +94,9 @@ impl SandboxSettings {
         if let Some(strict) = self.strict {
             config.fidelity.strict = strict;
         }
+        if let Some(mib) = self.asset_memory_mib {
+            config.assets.memory_cap = mib.min(crate::sandbox::assets::MAX_MEMORY_CAP_MIB) << 20;
+        }
         // Both were checked by `check`.
         if let Some(form) = self.scope_form.as_deref().and_then(|f| f.parse().ok()) {
             config.fidelity.scope_form = form;
@@ -122,6 +128,17 @@ impl SandboxSettings {
                 &format!(
                     "must be 1 to {} seconds (a year)",
                     crate::sandbox::MAX_TOKEN_LIFETIME_SECS
+                ),
+            ));
+        }
+        if let Some(mib) = self.asset_memory_mib
+            && mib > crate::sandbox::assets::MAX_MEMORY_CAP_MIB
+        {
+            return Err(invalid(
+                "asset_memory_mib",
+                &format!(
+                    "must be 0 to {} MiB (0 keeps all asset content in files)",
+                    crate::sandbox::assets::MAX_MEMORY_CAP_MIB
                 ),
             ));
         }

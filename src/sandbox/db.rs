@@ -143,7 +143,7 @@ pub struct Db {
     /// Shown in errors.
     label: String,
     /// Keeps the temporary directory of a run without `--state`.
-    _temp: Option<tempfile::TempDir>,
+    temp: Option<tempfile::TempDir>,
 }
 
 fn sql(context: &str) -> impl Fn(rusqlite::Error) -> String + '_ {
@@ -204,7 +204,7 @@ impl Db {
             conn: Mutex::new(conn),
             assets_dir,
             label,
-            _temp: temp,
+            temp,
         };
         if let Some(store) = migrated {
             for kind in EntityKind::ALL {
@@ -238,6 +238,12 @@ impl Db {
     /// Where asset content files live.
     pub fn assets_dir(&self) -> &Path {
         &self.assets_dir
+    }
+
+    /// A run without `--state`: the database is removed at exit, so nothing
+    /// needs to outlive the process.
+    pub fn is_temporary(&self) -> bool {
+        self.temp.is_some()
     }
 
     /// Read everything back, validating the configuration objects.

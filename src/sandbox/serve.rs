@@ -19,7 +19,6 @@ use axum::response::Response;
 use futures_util::StreamExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -52,9 +51,11 @@ impl Default for ServerOptions {
 const HYPER_MAX_HEADERS: usize = 400;
 const HYPER_MAX_BUF: usize = 512 * 1024;
 
+/// How long stopping waits for open requests.
+const DRAIN: Duration = Duration::from_secs(5);
+
 /// Serve `app` until `stop` is cancelled, then let open requests finish.
 pub(super) async fn serve(listener: TcpListener, app: Router, options: ServerOptions, stop: CancellationToken) {
-    let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(options.header_timeout)
@@ -63,16 +64,7 @@ pub(super) async fn serve(listener: TcpListener, app: Router, options: ServerOpt
     let app = app.layer(axum::middleware::from_fn(move |req: Request, next: Next| {
         body_deadline(req, next, options)
     }));
-    loop {
-        let accepted = tokio::select! {
-            _ = stop.cancelled() => break,
-            accepted = listener.accept() => accepted,
-        };
-        let Ok((stream, _)) = accepted else {
-            // Out of descriptors or similar: pause instead of spinning.
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
+    let connect = |stream: tokio::net::TcpStream| {
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let answers = Arc::new(Answers::default());
@@ -82,12 +74,9 @@ pub(super) async fn serve(listener: TcpListener, app: Router, options: ServerOpt
             let app = app.clone();
             async move { Ok::<_, Infallible>(app.oneshot(req.map(Body::new)).await.unwrap_or_else(|e| match e {})) }
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+        (TokioIo::new(stream), service)
+    };
+    crate::serve::accept_loop(listener, &http, stop, DRAIN, connect).await;
 }
 
 #[derive(Debug)]

@@ -2,7 +2,9 @@
 //! signed upload URL, the client POSTs the raw bytes there, readers get a
 //! signed download URL from `GET /assets/{id}`. Metadata is in the database,
 //! bytes in files beside it: both survive a restart, and memory does not grow
-//! with uploads. Tickets never used expire with their upload URL.
+//! with uploads. A sandbox without `--state` (its database is deleted at exit)
+//! keeps content in memory instead, up to [`AssetOptions::memory_cap`]: no
+//! disk write on the upload path. Tickets never used expire with their upload URL.
 
 mod routes;
 pub mod signing;
@@ -22,26 +24,40 @@ use super::clock::now_iso;
 use super::db::{AssetRow, Db};
 use super::error::{HubError, HubResult, codes};
 
-/// How long signed URLs stay valid.
+/// How long signed URLs stay valid, and how much content memory may hold.
 #[derive(Debug, Clone)]
 pub struct AssetOptions {
     /// Lifetime of the `contentUrl` answered by `POST /assets`.
     pub upload_url_ttl: Duration,
     /// Lifetime of the `contentUrl` answered by `GET /assets/{id}`.
     pub download_url_ttl: Duration,
+    /// Most bytes of asset content held in memory by a sandbox whose database
+    /// is temporary (no `--state`); content past it goes to files, as with
+    /// `--state`, where content is always on disk. 0: always files.
+    pub memory_cap: u64,
 }
+
+/// Default [`AssetOptions::memory_cap`] in MiB.
+pub const DEFAULT_MEMORY_CAP_MIB: u64 = 256;
+/// Largest memory cap the settings accept, in MiB (1 TiB).
+pub const MAX_MEMORY_CAP_MIB: u64 = 1 << 20;
 
 impl Default for AssetOptions {
     fn default() -> Self {
         Self {
             upload_url_ttl: Duration::from_secs(15 * 60),
             download_url_ttl: Duration::from_secs(15 * 60),
+            memory_cap: DEFAULT_MEMORY_CAP_MIB << 20,
         }
     }
 }
 
+/// Uploads at most this large are copied into one buffer when held in
+/// memory, so a small file does not pin the connection's larger read buffer.
+const COALESCE_BELOW: u64 = 64 * 1024;
+
 /// Where an asset's bytes are in their life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Content {
     /// Ticket issued, nothing received yet (or a failed upload was discarded).
     Pending,
@@ -49,6 +65,23 @@ enum Content {
     Uploading,
     /// On disk, in the database's assets folder.
     Stored,
+    /// In memory (temporary database only), as the chunks that arrived.
+    Held(Arc<[Bytes]>),
+}
+
+impl Content {
+    fn is_stored(&self) -> bool {
+        matches!(self, Self::Stored | Self::Held(_))
+    }
+}
+
+/// Where an uploaded asset's bytes can be read from.
+#[derive(Debug, Clone)]
+pub enum Stored {
+    /// A file in the database's assets folder.
+    File(PathBuf),
+    /// Held in memory: the chunks, in order.
+    Memory(Arc<[Bytes]>),
 }
 
 #[derive(Debug, Clone)]
@@ -72,7 +105,7 @@ impl Asset {
             size: self.size,
             content_type: self.content_type.clone(),
             created: self.created.clone(),
-            stored: self.content == Content::Stored,
+            stored: self.content.is_stored(),
             used: self.used,
             expires_ms: self.expires_ms,
         }
@@ -103,12 +136,17 @@ struct Assets {
     by_id: HashMap<String, Asset>,
     /// Pending tickets in issue order (all share one lifetime, so expiry order too).
     pending: VecDeque<(i64, String)>,
+    /// Bytes of content held in memory or reserved for uploads streaming into it.
+    memory_used: u64,
 }
 
 /// All assets: metadata in memory and in the database, content in files
-/// beside it (so memory does not grow with uploads), plus the signing key.
+/// beside it (so memory does not grow with uploads) or, without `--state`,
+/// in memory up to a cap; plus the signing key.
 pub struct AssetStore {
     options: AssetOptions,
+    /// What memory may hold: the cap with a temporary database, else 0.
+    memory_cap: u64,
     signer: Signer,
     db: Arc<Db>,
     assets: Mutex<Assets>,
@@ -128,7 +166,7 @@ impl AssetStore {
         let mut pending: Vec<(i64, String)> = Vec::new();
         for row in rows {
             let content = if row.stored { Content::Stored } else { Content::Pending };
-            if content == Content::Pending {
+            if !row.stored {
                 pending.push((row.expires_ms, row.id.clone()));
             }
             assets.by_id.insert(
@@ -146,7 +184,9 @@ impl AssetStore {
         }
         pending.sort();
         assets.pending = pending.into();
+        let memory_cap = if db.is_temporary() { options.memory_cap } else { 0 };
         Self {
+            memory_cap,
             options,
             signer: Signer::random(),
             db,
@@ -175,7 +215,7 @@ impl AssetStore {
     /// Unknown or not yet uploaded assets cannot go into a message (400-146).
     pub fn check_usable(&self, id: &str) -> HubResult<()> {
         match self.lock().by_id.get(id) {
-            Some(asset) if asset.content == Content::Stored => Ok(()),
+            Some(asset) if asset.content.is_stored() => Ok(()),
             Some(_) => Err(HubError::bad_request(
                 codes::BAD_REFERENCE,
                 format!("Asset {id} has not been uploaded yet."),
@@ -203,19 +243,54 @@ impl AssetStore {
     /// have no reason to go through a signed upload); returns the new id.
     pub fn create_stored(&self, name: &str, content_type: &str, bytes: Bytes) -> HubResult<String> {
         let id = uuid::Uuid::new_v4().to_string();
-        std::fs::write(self.path(&id), &bytes).map_err(internal)?;
+        let size = bytes.len() as u64;
+        let held = self.reserve(size);
+        let content = if held {
+            Content::Held(Arc::from([bytes]))
+        } else {
+            std::fs::write(self.path(&id), &bytes).map_err(internal)?;
+            Content::Stored
+        };
         let asset = Asset {
             name: name.to_owned(),
-            size: bytes.len() as u64,
+            size,
             content_type: content_type.to_owned(),
             created: now_iso(),
-            content: Content::Stored,
+            content,
             used: false,
             expires_ms: 0,
         };
-        self.db.put_asset(&asset.row(&id)).map_err(internal)?;
+        if let Err(e) = self.db.put_asset(&asset.row(&id)) {
+            if held {
+                self.release(size);
+            }
+            return Err(internal(e));
+        }
         self.lock().by_id.insert(id.clone(), asset);
         Ok(id)
+    }
+
+    /// Count `size` bytes against the memory cap if they fit under it.
+    fn reserve(&self, size: u64) -> bool {
+        let mut assets = self.lock();
+        let fits = assets
+            .memory_used
+            .checked_add(size)
+            .is_some_and(|total| total <= self.memory_cap);
+        if fits {
+            assets.memory_used += size;
+        }
+        fits
+    }
+
+    fn release(&self, size: u64) {
+        let mut assets = self.lock();
+        assets.memory_used = assets.memory_used.saturating_sub(size);
+    }
+
+    /// Bytes of asset content held in memory now (uploads in progress included).
+    pub fn memory_used(&self) -> u64 {
+        self.lock().memory_used
     }
 
     /// A ticket for content still to come (`POST /assets`); returns the new
@@ -251,7 +326,11 @@ impl AssetStore {
                     break;
                 }
                 assets.pending.pop_front();
-                if assets.by_id.get(&id).is_some_and(|a| a.content == Content::Pending) {
+                if assets
+                    .by_id
+                    .get(&id)
+                    .is_some_and(|a| matches!(a.content, Content::Pending))
+                {
                     assets.by_id.remove(&id);
                     gone.push(id);
                 }
@@ -278,19 +357,29 @@ impl AssetStore {
             size: a.size,
             content_type: a.content_type.clone(),
             created: a.created.clone(),
-            uploaded: a.content == Content::Stored,
+            uploaded: a.content.is_stored(),
             used: a.used,
         })
     }
 
-    /// The file holding an uploaded asset's bytes.
-    pub fn content_path(&self, id: &str) -> Option<PathBuf> {
-        (self.lock().by_id.get(id)?.content == Content::Stored).then(|| self.path(id))
+    /// Where an uploaded asset's bytes are.
+    pub fn stored(&self, id: &str) -> Option<Stored> {
+        match &self.lock().by_id.get(id)?.content {
+            Content::Stored => Some(Stored::File(self.path(id))),
+            Content::Held(chunks) => Some(Stored::Memory(chunks.clone())),
+            Content::Pending | Content::Uploading => None,
+        }
     }
 
     /// The bytes of an uploaded asset.
     pub fn content(&self, id: &str) -> Option<Bytes> {
-        std::fs::read(self.content_path(id)?).ok().map(Bytes::from)
+        match self.stored(id)? {
+            Stored::File(path) => std::fs::read(path).ok().map(Bytes::from),
+            Stored::Memory(chunks) => Some(match &chunks[..] {
+                [one] => one.clone(),
+                many => Bytes::from(many.concat()),
+            }),
+        }
     }
 
     pub fn delete(&self, id: &str) -> Result<(), DeleteError> {
@@ -302,8 +391,16 @@ impl AssetStore {
                 if self.db.delete_assets(&[id.to_owned()]).is_err() {
                     return Err(DeleteError::NotFound);
                 }
-                assets.by_id.remove(id);
-                let _ = std::fs::remove_file(self.path(id));
+                if let Some(Asset {
+                    content: Content::Held(_),
+                    size,
+                    ..
+                }) = assets.by_id.remove(id)
+                {
+                    assets.memory_used = assets.memory_used.saturating_sub(size);
+                } else {
+                    let _ = std::fs::remove_file(self.path(id));
+                }
                 Ok(())
             }
         }
@@ -324,13 +421,14 @@ impl AssetStore {
                     store: self,
                     id: id.to_owned(),
                     finished: false,
+                    reserved: None,
                 })
             }
             Content::Uploading => Err(HubError::bad_request(
                 codes::ASSET_STATE,
                 format!("Asset {id} is being uploaded by another request."),
             )),
-            Content::Stored => Err(HubError::bad_request(
+            Content::Stored | Content::Held(_) => Err(HubError::bad_request(
                 codes::ASSET_STATE,
                 format!("Asset {id} was already uploaded; create a new asset to send other content."),
             )),
@@ -343,9 +441,58 @@ pub(crate) struct UploadGuard<'a> {
     store: &'a AssetStore,
     id: String,
     finished: bool,
+    /// Bytes counted against the memory cap for this upload.
+    reserved: Option<u64>,
 }
 
 impl UploadGuard<'_> {
+    /// Claim `size` bytes of the memory cap for this upload; `false` when
+    /// they do not fit (or the store keeps content on disk): stream to a file.
+    pub(crate) fn reserve_memory(&mut self, size: u64) -> bool {
+        let held = self.reserved.is_none() && self.store.reserve(size);
+        if held {
+            self.reserved = Some(size);
+        }
+        held
+    }
+
+    /// Keep the received chunks in memory (after [`Self::reserve_memory`]).
+    pub(crate) fn finish_held(mut self, chunks: Vec<Bytes>) -> HubResult<()> {
+        let store = self.store;
+        let size: u64 = chunks.iter().map(|c| c.len() as u64).sum();
+        if self.reserved != Some(size) {
+            return Err(HubError::internal("memory for the upload was not reserved"));
+        }
+        let chunks: Arc<[Bytes]> = if size <= COALESCE_BELOW {
+            Arc::from([Bytes::from(chunks.concat())])
+        } else {
+            chunks.into()
+        };
+        let mut row = {
+            let assets = store.lock();
+            let asset = assets
+                .by_id
+                .get(&self.id)
+                .ok_or_else(|| HubError::not_found("Asset", &self.id))?;
+            asset.row(&self.id)
+        };
+        row.stored = true;
+        store.db.put_asset(&row).map_err(internal)?;
+        // Deleted meanwhile: the drop releases the reservation (after this lock is gone).
+        let kept = match store.lock().by_id.get_mut(&self.id) {
+            Some(asset) => {
+                asset.content = Content::Held(chunks);
+                true
+            }
+            None => false,
+        };
+        if !kept {
+            return Err(HubError::not_found("Asset", &self.id));
+        }
+        self.finished = true;
+        Ok(())
+    }
+
     /// Where the bytes stream to until they are complete.
     pub(crate) fn part_path(&self) -> PathBuf {
         self.store.path(&format!("{}.part", self.id))
@@ -378,9 +525,13 @@ impl Drop for UploadGuard<'_> {
         if self.finished {
             return;
         }
-        let _ = std::fs::remove_file(self.part_path());
+        if let Some(size) = self.reserved {
+            self.store.release(size);
+        } else {
+            let _ = std::fs::remove_file(self.part_path());
+        }
         if let Some(asset) = self.store.lock().by_id.get_mut(&self.id)
-            && asset.content == Content::Uploading
+            && matches!(asset.content, Content::Uploading)
         {
             asset.content = Content::Pending;
         }

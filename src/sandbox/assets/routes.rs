@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::signing::{Claims, ISSUER};
-use super::{AssetInfo, DeleteError, check_asset_id};
+use super::{AssetInfo, DeleteError, Stored, check_asset_id};
 use crate::api::models::{AssetCreate, EntityKind, MAX_ASSET_SIZE, check_asset_file, content_type_for};
 use crate::sandbox::SandboxState;
 use crate::sandbox::SharedState;
@@ -36,10 +36,6 @@ pub const DOWNLOAD_PATH: &str = "/storage/assets/download";
 /// sending a full-size file gets the answer instead of a reset connection;
 /// past it the connection is simply closed.
 const DRAIN_LIMIT: usize = MAX_ASSET_SIZE as usize + (1 << 20);
-/// Uploads reach the disk in writes of this size.
-const WRITE_BUFFER: usize = 1 << 20;
-/// Blocks in flight between the connection and the writer thread.
-const WRITE_QUEUE: usize = 4;
 /// Guard against a client that stops sending while we drain.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -338,73 +334,82 @@ async fn receive_multipart(
     }
 }
 
-/// Stream the content to a file beside the database (memory stays flat
-/// whatever the upload size); exactly the signed size, or refused.
+/// Take the content in: into memory when the store holds it there and it
+/// fits under the cap, else into a file beside the database (memory stays
+/// flat whatever the upload size); exactly the signed size, or refused.
 async fn store_upload(
     state: &SandboxState,
     info: &AssetInfo,
     chunks: impl futures_util::Stream<Item = Result<Bytes, String>>,
 ) -> HubResult<(StatusCode, Json<Value>)> {
     let mut chunks = std::pin::pin!(chunks);
-    let guard = state.assets.begin_upload(&info.id)?;
+    let mut guard = state.assets.begin_upload(&info.id)?;
     let size = info.size.min(MAX_ASSET_SIZE);
+    if guard.reserve_memory(size) {
+        // The chunks hyper hands over are kept as they are: no copy.
+        let mut held = Vec::new();
+        let received = receive_chunks(info, size, &mut chunks, |chunk| {
+            held.push(chunk);
+            Ok(())
+        })
+        .await?;
+        check_complete(info, received)?;
+        guard.finish_held(held)?;
+        return Ok(created(info));
+    }
+    // Each chunk is written as it arrives, on this task: a write without
+    // fsync is a copy into the page cache, and dropping the chunk before the
+    // next read lets hyper reuse its read buffer. Handing chunks to a writer
+    // thread kept them alive, so every read went into freshly faulted pages
+    // (measured slower: see the README's "Sandbox at scale").
     let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
-    // A writer thread takes the chunks while the next ones arrive, so the
-    // disk never stalls the network (and memory holds a few chunks at most).
-    let file = std::fs::File::create(guard.part_path()).map_err(disk)?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Bytes>>(WRITE_QUEUE);
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        let mut file = file;
-        while let Some(block) = rx.blocking_recv() {
-            write_block(&mut file, &block)?;
-        }
-        Ok(())
-    });
-    let mut received: u64 = 0;
-    let outcome = async {
-        // Hand over in blocks of chunks (no copy), not per network chunk:
-        // one thread wake-up per MiB.
-        let mut block: Vec<Bytes> = Vec::new();
-        let mut block_len = 0;
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
-            received += chunk.len() as u64;
-            if received > size {
-                return Err(HubError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    codes::TOO_LARGE,
-                    format!("The upload exceeds the declared size of {} bytes.", info.size),
-                ));
-            }
-            block_len += chunk.len();
-            block.push(chunk);
-            if block_len >= WRITE_BUFFER {
-                block_len = 0;
-                if tx.send(std::mem::take(&mut block)).await.is_err() {
-                    return Ok(());
-                }
-            }
-        }
-        if !block.is_empty() {
-            let _ = tx.send(block).await;
-        }
-        Ok(())
-    }
-    .await;
-    drop(tx);
-    let written = writer
-        .await
-        .map_err(|e| HubError::internal(format!("The upload could not be stored: {e}")))?;
-    outcome?;
-    written.map_err(disk)?;
-    if received != size {
-        return Err(invalid(
-            "body",
-            format!("the upload ended after {received} of the declared {} bytes", info.size),
-        ));
-    }
+    let mut file = std::fs::File::create(guard.part_path()).map_err(disk)?;
+    let received = receive_chunks(info, size, &mut chunks, |chunk| {
+        std::io::Write::write_all(&mut file, &chunk).map_err(disk)
+    })
+    .await?;
+    check_complete(info, received)?;
     guard.finish()?;
-    Ok((StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size}))))
+    Ok(created(info))
+}
+
+/// Feed each chunk to `keep` until the body ends; refused past the signed
+/// size. Answers how many bytes arrived.
+async fn receive_chunks(
+    info: &AssetInfo,
+    size: u64,
+    chunks: &mut (impl futures_util::Stream<Item = Result<Bytes, String>> + Unpin),
+    mut keep: impl FnMut(Bytes) -> HubResult<()>,
+) -> HubResult<u64> {
+    let mut received: u64 = 0;
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
+        received += chunk.len() as u64;
+        if received > size {
+            return Err(HubError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::TOO_LARGE,
+                format!("The upload exceeds the declared size of {} bytes.", info.size),
+            ));
+        }
+        keep(chunk)?;
+    }
+    Ok(received)
+}
+
+fn check_complete(info: &AssetInfo, received: u64) -> HubResult<()> {
+    if received == info.size.min(MAX_ASSET_SIZE) {
+        return Ok(());
+    }
+    Err(invalid(
+        "body",
+        format!("the upload ended after {received} of the declared {} bytes", info.size),
+    ))
+}
+
+/// 201 `{id, size}`.
+fn created(info: &AssetInfo) -> (StatusCode, Json<Value>) {
+    (StatusCode::CREATED, Json(json!({"id": info.id, "size": info.size})))
 }
 
 /// The method the upload counts as: POST, or PUT taken as POST when the
@@ -417,36 +422,6 @@ fn upload_method(state: &SandboxState, method: &Method) -> HubResult<Method> {
         refused("Signed URL refused: the signature is for POST requests, not PUT.")
     })?;
     Ok(Method::POST)
-}
-
-/// Write a block of chunks with vectored writes (the file written this way
-/// reaches the OS at once: it survives the process being killed).
-fn write_block(file: &mut std::fs::File, block: &[Bytes]) -> std::io::Result<()> {
-    use std::io::{IoSlice, Write};
-    let mut index = 0;
-    let mut offset = 0;
-    while index < block.len() {
-        let slices: Vec<IoSlice<'_>> = std::iter::once(IoSlice::new(&block[index][offset..]))
-            .chain(block[index + 1..].iter().map(|b| IoSlice::new(b)))
-            .collect();
-        let mut written = file.write_vectored(&slices)?;
-        if written == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        // Advance past what was written.
-        while index < block.len() && written > 0 {
-            let left = block[index].len() - offset;
-            if written >= left {
-                written -= left;
-                index += 1;
-                offset = 0;
-            } else {
-                offset += written;
-                written = 0;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Discard what is left of a refused upload, within [`DRAIN_LIMIT`] and [`DRAIN_TIMEOUT`].
@@ -467,14 +442,18 @@ async fn drain(stream: &mut BodyDataStream) {
 async fn download(State(state): State<SharedState>, method: Method, RawQuery(query): RawQuery) -> HubResult<Response> {
     let claims = check_signature(&state, query.as_deref(), Method::GET, &method)?;
     let info = signed_asset(&state, &claims)?;
-    let path = state
-        .assets
-        .content_path(&info.id)
-        .ok_or_else(|| not_uploaded(&info.id))?;
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|e| HubError::internal(format!("The asset content cannot be read: {e}")))?;
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024));
+    let body = match state.assets.stored(&info.id).ok_or_else(|| not_uploaded(&info.id))? {
+        Stored::File(path) => {
+            let file = tokio::fs::File::open(&path)
+                .await
+                .map_err(|e| HubError::internal(format!("The asset content cannot be read: {e}")))?;
+            Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024))
+        }
+        Stored::Memory(chunks) => {
+            let chunks: Vec<Result<Bytes, std::convert::Infallible>> = chunks.iter().cloned().map(Ok).collect();
+            Body::from_stream(futures_util::stream::iter(chunks))
+        }
+    };
     let content_type = HeaderValue::from_str(&info.content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&content_disposition(&info.name))
