@@ -113,6 +113,21 @@ pub async fn connect(
     let exchanges = recorder.subscribe();
     match chosen {
         None => {
+            let mut sandbox_config = SandboxConfig {
+                seed: Seed::Demo,
+                ..SandboxConfig::default()
+            };
+            // A lively demo: the simulated agent answers escalations. `[sandbox]
+            // agent = "console"` (or `u` on the demo application) lets you answer instead.
+            sandbox_config.hub.demo_agent = crate::sandbox::hub::DemoAgent::Simulated;
+            if let Some(c) = config {
+                c.sandbox.apply(&mut sandbox_config);
+            }
+            // With a state file, open it now so a bad one is named before the screen
+            // changes; an in-memory one opens while the first frame is drawn. Bound
+            // first, so the database opens while the receiver starts.
+            let in_background = sandbox_config.state_file.is_none();
+            let mut starting = sandbox::bind(sandbox_config).await?;
             // The demo client application's customer and agent roles call
             // this receiver, with Basic credentials made up for this run.
             let password = Secret::new(format!("cb-{}", uuid::Uuid::new_v4().simple()));
@@ -127,22 +142,9 @@ pub async fn connect(
                 &recorder,
             )
             .await?;
-            let mut sandbox_config = SandboxConfig {
-                seed: Seed::Demo,
-                ..SandboxConfig::default()
-            };
-            sandbox_config.hub.demo_callback_base = Some(receiver.callback_base());
-            sandbox_config.hub.demo_callback_auth = Some(("console".into(), password.expose().to_owned()));
-            // A lively demo: the simulated agent answers escalations. `[sandbox]
-            // agent = "console"` (or `u` on the demo application) lets you answer instead.
-            sandbox_config.hub.demo_agent = crate::sandbox::hub::DemoAgent::Simulated;
-            if let Some(c) = config {
-                c.sandbox.apply(&mut sandbox_config);
-            }
-            // With a state file, open it now so a bad one is named before the screen
-            // changes; a temporary database opens while the first frame is drawn.
-            let in_background = sandbox_config.state_file.is_none();
-            let starting = sandbox::bind(sandbox_config).await?;
+            let hub = starting.hub_mut();
+            hub.demo_callback_base = Some(receiver.callback_base());
+            hub.demo_callback_auth = Some(("console".into(), password.expose().to_owned()));
             let (addr, urls, keys) = (starting.addr, starting.urls.clone(), starting.credentials.clone());
             let sandbox = if in_background {
                 EmbeddedSandbox::in_background(starting)

@@ -194,10 +194,13 @@ impl Db {
         // One transaction for the whole layout: one commit, not one per table.
         let tx = conn.unchecked_transaction().map_err(sql(&label))?;
         tx.execute_batch(SCHEMA).map_err(sql(&label))?;
-        tx.pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(sql(&label))?;
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-            .map_err(sql(&label))?;
+        if path.is_some() {
+            // What `check_ours` reads back on the next start.
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(sql(&label))?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(sql(&label))?;
+        }
         tx.commit().map_err(sql(&label))?;
         std::fs::create_dir_all(&assets_dir).map_err(|e| format!("{}: {e}", assets_dir.display()))?;
         let db = Self {
@@ -215,8 +218,8 @@ impl Db {
                 }
             }
         }
-        // A temporary database was created just now: nothing to read back.
-        let loaded = match db._temp {
+        // An in-memory database was created just now: nothing to read back.
+        let loaded = match db.temp {
             Some(_) => Loaded::empty(),
             None => db.load(delivery_keep, notices)?,
         };
@@ -240,8 +243,8 @@ impl Db {
         &self.assets_dir
     }
 
-    /// A run without `--state`: the database is removed at exit, so nothing
-    /// needs to outlive the process.
+    /// A run without `--state`: the database is in memory and the assets
+    /// folder removed at exit, so nothing needs to outlive the process.
     pub fn is_temporary(&self) -> bool {
         self.temp.is_some()
     }

@@ -251,6 +251,12 @@ pub struct Starting {
 }
 
 impl Starting {
+    /// The hub's settings, still open to change: they take effect when it
+    /// serves (the seed's callback URLs, once the console's receiver listens).
+    pub fn hub_mut(&mut self) -> &mut hub::HubOptions {
+        &mut self.config.hub
+    }
+
     /// Wait for the database, restore what it holds, seed a fresh store,
     /// then serve: the first request already sees the whole seed.
     pub async fn serve(self) -> Result<RunningSandbox, String> {
