@@ -100,3 +100,51 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
         .expect("wait");
     assert!(exit.success(), "{exit:?}");
 }
+
+/// TERM and HUP stop it as Ctrl-C does: cleanly, and without leaving its
+/// temporary folder behind.
+#[tokio::test]
+async fn term_and_hup_stop_it_and_remove_its_temporary_folder() {
+    for signal in ["-TERM", "-HUP"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tmp = dir.path().join("tmp");
+        std::fs::create_dir(&tmp).expect("tmp dir");
+        let spawned = Command::new(env!("CARGO_BIN_EXE_egain-console"))
+            .env("EGAIN_CONSOLE_SANDBOX_FILE", dir.path().join("sandbox.env"))
+            .env("TMPDIR", &tmp)
+            .args(["sandbox", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start the binary");
+        let mut guard = KillOnDrop(Some(spawned));
+        let child = guard.0.as_mut().expect("child");
+        let stdout = child.stdout.take().expect("stdout");
+        // Four lines: it is serving (and its temporary folder exists).
+        let lines = tokio::task::spawn_blocking(move || BufReader::new(stdout).lines().take(4).count())
+            .await
+            .expect("read lines");
+        assert_eq!(lines, 4);
+        let folders = |tmp: &std::path::Path| {
+            std::fs::read_dir(tmp)
+                .expect("read tmp")
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("egain-sandbox-"))
+                .count()
+        };
+        assert_eq!(folders(&tmp), 1, "the running sandbox's folder");
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let mut child = guard.0.take().expect("child");
+        let exit = tokio::task::spawn_blocking(move || child.wait())
+            .await
+            .expect("join")
+            .expect("wait");
+        assert!(exit.success(), "{signal}: {exit:?}");
+        assert_eq!(folders(&tmp), 0, "{signal} left the temporary folder behind");
+    }
+}

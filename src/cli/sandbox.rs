@@ -43,7 +43,8 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig, String> {
     Ok(config)
 }
 
-/// Start, print the connection facts one per line on stdout, serve until Ctrl-C.
+/// Start, print the connection facts one per line on stdout, serve until
+/// Ctrl-C, TERM or HUP.
 /// Settings from a config file's `[sandbox]` table, when given, override the arguments.
 pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSettings>) -> Result<(), String> {
     let mut config = config_from_args(args)?;
@@ -73,8 +74,22 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
         "sandbox listening on {} (spec at {}/openapi.yaml); Ctrl-C stops it",
         sandbox.addr, sandbox.urls.root
     );
-    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    stop_requested().await?;
     eprintln!("stopping");
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C, TERM (a service manager, `kill`) or HUP (the terminal closed):
+/// each stops the sandbox the same way, so open requests finish and the
+/// temporary folder of a run without `--state` is removed.
+async fn stop_requested() -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
+    tokio::select! {
+        interrupted = tokio::signal::ctrl_c() => interrupted.map_err(|e| e.to_string()),
+        _ = term.recv() => Ok(()),
+        _ = hup.recv() => Ok(()),
+    }
 }
