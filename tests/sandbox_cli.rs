@@ -17,19 +17,43 @@ impl Drop for KillOnDrop {
     }
 }
 
-#[tokio::test]
-async fn standalone_sandbox_prints_four_lines_and_serves() {
+/// Start `egain-console sandbox` with `args` and `envs`, its stdout piped.
+fn spawn_sandbox(dir: &std::path::Path, args: &[&str], envs: &[(&str, &std::path::Path)]) -> KillOnDrop {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_egain-console"));
     // The connection file goes to a temp dir, not the user's runtime directory.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spawned = Command::new(env!("CARGO_BIN_EXE_egain-console"))
-        .env("EGAIN_CONSOLE_SANDBOX_FILE", dir.path().join("sandbox.env"))
-        .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "demo"])
+    command.env("EGAIN_CONSOLE_SANDBOX_FILE", dir.join("sandbox.env"));
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    let spawned = command
+        .arg("sandbox")
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .stdin(Stdio::null())
         .spawn()
         .expect("start the binary");
-    let mut guard = KillOnDrop(Some(spawned));
+    KillOnDrop(Some(spawned))
+}
+
+/// Send `signal` (as `kill` takes it) and wait for the exit.
+async fn stop(mut guard: KillOnDrop, signal: &str) -> std::process::ExitStatus {
+    let mut child = guard.0.take().expect("child");
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .expect("join")
+        .expect("wait")
+}
+
+#[tokio::test]
+async fn standalone_sandbox_prints_four_lines_and_serves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut guard = spawn_sandbox(dir.path(), &["--listen", "127.0.0.1:0", "--seed", "demo"], &[]);
     let child = guard.0.as_mut().expect("child");
     let stdout = child.stdout.take().expect("stdout");
     let lines: Vec<String> = tokio::task::spawn_blocking(move || {
@@ -88,16 +112,7 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
     assert!(spec.text().await.expect("text").starts_with("openapi: 3.0.3"));
 
     // Ctrl-C (SIGINT) stops it cleanly.
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let mut child = guard.0.take().expect("child");
-    let exit = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .expect("join")
-        .expect("wait");
+    let exit = stop(guard, "-INT").await;
     assert!(exit.success(), "{exit:?}");
 }
 
@@ -109,16 +124,7 @@ async fn term_and_hup_stop_it_and_remove_its_temporary_folder() {
         let dir = tempfile::tempdir().expect("tempdir");
         let tmp = dir.path().join("tmp");
         std::fs::create_dir(&tmp).expect("tmp dir");
-        let spawned = Command::new(env!("CARGO_BIN_EXE_egain-console"))
-            .env("EGAIN_CONSOLE_SANDBOX_FILE", dir.path().join("sandbox.env"))
-            .env("TMPDIR", &tmp)
-            .args(["sandbox", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("start the binary");
-        let mut guard = KillOnDrop(Some(spawned));
+        let mut guard = spawn_sandbox(dir.path(), &["--listen", "127.0.0.1:0"], &[("TMPDIR", &tmp)]);
         let child = guard.0.as_mut().expect("child");
         let stdout = child.stdout.take().expect("stdout");
         // Four lines: it is serving (and its temporary folder exists).
@@ -134,16 +140,7 @@ async fn term_and_hup_stop_it_and_remove_its_temporary_folder() {
                 .count()
         };
         assert_eq!(folders(&tmp), 1, "the running sandbox's folder");
-        let status = Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let mut child = guard.0.take().expect("child");
-        let exit = tokio::task::spawn_blocking(move || child.wait())
-            .await
-            .expect("join")
-            .expect("wait");
+        let exit = stop(guard, signal).await;
         assert!(exit.success(), "{signal}: {exit:?}");
         assert_eq!(folders(&tmp), 0, "{signal} left the temporary folder behind");
     }

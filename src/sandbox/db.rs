@@ -111,6 +111,7 @@ pub struct ConversationWrite<'a> {
 }
 
 /// What opening found.
+#[derive(Default)]
 pub struct Loaded {
     pub store: Store,
     /// (header JSON, message count) of every open conversation.
@@ -122,19 +123,6 @@ pub struct Loaded {
     pub outbox: Vec<OutboxRow>,
     /// What the caller should tell the user (a migration, for example).
     pub notices: Vec<String>,
-}
-
-impl Loaded {
-    fn empty() -> Self {
-        Self {
-            store: Store::default(),
-            open_conversations: Vec::new(),
-            assets: Vec::new(),
-            deliveries: Vec::new(),
-            outbox: Vec::new(),
-            notices: Vec::new(),
-        }
-    }
 }
 
 pub struct Db {
@@ -220,7 +208,7 @@ impl Db {
         }
         // An in-memory database was created just now: nothing to read back.
         let loaded = match db.temp {
-            Some(_) => Loaded::empty(),
+            Some(_) => Loaded::default(),
             None => db.load(delivery_keep, notices)?,
         };
         Ok((db, loaded))

@@ -468,15 +468,7 @@ impl UploadGuard<'_> {
         } else {
             chunks.into()
         };
-        let mut row = {
-            let assets = store.lock();
-            let asset = assets
-                .by_id
-                .get(&self.id)
-                .ok_or_else(|| HubError::not_found("Asset", &self.id))?;
-            asset.row(&self.id)
-        };
-        row.stored = true;
+        let row = self.stored_row()?;
         store.db.put_asset(&row).map_err(internal)?;
         // Deleted meanwhile: the drop releases the reservation (after this lock is gone).
         let kept = match store.lock().by_id.get_mut(&self.id) {
@@ -493,6 +485,19 @@ impl UploadGuard<'_> {
         Ok(())
     }
 
+    /// The asset's database row as it is once stored (not found if deleted meanwhile).
+    fn stored_row(&self) -> HubResult<AssetRow> {
+        let assets = self.store.lock();
+        let asset = assets
+            .by_id
+            .get(&self.id)
+            .ok_or_else(|| HubError::not_found("Asset", &self.id))?;
+        Ok(AssetRow {
+            stored: true,
+            ..asset.row(&self.id)
+        })
+    }
+
     /// Where the bytes stream to until they are complete.
     pub(crate) fn part_path(&self) -> PathBuf {
         self.store.path(&format!("{}.part", self.id))
@@ -501,16 +506,8 @@ impl UploadGuard<'_> {
     /// Keep the received file. The asset may have been deleted meanwhile.
     pub(crate) fn finish(mut self) -> HubResult<()> {
         let store = self.store;
-        let mut row = {
-            let assets = store.lock();
-            let asset = assets
-                .by_id
-                .get(&self.id)
-                .ok_or_else(|| HubError::not_found("Asset", &self.id))?;
-            asset.row(&self.id)
-        };
+        let row = self.stored_row()?;
         std::fs::rename(self.part_path(), store.path(&self.id)).map_err(internal)?;
-        row.stored = true;
         store.db.put_asset(&row).map_err(internal)?;
         if let Some(asset) = store.lock().by_id.get_mut(&self.id) {
             asset.content = Content::Stored;
