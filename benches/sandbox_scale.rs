@@ -6,7 +6,8 @@
 //! sandbox's own inbox, so the hub's work is what is measured.
 //!
 //! Run: `cargo bench --bench sandbox_scale` (or `bench/sandbox.sh`, which adds
-//! wrk and Prism when installed). Under `cargo test --all-targets` a quick run
+//! wrk and Prism when installed); `SANDBOX_BENCH=upload` runs only the upload
+//! comparison, `UPLOAD_ROUNDS=N` sets its rounds (15). Under `cargo test --all-targets` a quick run
 //! with small stores checks that it still works.
 
 use std::collections::HashMap;
@@ -386,9 +387,21 @@ async fn run(quick: bool) {
     }
 }
 
-/// A server that reads request bodies and throws them away, on its own
-/// thread: the ceiling an upload to the sandbox is compared with.
-fn discard_server() -> String {
+/// What a plain upload server does with the bytes it reads.
+#[derive(Clone, Copy)]
+enum Keep {
+    /// Throws them away: the ceiling an upload to the sandbox is compared with.
+    Nothing,
+    /// Keeps the chunks as hyper hands them over until the next upload begins.
+    Memory,
+    /// Writes each chunk to a file as it arrives (removed at the next upload).
+    File,
+}
+
+/// A plain axum server, on its own thread, that reads request bodies and
+/// does `keep` with them: the floor of each way the sandbox stores content,
+/// without any of the sandbox's own work.
+fn plain_server(keep: Keep, dir: std::path::PathBuf) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -398,22 +411,39 @@ fn discard_server() -> String {
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
             let _ = tx.send(listener.local_addr().expect("addr"));
+            let last: Arc<std::sync::Mutex<Vec<bytes::Bytes>>> = Arc::default();
             let app = axum::Router::new().route(
-                "/discard",
-                axum::routing::post(|body: axum::body::Body| async move {
+                "/upload",
+                axum::routing::post(move |body: axum::body::Body| async move {
                     use futures_util::StreamExt;
+                    // The last upload goes first, as the sandbox's asset is deleted between rounds.
+                    drop(std::mem::take(&mut *last.lock().expect("lock")));
                     let mut stream = body.into_data_stream();
                     let mut n = 0usize;
+                    let mut held = Vec::new();
+                    let path = dir.join("upload.bin");
+                    let mut file = match keep {
+                        Keep::File => Some(std::fs::File::create(&path).expect("create")),
+                        _ => None,
+                    };
                     while let Some(Ok(chunk)) = stream.next().await {
                         n += chunk.len();
+                        match keep {
+                            Keep::Nothing => {}
+                            Keep::Memory => held.push(chunk),
+                            Keep::File => {
+                                std::io::Write::write_all(file.as_mut().expect("file"), &chunk).expect("write")
+                            }
+                        }
                     }
+                    *last.lock().expect("lock") = held;
                     (axum::http::StatusCode::CREATED, n.to_string())
                 }),
             );
             let _ = axum::serve(listener, app).await;
         });
     });
-    format!("http://{}/discard", rx.recv().expect("discard server address"))
+    format!("http://{}/upload", rx.recv().expect("plain server address"))
 }
 
 /// One 10 MiB upload through a fresh ticket; its duration. The asset is
@@ -451,9 +481,18 @@ async fn upload_once(sb: &Sandbox, payload: &bytes::Bytes) -> Duration {
 
 /// 10 MiB uploads into a sandbox with `--state` (streamed to a file beside
 /// its database) and into one without (held in memory), against the same
-/// bytes posted to a discard server; interleaved rounds, medians.
+/// bytes posted to plain servers that discard them, keep them in memory or
+/// write them to a file; interleaved rounds, medians. The plain servers
+/// show what each way of storing costs by itself, apart from the sandbox.
 async fn upload_vs_discard(quick: bool) {
-    let rounds = if quick { 2 } else { 15 };
+    let rounds = if quick {
+        2
+    } else {
+        std::env::var("UPLOAD_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(15)
+    };
     let size: usize = 10_485_760;
     let dir = tempfile::tempdir().expect("tempdir");
     let on_disk = Sandbox::start(Some(&dir.path().join("state.db"))).await;
@@ -465,37 +504,53 @@ async fn upload_vs_discard(quick: bool) {
         )
         .await;
     }
-    let discard = discard_server();
+    let plain = [Keep::Nothing, Keep::Memory, Keep::File].map(|keep| plain_server(keep, dir.path().to_owned()));
     let http = Client::new();
     let payload = bytes::Bytes::from((0..size).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>());
-    let (mut file, mut memory, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut file, mut memory) = (Vec::new(), Vec::new());
+    let mut theirs: [Vec<Duration>; 3] = Default::default();
     for _ in 0..rounds {
         file.push(upload_once(&on_disk, &payload).await);
         memory.push(upload_once(&in_memory, &payload).await);
-        let started = Instant::now();
-        let resp = http.post(&discard).body(payload.clone()).send().await.expect("discard");
-        assert_eq!(resp.status(), 201);
-        theirs.push(started.elapsed());
+        for (url, times) in plain.iter().zip(theirs.iter_mut()) {
+            let started = Instant::now();
+            let resp = http.post(url).body(payload.clone()).send().await.expect("plain server");
+            assert_eq!(resp.status(), 201);
+            times.push(started.elapsed());
+        }
     }
     let median = |mut v: Vec<Duration>| {
         v.sort();
         v[v.len() / 2]
     };
-    let (file, memory, discard) = (median(file), median(memory), median(theirs));
+    let [discard, plain_memory, plain_file] = theirs.map(median);
+    let (file, memory) = (median(file), median(memory));
     let mbs = |d: Duration| size as f64 / d.as_secs_f64() / 1e6;
-    let ratio = |d: Duration| discard.as_secs_f64() / d.as_secs_f64();
+    let ratio = |d: Duration, to: Duration| to.as_secs_f64() / d.as_secs_f64();
     println!("upload 10 MiB (median of {rounds} interleaved rounds; goal: 0.90x the discard server):");
-    println!("  discard server               {:>6.0} MB/s", mbs(discard));
+    println!("  plain server, discards       {:>6.0} MB/s", mbs(discard));
     println!(
-        "  sandbox --state (file)       {:>6.0} MB/s  {:.2}x  (RSS after: {:.1} MiB)",
+        "  plain server, writes a file  {:>6.0} MB/s  {:.2}x",
+        mbs(plain_file),
+        ratio(plain_file, discard)
+    );
+    println!(
+        "  plain server, keeps memory   {:>6.0} MB/s  {:.2}x",
+        mbs(plain_memory),
+        ratio(plain_memory, discard)
+    );
+    println!(
+        "  sandbox --state (file)       {:>6.0} MB/s  {:.2}x  ({:.2}x the plain file server; RSS after: {:.1} MiB)",
         mbs(file),
-        ratio(file),
+        ratio(file, discard),
+        ratio(file, plain_file),
         on_disk.rss_mib()
     );
     println!(
-        "  sandbox, no state (memory)   {:>6.0} MB/s  {:.2}x  (RSS after: {:.1} MiB)",
+        "  sandbox, no state (memory)   {:>6.0} MB/s  {:.2}x  ({:.2}x the plain memory server; RSS after: {:.1} MiB)",
         mbs(memory),
-        ratio(memory),
+        ratio(memory, discard),
+        ratio(memory, plain_memory),
         in_memory.rss_mib()
     );
 }
