@@ -20,11 +20,13 @@ fi
 cargo build --release --quiet
 port=18480
 out=$(mktemp)
-./target/release/egain-console sandbox --listen "127.0.0.1:$port" --seed demo >"$out" 2>/dev/null &
+# The sandbox never prints its secret: choose it, and keep its connection file out of the runtime dir.
+secret=bench-$RANDOM$RANDOM
+EGAIN_SANDBOX_CLIENT_SECRET=$secret EGAIN_CONSOLE_SANDBOX_FILE="$out.env" \
+  ./target/release/egain-console sandbox --listen "127.0.0.1:$port" --seed demo >"$out" 2>/dev/null &
 sandbox=$!
 trap 'kill $sandbox 2>/dev/null || true; [[ -n "${prism:-}" ]] && kill $prism 2>/dev/null || true; rm -f "$out"' EXIT
 for _ in $(seq 50); do [[ $(wc -l <"$out") -ge 4 ]] && break; sleep 0.1; done
-secret=$(sed -n 's/^client_secret=//p' "$out")
 token=$(curl -s -d grant_type=client_credentials -d client_id=sandbox-console -d "client_secret=$secret" \
   -d "scope=app.conversation.conversationmgr.read" "http://127.0.0.1:$port/system/auth/SANDBOX-U/oauth2/token" |
   sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')

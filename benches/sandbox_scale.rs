@@ -21,6 +21,8 @@ use reqwest::Client;
 use serde_json::{Value, json};
 
 const SCOPES: &str = "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read";
+/// The client secret the sandbox is started with (it never prints it).
+const SECRET: &str = "bench-secret";
 /// Concurrent clients in each timed phase (the machine has 2 cores).
 const CLIENTS: usize = 4;
 
@@ -30,6 +32,8 @@ struct Sandbox {
     root: String,
     token: String,
     http: Client,
+    /// Holds its connection file until it has stopped.
+    _files: tempfile::TempDir,
 }
 
 impl Drop for Sandbox {
@@ -55,8 +59,13 @@ impl Drop for Sandbox {
 impl Sandbox {
     /// With a state file, or without one (temporary database, asset content in memory).
     async fn start(state: Option<&std::path::Path>) -> Self {
+        // Its connection file goes here, not to the user's runtime directory.
+        let files = tempfile::tempdir().expect("tempdir");
         let mut command = Command::new(env!("CARGO_BIN_EXE_egain-console"));
-        command.args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "empty"]);
+        command
+            .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "empty"])
+            .env("EGAIN_SANDBOX_CLIENT_SECRET", SECRET)
+            .env("EGAIN_CONSOLE_SANDBOX_FILE", files.path().join("sandbox.env"));
         if let Some(state) = state {
             command.arg("--state").arg(state);
         }
@@ -83,7 +92,7 @@ impl Sandbox {
             .form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", facts["client_id"].as_str()),
-                ("client_secret", facts["client_secret"].as_str()),
+                ("client_secret", SECRET),
                 ("scope", SCOPES),
             ])
             .send()
@@ -103,6 +112,7 @@ impl Sandbox {
             root,
             token: answer["access_token"].as_str().expect("token").to_owned(),
             http,
+            _files: files,
         }
     }
 

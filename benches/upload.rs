@@ -21,6 +21,8 @@ mod support;
 use support::{peak_rss_kib, reset_peak};
 
 const ROUNDS: usize = 20;
+/// The client secret the sandbox is started with (it never prints it).
+const SECRET: &str = "bench-secret";
 const CHANNEL: &str = "custom.demo";
 
 fn main() {
@@ -29,8 +31,12 @@ fn main() {
 }
 
 async fn run() {
+    // The sandbox's connection file goes here, not to the user's runtime directory.
+    let files = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_egain-console"))
         .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", "demo"])
+        .env("EGAIN_SANDBOX_CLIENT_SECRET", SECRET)
+        .env("EGAIN_CONSOLE_SANDBOX_FILE", files.path().join("sandbox.env"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -49,7 +55,7 @@ async fn run() {
             AuthConfig::ClientCredentials {
                 token_url: facts["token_url"].clone(),
                 client_id: facts["client_id"].clone(),
-                client_secret: Secret::new(facts["client_secret"].clone()),
+                client_secret: Secret::new(SECRET.to_owned()),
                 scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
             },
         ),

@@ -1,5 +1,5 @@
-//! `egain-console sandbox` as a user runs it: four lines on stdout, then it
-//! serves real HTTP until interrupted.
+//! `egain-console sandbox` as a user runs it: four lines on stdout (never
+//! the secret), then it serves real HTTP until interrupted.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -50,10 +50,18 @@ async fn stop(mut guard: KillOnDrop, signal: &str) -> std::process::ExitStatus {
         .expect("wait")
 }
 
+/// A client secret that must never reach stdout.
+const CANARY: &str = "canary-sandbox-secret-7f3a";
+
 #[tokio::test]
 async fn standalone_sandbox_prints_four_lines_and_serves() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut guard = spawn_sandbox(dir.path(), &["--listen", "127.0.0.1:0", "--seed", "demo"], &[]);
+    let secret_file = dir.path().join("sandbox.env");
+    let mut guard = spawn_sandbox(
+        dir.path(),
+        &["--listen", "127.0.0.1:0", "--seed", "demo", "--client-secret", CANARY],
+        &[],
+    );
     let child = guard.0.as_mut().expect("child");
     let stdout = child.stdout.take().expect("stdout");
     let lines: Vec<String> = tokio::task::spawn_blocking(move || {
@@ -68,11 +76,25 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
     let keys: Vec<&str> = lines.iter().filter_map(|l| l.split_once('=').map(|(k, _)| k)).collect();
     assert_eq!(
         keys,
-        ["base_url", "token_url", "client_id", "client_secret"],
+        ["base_url", "token_url", "client_id", "client_secret_file"],
         "{lines:?}"
     );
+    assert!(!lines.concat().contains(CANARY), "the secret reached stdout: {lines:?}");
     let facts: HashMap<&str, &str> = lines.iter().filter_map(|l| l.split_once('=')).collect();
     assert!(facts["base_url"].ends_with("/conversation/conversationmgr/v3"));
+    // The secret is in the file stdout names, readable by its owner only.
+    assert_eq!(std::path::Path::new(facts["client_secret_file"]), secret_file);
+    let published = std::fs::read_to_string(&secret_file).expect("connection file");
+    assert!(
+        published.lines().any(|l| l == format!("client_secret={CANARY}")),
+        "{published}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret_file).expect("file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     let http = reqwest::Client::new();
     let token: serde_json::Value = http
@@ -80,7 +102,7 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", facts["client_id"]),
-            ("client_secret", facts["client_secret"]),
+            ("client_secret", CANARY),
             ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
         ])
         .send()
@@ -144,4 +166,34 @@ async fn term_and_hup_stop_it_and_remove_its_temporary_folder() {
         assert!(exit.success(), "{signal}: {exit:?}");
         assert_eq!(folders(&tmp), 0, "{signal} left the temporary folder behind");
     }
+}
+
+/// Where the connection file cannot be written the secret would be
+/// unreadable, so the sandbox refuses to start and says how to fix it.
+#[test]
+fn an_unwritable_connection_file_is_refused_before_serving() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let not_a_dir = dir.path().join("plain-file");
+    std::fs::write(&not_a_dir, "x").expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_egain-console"))
+        .args(["sandbox", "--listen", "127.0.0.1:0", "--client-secret", CANARY])
+        .env("EGAIN_CONSOLE_SANDBOX_FILE", not_a_dir.join("sandbox.env"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    // Stdout ends when it exits; a first line means it started serving anyway.
+    let first = BufReader::new(child.stdout.take().expect("stdout")).lines().next();
+    if let Some(line) = first {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("it served anyway; stdout began with {line:?}");
+    }
+    let output = child.wait_with_output().expect("wait");
+    assert!(!output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("EGAIN_CONSOLE_SANDBOX_FILE"), "{stderr}");
+    assert!(stderr.contains("plain-file"), "names the path: {stderr}");
+    assert!(!stderr.contains(CANARY), "{stderr}");
 }

@@ -202,13 +202,19 @@ async fn a_conversation_started_before_a_restart_continues_after_it() {
     assert_eq!(delete.status(), 400);
 }
 
+/// The client secret the spawned sandboxes accept (it is never printed).
+const SECRET: &str = "durability-secret";
+
 /// The standalone sandbox as a child process on a free port, and the facts
-/// it prints (base_url, token_url, client_id, client_secret).
+/// it prints (base_url, token_url, client_id, client_secret_file) plus
+/// `client_secret`, which it was given.
 fn spawn_sandbox(path: &std::path::Path, seed: &str) -> (Child, HashMap<String, String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_egain-console"))
         .args(["sandbox", "--listen", "127.0.0.1:0", "--seed", seed, "--state"])
         .arg(path)
         .env("NO_COLOR", "1")
+        .env("EGAIN_SANDBOX_CLIENT_SECRET", SECRET)
+        .env("EGAIN_CONSOLE_SANDBOX_FILE", path.with_extension("env"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -222,6 +228,7 @@ fn spawn_sandbox(path: &std::path::Path, seed: &str) -> (Child, HashMap<String, 
             facts.insert(k.to_owned(), v.to_owned());
         }
     }
+    facts.insert("client_secret".into(), SECRET.into());
     (child, facts)
 }
 

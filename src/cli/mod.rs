@@ -86,7 +86,7 @@ pub struct SandboxArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Persist configuration objects in this file across restarts.
+    /// Keep configuration, conversations, transcripts and assets in this SQLite database across restarts.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 

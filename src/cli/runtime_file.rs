@@ -34,7 +34,7 @@ pub fn path() -> Option<PathBuf> {
 }
 
 impl Facts {
-    /// `key=value` lines, as the sandbox prints them on stdout.
+    /// `key=value` lines (the sandbox prints the first three on stdout).
     fn text(&self) -> String {
         format!(
             "base_url={}\ntoken_url={}\nclient_id={}\nclient_secret={}\n",
@@ -66,6 +66,13 @@ impl Facts {
 pub struct Published {
     path: PathBuf,
     text: String,
+}
+
+impl Published {
+    /// Where the file was written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
 impl Drop for Published {

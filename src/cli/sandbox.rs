@@ -43,8 +43,8 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig, String> {
     Ok(config)
 }
 
-/// Start, print the connection facts one per line on stdout, serve until
-/// Ctrl-C, TERM or HUP.
+/// Start, print the connection facts one per line on stdout (the client
+/// secret as the file holding it), serve until Ctrl-C, TERM or HUP.
 /// Settings from a config file's `[sandbox]` table, when given, override the arguments.
 pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSettings>) -> Result<(), String> {
     let mut config = config_from_args(args)?;
@@ -55,19 +55,23 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
     for notice in &sandbox.notices {
         eprintln!("{notice}");
     }
-    // For the built-in `sandbox` profile; written before the lines below, removed when this returns.
-    let _published = super::runtime_file::publish(&super::runtime_file::Facts {
+    // The secret goes only into this 0600 file (for the built-in `sandbox`
+    // profile and for scripts), never to stdout, which may be a screen or a
+    // log; the file is written before the lines below and removed when this returns.
+    let published = super::runtime_file::publish(&super::runtime_file::Facts {
         base_url: sandbox.urls.base.clone(),
         token_url: sandbox.urls.token.clone(),
         client_id: sandbox.credentials.client_id.clone(),
         client_secret: crate::api::Secret::new(sandbox.credentials.client_secret.clone()),
     })
-    .inspect_err(|e| eprintln!("warning: {e}; the `sandbox` profile will not find this sandbox"));
+    .map_err(|e| {
+        format!("{e}; without it the client secret cannot be read: set EGAIN_CONSOLE_SANDBOX_FILE to a writable path")
+    })?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "base_url={}", sandbox.urls.base).map_err(|e| e.to_string())?;
     writeln!(out, "token_url={}", sandbox.urls.token).map_err(|e| e.to_string())?;
     writeln!(out, "client_id={}", sandbox.credentials.client_id).map_err(|e| e.to_string())?;
-    writeln!(out, "client_secret={}", sandbox.credentials.client_secret).map_err(|e| e.to_string())?;
+    writeln!(out, "client_secret_file={}", published.path().display()).map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     drop(out);
     eprintln!(

@@ -18,7 +18,7 @@ pub struct SandboxSettings {
     /// Listen address (standalone `serve`; the embedded sandbox uses it too when set).
     pub listen: Option<SocketAddr>,
     pub seed: Option<SeedChoice>,
-    /// Persist configuration objects here; a relative path is taken from the config file's folder.
+    /// Keep configuration, conversations, transcripts and assets in this SQLite database; a relative path is taken from the config file's folder.
     pub state_file: Option<PathBuf>,
     /// Added before every API answer.
     pub latency_ms: Option<u64>,
