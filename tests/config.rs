@@ -648,6 +648,42 @@ fn a_sandbox_profile_takes_its_url_and_credentials_from_the_running_sandbox() {
     assert!(only.sandbox_profiles["mine"].callback.is_some());
 }
 
+/// The built-in `sandbox` profile (no config entry) runs a callback
+/// receiver on a free loopback port, so a taken-over role's replies reach
+/// the console; a user's `sandbox = true` profile keeps what it says.
+#[test]
+fn the_built_in_sandbox_profile_has_a_loopback_receiver() {
+    let resolved = Config::default()
+        .with_standalone_sandbox(
+            "sandbox",
+            "http://127.0.0.1:8080/conversation/conversationmgr/v3",
+            "http://127.0.0.1:8080/token",
+            "sandbox-console",
+            Secret::new("sbx-secret".to_owned()),
+        )
+        .expect("resolved");
+    let (_, profile) = resolved.profile(Some("sandbox")).expect("built in");
+    let callback = profile.callback.as_ref().expect("a receiver");
+    assert_eq!(callback.listen.to_string(), "127.0.0.1:0");
+    assert!(callback.public_url.is_none());
+    assert_eq!(
+        profile.resolve_callback_auth_with(&env(&[])).expect("auth"),
+        CallbackAuth::None
+    );
+
+    let own = parse("[profiles.local]\nsandbox = true\n")
+        .expect("parses")
+        .with_standalone_sandbox(
+            "local",
+            "http://127.0.0.1:8080/conversation/conversationmgr/v3",
+            "http://127.0.0.1:8080/token",
+            "sandbox-console",
+            Secret::new("sbx-secret".to_owned()),
+        )
+        .expect("resolved");
+    assert!(own.profile(Some("local")).expect("own").1.callback.is_none());
+}
+
 #[test]
 fn a_sandbox_profile_refuses_keys_the_connection_file_gives() {
     let err = parse_err("[profiles.p]\nsandbox = true\nbase_url = \"https://hub.example.com/v3\"\n");

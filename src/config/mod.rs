@@ -275,7 +275,10 @@ impl Config {
         client_secret: Secret,
     ) -> Result<Config, String> {
         let mut config = self.clone();
-        let settings = config.sandbox_profiles.remove(name).unwrap_or_default();
+        let settings = config
+            .sandbox_profiles
+            .remove(name)
+            .unwrap_or_else(SandboxProfile::built_in);
         let profile = Profile::standalone_sandbox(name, &settings, base_url, token_url, client_id, client_secret)?;
         config.profiles.insert(name.to_owned(), profile);
         Ok(config)

@@ -48,12 +48,20 @@ pub struct SandboxProfile {
     pub callback: Option<CallbackSettings>,
 }
 
-impl Default for SandboxProfile {
-    fn default() -> Self {
+impl SandboxProfile {
+    /// The built-in `sandbox` profile: a callback receiver on a free
+    /// loopback port, so replies can reach the console once a role is taken
+    /// over, and scenario runs work, as against the embedded sandbox. It asks
+    /// no credentials: only the local mock's callbacks are expected.
+    pub fn built_in() -> Self {
         Self {
             read_only: false,
             timeout: DEFAULT_TIMEOUT,
-            callback: None,
+            callback: Some(CallbackSettings {
+                listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+                public_url: None,
+                auth: CallbackAuthSource::None,
+            }),
         }
     }
 }
