@@ -600,6 +600,19 @@ fn callback_defaults_and_bearer() {
     );
 }
 
+/// `config` with profile `name` made from a running sandbox's connection file.
+fn as_running_sandbox(config: &Config, name: &str) -> Config {
+    config
+        .with_standalone_sandbox(
+            name,
+            "http://127.0.0.1:8080/conversation/conversationmgr/v3",
+            "http://127.0.0.1:8080/token",
+            "sandbox-console",
+            Secret::new("sbx-secret".to_owned()),
+        )
+        .expect("resolved")
+}
+
 /// `sandbox = true`: a user's own name for a running standalone sandbox, with
 /// its own read-only and timeout settings; URL and credentials come from the
 /// sandbox's connection file when the profile is used.
@@ -618,15 +631,7 @@ fn a_sandbox_profile_takes_its_url_and_credentials_from_the_running_sandbox() {
         "not usable before the connection file is read"
     );
 
-    let resolved = config
-        .with_standalone_sandbox(
-            "local",
-            "http://127.0.0.1:8080/conversation/conversationmgr/v3",
-            "http://127.0.0.1:8080/token",
-            "sandbox-console",
-            Secret::new("sbx-secret".to_owned()),
-        )
-        .expect("resolved");
+    let resolved = as_running_sandbox(&config, "local");
     let (name, profile) = resolved.profile(None).expect("the default profile");
     assert_eq!(name, "local");
     assert_eq!(
@@ -653,15 +658,7 @@ fn a_sandbox_profile_takes_its_url_and_credentials_from_the_running_sandbox() {
 /// the console; a user's `sandbox = true` profile keeps what it says.
 #[test]
 fn the_built_in_sandbox_profile_has_a_loopback_receiver() {
-    let resolved = Config::default()
-        .with_standalone_sandbox(
-            "sandbox",
-            "http://127.0.0.1:8080/conversation/conversationmgr/v3",
-            "http://127.0.0.1:8080/token",
-            "sandbox-console",
-            Secret::new("sbx-secret".to_owned()),
-        )
-        .expect("resolved");
+    let resolved = as_running_sandbox(&Config::default(), "sandbox");
     let (_, profile) = resolved.profile(Some("sandbox")).expect("built in");
     let callback = profile.callback.as_ref().expect("a receiver");
     assert_eq!(callback.listen.to_string(), "127.0.0.1:0");
@@ -671,16 +668,7 @@ fn the_built_in_sandbox_profile_has_a_loopback_receiver() {
         CallbackAuth::None
     );
 
-    let own = parse("[profiles.local]\nsandbox = true\n")
-        .expect("parses")
-        .with_standalone_sandbox(
-            "local",
-            "http://127.0.0.1:8080/conversation/conversationmgr/v3",
-            "http://127.0.0.1:8080/token",
-            "sandbox-console",
-            Secret::new("sbx-secret".to_owned()),
-        )
-        .expect("resolved");
+    let own = as_running_sandbox(&parse("[profiles.local]\nsandbox = true\n").expect("parses"), "local");
     assert!(own.profile(Some("local")).expect("own").1.callback.is_none());
 }
 
