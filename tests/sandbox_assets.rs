@@ -417,7 +417,7 @@ impl Fixture {
     }
 
     fn content_file(&self, id: &str) -> std::path::PathBuf {
-        self.sandbox.state.db.assets_dir().join(id)
+        self.sandbox.state.db.assets_dir().expect("assets folder").join(id)
     }
 }
 

@@ -97,21 +97,7 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
     }
 
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(facts["token_url"])
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", facts["client_id"]),
-            ("client_secret", CANARY),
-            ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
-        ])
-        .send()
-        .await
-        .expect("token request")
-        .json()
-        .await
-        .expect("token json");
-    let bearer = token["access_token"].as_str().expect("access_token");
+    let bearer = &bearer(&http, &facts).await;
     let accounts: serde_json::Value = http
         .get(format!("{}/accounts", facts["base_url"]))
         .bearer_auth(bearer)
@@ -138,29 +124,84 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
     assert!(exit.success(), "{exit:?}");
 }
 
+/// A bearer token from the sandbox whose stdout lines are `facts` (started with [`CANARY`] as its secret).
+async fn bearer(http: &reqwest::Client, facts: &HashMap<&str, &str>) -> String {
+    let token: serde_json::Value = http
+        .post(facts["token_url"])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", facts["client_id"]),
+            ("client_secret", CANARY),
+            ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token json");
+    token["access_token"].as_str().expect("access_token").to_owned()
+}
+
 /// TERM and HUP stop it as Ctrl-C does: cleanly, and without leaving its
-/// temporary folder behind.
+/// temporary folder behind (made only once content needs a file).
 #[tokio::test]
 async fn term_and_hup_stop_it_and_remove_its_temporary_folder() {
+    let folders = |tmp: &std::path::Path| {
+        std::fs::read_dir(tmp)
+            .expect("read tmp")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("egain-sandbox-"))
+            .count()
+    };
     for signal in ["-TERM", "-HUP"] {
         let dir = tempfile::tempdir().expect("tempdir");
         let tmp = dir.path().join("tmp");
         std::fs::create_dir(&tmp).expect("tmp dir");
-        let mut guard = spawn_sandbox(dir.path(), &["--listen", "127.0.0.1:0"], &[("TMPDIR", &tmp)]);
+        // Asset content always in files, so one upload makes the temporary folder.
+        let args = [
+            "--listen",
+            "127.0.0.1:0",
+            "--asset-memory-mib",
+            "0",
+            "--client-secret",
+            CANARY,
+        ];
+        let mut guard = spawn_sandbox(dir.path(), &args, &[("TMPDIR", &tmp)]);
         let child = guard.0.as_mut().expect("child");
         let stdout = child.stdout.take().expect("stdout");
-        // Four lines: it is serving (and its temporary folder exists).
-        let lines = tokio::task::spawn_blocking(move || BufReader::new(stdout).lines().take(4).count())
+        let lines: Vec<String> = tokio::task::spawn_blocking(move || {
+            BufReader::new(stdout)
+                .lines()
+                .take(4)
+                .map(|l| l.expect("line"))
+                .collect()
+        })
+        .await
+        .expect("read lines");
+        let facts: HashMap<&str, &str> = lines.iter().filter_map(|l| l.split_once('=')).collect();
+        assert_eq!(folders(&tmp), 0, "no folder before any content needs one");
+        let http = reqwest::Client::new();
+        let bearer = bearer(&http, &facts).await;
+        let ticket: serde_json::Value = http
+            .post(format!("{}/assets", facts["base_url"]))
+            .bearer_auth(&bearer)
+            .json(&serde_json::json!({"channel": {"type": "custom.demo"}, "sender": {"type": "customer"}, "name": "a.txt", "size": 5}))
+            .send()
             .await
-            .expect("read lines");
-        assert_eq!(lines, 4);
-        let folders = |tmp: &std::path::Path| {
-            std::fs::read_dir(tmp)
-                .expect("read tmp")
-                .filter_map(Result::ok)
-                .filter(|e| e.file_name().to_string_lossy().starts_with("egain-sandbox-"))
-                .count()
-        };
+            .expect("create asset")
+            .json()
+            .await
+            .expect("ticket");
+        let url = ticket["contentUrl"].as_str().unwrap_or_else(|| panic!("{ticket}"));
+        let put = http
+            .post(url)
+            .header("content-type", "text/plain")
+            .body("hello")
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(put.status(), 201, "{:?}", put.text().await);
         assert_eq!(folders(&tmp), 1, "the running sandbox's folder");
         let exit = stop(guard, signal).await;
         assert!(exit.success(), "{signal}: {exit:?}");

@@ -127,11 +127,19 @@ pub struct Loaded {
 
 pub struct Db {
     conn: Mutex<Connection>,
-    assets_dir: PathBuf,
+    assets: AssetsDir,
     /// Shown in errors.
     label: String,
-    /// Keeps the temporary directory of a run without `--state`.
-    temp: Option<tempfile::TempDir>,
+}
+
+/// Where asset content files live.
+enum AssetsDir {
+    /// Beside the `--state` file, created when the database opens.
+    Beside(PathBuf),
+    /// A run without `--state`: a temporary folder, removed at exit, made on
+    /// first use (content stays in memory up to the cap, so most runs never
+    /// need one and start without two directory creations).
+    Temporary(std::sync::OnceLock<Result<tempfile::TempDir, String>>),
 }
 
 fn sql(context: &str) -> impl Fn(rusqlite::Error) -> String + '_ {
@@ -141,20 +149,16 @@ fn sql(context: &str) -> impl Fn(rusqlite::Error) -> String + '_ {
 impl Db {
     /// Open (or create) the database; `None` means a temporary one.
     pub fn open(path: Option<&Path>, delivery_keep: usize) -> Result<(Self, Loaded), String> {
-        let (assets_dir, temp, label) = match path {
+        let (assets, label) = match path {
             Some(path) => {
                 let mut assets = path.as_os_str().to_owned();
                 assets.push(".assets");
-                (PathBuf::from(assets), None, path.display().to_string())
+                (AssetsDir::Beside(PathBuf::from(assets)), path.display().to_string())
             }
-            None => {
-                let dir = tempfile::Builder::new()
-                    .prefix("egain-sandbox-")
-                    .tempdir()
-                    .map_err(|e| format!("cannot create a temporary folder for the sandbox's assets: {e}"))?;
-                let assets = dir.path().join("assets");
-                (assets, Some(dir), "the in-memory sandbox database".to_owned())
-            }
+            None => (
+                AssetsDir::Temporary(std::sync::OnceLock::new()),
+                "the in-memory sandbox database".to_owned(),
+            ),
         };
         let mut notices = Vec::new();
         let migrated = match path {
@@ -190,12 +194,13 @@ impl Db {
                 .map_err(sql(&label))?;
         }
         tx.commit().map_err(sql(&label))?;
-        std::fs::create_dir_all(&assets_dir).map_err(|e| format!("{}: {e}", assets_dir.display()))?;
+        if let AssetsDir::Beside(dir) = &assets {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
         let db = Self {
             conn: Mutex::new(conn),
-            assets_dir,
+            assets,
             label,
-            temp,
         };
         if let Some(store) = migrated {
             for kind in EntityKind::ALL {
@@ -207,9 +212,9 @@ impl Db {
             }
         }
         // An in-memory database was created just now: nothing to read back.
-        let loaded = match db.temp {
-            Some(_) => Loaded::default(),
-            None => db.load(delivery_keep, notices)?,
+        let loaded = match db.is_temporary() {
+            true => Loaded::default(),
+            false => db.load(delivery_keep, notices)?,
         };
         Ok((db, loaded))
     }
@@ -226,15 +231,36 @@ impl Db {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Where asset content files live.
-    pub fn assets_dir(&self) -> &Path {
-        &self.assets_dir
+    /// Where asset content files live, made now if this is the first use
+    /// of a temporary folder.
+    pub fn assets_dir(&self) -> Result<&Path, String> {
+        match &self.assets {
+            AssetsDir::Beside(dir) => Ok(dir),
+            AssetsDir::Temporary(made) => made
+                .get_or_init(|| {
+                    tempfile::Builder::new()
+                        .prefix("egain-sandbox-")
+                        .tempdir()
+                        .map_err(|e| format!("cannot create a temporary folder for the sandbox's assets: {e}"))
+                })
+                .as_ref()
+                .map(|dir| dir.path())
+                .map_err(Clone::clone),
+        }
+    }
+
+    /// The assets folder if it exists, without making one (for removals).
+    pub fn existing_assets_dir(&self) -> Option<&Path> {
+        match &self.assets {
+            AssetsDir::Beside(dir) => Some(dir),
+            AssetsDir::Temporary(made) => made.get()?.as_ref().ok().map(|dir| dir.path()),
+        }
     }
 
     /// A run without `--state`: the database is in memory and the assets
     /// folder removed at exit, so nothing needs to outlive the process.
     pub fn is_temporary(&self) -> bool {
-        self.temp.is_some()
+        matches!(self.assets, AssetsDir::Temporary(_))
     }
 
     /// Read everything back, validating the configuration objects.

@@ -208,8 +208,15 @@ impl AssetStore {
     }
 
     /// Where an asset's content lives (ids are ours: UUID text, safe as a file name).
-    fn path(&self, id: &str) -> PathBuf {
-        self.db.assets_dir().join(id)
+    fn path(&self, id: &str) -> HubResult<PathBuf> {
+        Ok(self.db.assets_dir().map_err(internal)?.join(id))
+    }
+
+    /// Remove a content file, if the folder that would hold it exists.
+    fn remove_file(&self, name: &str) {
+        if let Some(dir) = self.db.existing_assets_dir() {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
     }
 
     /// Unknown or not yet uploaded assets cannot go into a message (400-146).
@@ -248,7 +255,7 @@ impl AssetStore {
         let content = if held {
             Content::Held(Arc::from([bytes]))
         } else {
-            std::fs::write(self.path(&id), &bytes).map_err(internal)?;
+            std::fs::write(self.path(&id)?, &bytes).map_err(internal)?;
             Content::Stored
         };
         let asset = Asset {
@@ -365,7 +372,7 @@ impl AssetStore {
     /// Where an uploaded asset's bytes are.
     pub fn stored(&self, id: &str) -> Option<Stored> {
         match &self.lock().by_id.get(id)?.content {
-            Content::Stored => Some(Stored::File(self.path(id))),
+            Content::Stored => Some(Stored::File(self.path(id).ok()?)),
             Content::Held(chunks) => Some(Stored::Memory(chunks.clone())),
             Content::Pending | Content::Uploading => None,
         }
@@ -399,7 +406,7 @@ impl AssetStore {
                 {
                     assets.memory_used = assets.memory_used.saturating_sub(size);
                 } else {
-                    let _ = std::fs::remove_file(self.path(id));
+                    self.remove_file(id);
                 }
                 Ok(())
             }
@@ -498,16 +505,21 @@ impl UploadGuard<'_> {
         })
     }
 
+    /// The file the bytes stream to until they are complete.
+    fn part_name(&self) -> String {
+        format!("{}.part", self.id)
+    }
+
     /// Where the bytes stream to until they are complete.
-    pub(crate) fn part_path(&self) -> PathBuf {
-        self.store.path(&format!("{}.part", self.id))
+    pub(crate) fn part_path(&self) -> HubResult<PathBuf> {
+        self.store.path(&self.part_name())
     }
 
     /// Keep the received file. The asset may have been deleted meanwhile.
     pub(crate) fn finish(mut self) -> HubResult<()> {
         let store = self.store;
         let row = self.stored_row()?;
-        std::fs::rename(self.part_path(), store.path(&self.id)).map_err(internal)?;
+        std::fs::rename(self.part_path()?, store.path(&self.id)?).map_err(internal)?;
         store.db.put_asset(&row).map_err(internal)?;
         if let Some(asset) = store.lock().by_id.get_mut(&self.id) {
             asset.content = Content::Stored;
@@ -525,7 +537,7 @@ impl Drop for UploadGuard<'_> {
         if let Some(size) = self.reserved {
             self.store.release(size);
         } else {
-            let _ = std::fs::remove_file(self.part_path());
+            self.store.remove_file(&self.part_name());
         }
         if let Some(asset) = self.store.lock().by_id.get_mut(&self.id)
             && matches!(asset.content, Content::Uploading)

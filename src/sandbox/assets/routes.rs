@@ -363,7 +363,7 @@ async fn store_upload(
     // thread kept them alive, so every read went into freshly faulted pages
     // (measured slower: see the README's "Sandbox at scale").
     let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
-    let mut file = std::fs::File::create(guard.part_path()).map_err(disk)?;
+    let mut file = std::fs::File::create(guard.part_path()?).map_err(disk)?;
     let received = receive_chunks(info, size, &mut chunks, |chunk| {
         std::io::Write::write_all(&mut file, &chunk).map_err(disk)
     })
