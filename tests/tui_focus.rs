@@ -268,6 +268,41 @@ fn q_asks_while_conversations_are_open_or_callbacks_are_taken() {
 }
 
 #[test]
+fn q_does_not_count_conversations_the_user_or_the_hub_ended() {
+    use egain_console::api::models::{ConversationRef, Message, MessageEnvelope, Party, SenderType};
+    // Ended by the user: x, then Enter, and the hub accepted it.
+    let mut app = in_message_list();
+    press(&mut app, 'x');
+    let effects = press_code(&mut app, KeyCode::Enter);
+    let (local_id, _) = sends(&effects).into_iter().next().expect("the end goes out");
+    send(&mut app, accepted_reply(local_id, CONV, 7));
+    assert_eq!(press(&mut app, 'q'), vec![Effect::Quit], "nothing open: q quits");
+
+    // Ended by the hub (idle timeout): its conversation.end arrives by callback.
+    let mut app = in_message_list();
+    let mut end = Message::new(
+        "conversation.end",
+        Party::named(SenderType::Other("system".into()), "hub"),
+        Some("Conversation ended after 5 idle minutes.".into()),
+    );
+    end.id = Some("hub-end".into());
+    end.conversation = Some(ConversationRef {
+        id: Some(CONV.to_owned()),
+        ..Default::default()
+    });
+    send(
+        &mut app,
+        egain_console::tui::msg::Msg::Inbound(Box::new(egain_console::callback::Inbound {
+            role: "customer".into(),
+            received: jiff::Timestamp::now(),
+            envelope: MessageEnvelope::single(end),
+            exchange_id: 0,
+        })),
+    );
+    assert_eq!(press(&mut app, 'q'), vec![Effect::Quit], "the hub ended it: q quits");
+}
+
+#[test]
 fn ending_a_conversation_asks_first() {
     let mut app = in_message_list();
     assert!(press(&mut app, 'x').is_empty());

@@ -175,9 +175,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }),
         Msg::Scenarios(owner, event) => with_cx(app, |parts, cx| {
-            if owner == Owner::Scenarios {
-                scenarios::on_event(parts.scenarios, *event, cx);
+            if owner != Owner::Scenarios {
+                return;
             }
+            // A run's conversation is the Conversation pane's to count as open or not.
+            if let scen::Event::Finished { result, .. } = &*event
+                && let Some(conversation) = &result.conversation
+            {
+                conversation::on_run_finished(parts.conversation, conversation);
+            }
+            scenarios::on_event(parts.scenarios, *event, cx);
         }),
         Msg::Transfer(owner, transfer) => with_cx(app, |parts, cx| {
             if owner == Owner::Conversation {
