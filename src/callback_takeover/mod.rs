@@ -251,7 +251,10 @@ pub async fn apply(client: &Client, state_dir: &Path, plan: &TakeoverPlan) -> Re
         move || {
             let lease = lease::hold(journal.dir()).map_err(|e| JournalError {
                 path: journal.dir().to_owned(),
-                detail: format!("cannot take the console's lease: {e}"),
+                detail: format!(
+                    "cannot take the console's lease: {}",
+                    crate::file_error::reason(journal.dir(), crate::file_error::Access::Write, &e)
+                ),
             })?;
             record(&journal, entry).map(|recorded| (recorded, lease))
         }

@@ -175,8 +175,11 @@ pub(crate) fn read_override(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(TemplateError::Read {
+                message: format!(
+                    "cannot read the template: {}",
+                    crate::file_error::reason(&path, crate::file_error::Access::Read, &e)
+                ),
                 path,
-                message: e.to_string(),
             });
         }
     };
