@@ -40,7 +40,7 @@ pub fn render(
         (None, None) => format!("as {}", pane.role),
     };
     let block = Block::bordered()
-        .title(chrome.pane_title(PaneId::Conversation, &extra))
+        .title(chrome.pane_title(PaneId::Conversation, &extra, area.width))
         .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
