@@ -15,7 +15,7 @@ use super::client::Client;
 use super::error::ApiError;
 use super::exchange::{Direction, Exchange, ExchangeKind, RecordedBody, headers_of};
 use super::models::{AssetCreate, AssetUploadTicket, SenderType, check_asset_file, content_type_for};
-use crate::file_error::Access;
+use crate::io_error::Access;
 
 /// Bytes moved so far of the total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,9 +360,9 @@ async fn reserve_unique(dir: &Path, name: &str) -> Result<PathBuf, ApiError> {
     Err(ApiError::Io(format!("{}: no free file name for {name}", dir.display())))
 }
 
-/// A local file problem, in one plain message ([`crate::file_error`]).
+/// A local file problem, in one plain message ([`crate::io_error`]).
 fn file_io(path: &Path, access: Access, what: &str, e: &std::io::Error) -> ApiError {
-    ApiError::Io(crate::file_error::message(path, access, what, e))
+    ApiError::Io(crate::io_error::message(path, access, what, e))
 }
 
 #[cfg(test)]

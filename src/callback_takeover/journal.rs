@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::file_error::Access;
+use crate::io_error::Access;
 
 /// File name of the journal inside the state directory.
 pub const JOURNAL_FILE: &str = "callback-takeovers.json";
@@ -166,7 +166,7 @@ impl Journal {
     fn error(&self, path: &Path, access: Access, e: io::Error) -> JournalError {
         JournalError {
             path: path.to_owned(),
-            detail: crate::file_error::reason(path, access, &e),
+            detail: crate::io_error::reason(path, access, &e),
         }
     }
 }

@@ -253,7 +253,7 @@ pub async fn apply(client: &Client, state_dir: &Path, plan: &TakeoverPlan) -> Re
                 path: journal.dir().to_owned(),
                 detail: format!(
                     "cannot take the console's lease: {}",
-                    crate::file_error::reason(journal.dir(), crate::file_error::Access::Write, &e)
+                    crate::io_error::reason(journal.dir(), crate::io_error::Access::Write, &e)
                 ),
             })?;
             record(&journal, entry).map(|recorded| (recorded, lease))

@@ -14,7 +14,7 @@ use crate::callback_takeover::{self, ActiveTakeover};
 use crate::config::Config;
 use crate::connect::{self, Connection};
 use crate::conversation::templates::MessageTemplates;
-use crate::file_error::{self, Access};
+use crate::io_error::{self, Access};
 use crate::scenario::inbox::Inbox;
 use crate::scenario::load::{self, Plan, Summary};
 use crate::scenario::runner::{Harness, Observer, Progress};
@@ -235,7 +235,7 @@ async fn prepare_and_run(
         std::fs::write(path, xml).map_err(|e| {
             format!(
                 "--junit {}",
-                file_error::message(path, Access::Write, "the JUnit report", &e)
+                io_error::message(path, Access::Write, "the JUnit report", &e)
             )
         })?;
     }

@@ -57,7 +57,7 @@ pub enum ConfigError {
     #[error(
         "cannot read config file {}: {}",
         path.display(),
-        crate::file_error::why_and_fix(path, crate::file_error::Access::Read, source).0
+        crate::io_error::why_and_fix(path, crate::io_error::Access::Read, source).0
     )]
     Read {
         path: PathBuf,
@@ -132,7 +132,7 @@ impl ConfigError {
                 format!("create the file (config.example.toml documents every key) or correct {origin}")
             }
             ConfigError::Read { path, source } => {
-                crate::file_error::why_and_fix(path, crate::file_error::Access::Read, source).1
+                crate::io_error::why_and_fix(path, crate::io_error::Access::Read, source).1
             }
             ConfigError::Parse { message, .. } => match did_you_mean(message) {
                 Some(name) => format!("did you mean `{name}`? config.example.toml lists every key"),

@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::store::Store;
 use crate::api::models::EntityKind;
 use crate::api::models::references::{edges, label};
-use crate::file_error::{self, Access};
+use crate::io_error::{self, Access};
 
 /// Marks a database as a sandbox state file, and its layout version.
 const APPLICATION_ID: i32 = 0x4567_6E31; // "EgN1"
@@ -153,7 +153,7 @@ impl Db {
                     .prefix("egain-sandbox-")
                     .tempdir()
                     .map_err(|e| {
-                        file_error::message(
+                        io_error::message(
                             &std::env::temp_dir(),
                             Access::Write,
                             "a temporary folder for the sandbox's assets",
@@ -199,7 +199,7 @@ impl Db {
         }
         tx.commit().map_err(sql(&label))?;
         std::fs::create_dir_all(&assets_dir)
-            .map_err(|e| file_error::message(&assets_dir, Access::Write, "the assets folder", &e))?;
+            .map_err(|e| io_error::message(&assets_dir, Access::Write, "the assets folder", &e))?;
         let db = Self {
             conn: Mutex::new(conn),
             assets_dir,
@@ -528,7 +528,7 @@ fn create_private(path: &Path) -> Result<(), String> {
     options
         .open(path)
         .map(|_| ())
-        .map_err(|e| file_error::message(path, Access::Write, "the state file", &e))
+        .map_err(|e| io_error::message(path, Access::Write, "the state file", &e))
 }
 
 fn kind_key(kind: EntityKind) -> &'static str {
@@ -624,13 +624,13 @@ fn migrate_json(path: &Path, notices: &mut Vec<String>) -> Result<Option<Store>,
     let head = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(file_error::message(path, Access::Read, "the state file", &e)),
+        Err(e) => return Err(io_error::message(path, Access::Read, "the state file", &e)),
     };
     if head.is_empty() || head.starts_with(SQLITE_MAGIC) {
         if head.is_empty() {
             // An empty file (e.g. made by `touch`): start a database in it.
             std::fs::remove_file(path)
-                .map_err(|e| file_error::message(path, Access::Write, "the empty state file", &e))?;
+                .map_err(|e| io_error::message(path, Access::Write, "the empty state file", &e))?;
         }
         return Ok(None);
     }
@@ -668,7 +668,7 @@ fn migrate_json(path: &Path, notices: &mut Vec<String>) -> Result<Option<Store>,
         format!(
             "{shown}: cannot keep the old file as {}: {}",
             backup.display(),
-            file_error::reason(&backup, Access::Write, &e)
+            io_error::reason(&backup, Access::Write, &e)
         )
     })?;
     notices.push(format!(

@@ -27,7 +27,7 @@ use serde::de::{self, MapAccess, Visitor, value::MapAccessDeserializer};
 use super::model::{Action, DEFAULT_WITHIN, Expect, Matcher, Outgoing, Scenario, Step, Who, parse_duration};
 use super::vars;
 use crate::api::models::SenderType;
-use crate::file_error::{self, Access};
+use crate::io_error::{self, Access};
 
 /// A bad scenario file: where, and what to change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,7 +232,7 @@ pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             let before = files.len();
             for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
                 let entry = entry.map_err(|e| match e.io_error() {
-                    Some(io) => file_error::message(e.path().unwrap_or(path), Access::Read, "the folder", io),
+                    Some(io) => io_error::message(e.path().unwrap_or(path), Access::Read, "the folder", io),
                     None => format!("{}: {e}", path.display()),
                 })?;
                 let is_yaml = entry
@@ -265,7 +265,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         file: path.to_owned(),
         line: None,
         key: None,
-        message: format!("cannot read the file: {}", file_error::reason(path, Access::Read, &e)),
+        message: format!("cannot read the file: {}", io_error::reason(path, Access::Read, &e)),
     })?;
     parse(path, &text)
 }

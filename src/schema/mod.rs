@@ -50,7 +50,7 @@ impl Spec {
     /// Load a user-supplied spec file.
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| crate::file_error::message(path, crate::file_error::Access::Read, "the OpenAPI file", &e))?;
+            .map_err(|e| crate::io_error::message(path, crate::io_error::Access::Read, "the OpenAPI file", &e))?;
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 

@@ -177,7 +177,7 @@ pub(crate) fn read_override(
             return Err(TemplateError::Read {
                 message: format!(
                     "cannot read the template: {}",
-                    crate::file_error::reason(&path, crate::file_error::Access::Read, &e)
+                    crate::io_error::reason(&path, crate::io_error::Access::Read, &e)
                 ),
                 path,
             });

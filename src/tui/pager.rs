@@ -27,9 +27,9 @@ pub fn show(text: &str, pager: Option<&str>) -> Result<Option<String>, String> {
         return Err("no pager: set $PAGER (less is not installed)".into());
     };
     let file = crate::private_file::for_editing(text, ".txt").map_err(|e| {
-        crate::file_error::message(
+        crate::io_error::message(
             &std::env::temp_dir(),
-            crate::file_error::Access::Write,
+            crate::io_error::Access::Write,
             "a temporary file for the pager",
             &e,
         )

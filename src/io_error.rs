@@ -1,7 +1,8 @@
-//! One plain message for a file that could not be read or written: what,
-//! where (the path), and how to fix it. Every user-facing path through which
-//! a `std::io::Error` about a file reaches the user goes through here, so the
-//! OS's own text ("No such file or directory (os error 2)") never does.
+//! One plain message for an I/O error a user sees: a file that could not
+//! be read or written (what, where: the path, and how to fix it), or an
+//! address that could not be listened on. Every user-facing path through
+//! which a `std::io::Error` reaches the user goes through here, so the OS's
+//! own text ("No such file or directory (os error 2)") never does.
 
 use std::io::{self, ErrorKind};
 use std::path::Path;
@@ -72,6 +73,27 @@ pub fn why_and_fix(path: &Path, access: Access, e: &io::Error) -> (String, Strin
         _ => (plain(e), "check the path and try again".into()),
     };
     (why, fix)
+}
+
+/// `WHO cannot listen on ADDR: why; how to fix it`; `setting` names where
+/// the address comes from (`--listen`, the callback's `listen`).
+pub fn listen(who: &str, addr: impl std::fmt::Display, setting: &str, e: &io::Error) -> String {
+    let (why, fix) = match e.kind() {
+        ErrorKind::AddrInUse => (
+            "another process listens there".to_owned(),
+            format!("stop it or choose another port with {setting}"),
+        ),
+        ErrorKind::AddrNotAvailable => (
+            "it is not an address of this machine".to_owned(),
+            format!("use 127.0.0.1 or one of this machine's addresses in {setting}"),
+        ),
+        ErrorKind::PermissionDenied => (
+            "permission denied (ports below 1024 need privileges)".to_owned(),
+            format!("choose a port above 1023 with {setting}"),
+        ),
+        _ => (plain(e), format!("check {setting}")),
+    };
+    format!("{who} cannot listen on {addr}: {why}; {fix}")
 }
 
 /// The error's words without the OS's code: "Device or resource busy
@@ -149,6 +171,20 @@ mod tests {
             assert!(!text.contains("os error"), "{text}");
             assert!(text.contains("; "), "says how to fix it: {text}");
         }
+    }
+
+    #[test]
+    fn a_busy_address_says_to_choose_another() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = taken.local_addr().expect("addr");
+        let e = std::net::TcpListener::bind(addr).expect_err("in use");
+        assert_eq!(
+            listen("the sandbox", addr, "--listen", &e),
+            format!(
+                "the sandbox cannot listen on {addr}: another process listens there; stop it or choose another port with --listen"
+            )
+        );
+        assert!(!listen("x", addr, "--listen", &os(99)).contains("os error"));
     }
 
     #[test]
