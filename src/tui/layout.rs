@@ -67,10 +67,10 @@ impl Chrome<'_> {
     /// Pane title with its number, and on narrow screens the other panes'
     /// too, so it is clear how to switch. It fits in `width` columns (the
     /// pane's, borders included) by degrees rather than being clipped: the
-    /// other panes' names get short, then only their numbers stay, then the
-    /// pane's own text is cut after a whole part, then dropped, and last the
-    /// pane's own name gets short (only the numbers at the very narrowest).
-    /// Never a word cut in two.
+    /// other panes' names get short, then the pane's own text is cut after a
+    /// whole part (the other panes down to their numbers if need be), then it
+    /// is dropped, and last the pane's own name gets short (only the numbers
+    /// at the very narrowest). Never a word cut in two.
     pub fn pane_title(&self, pane: PaneId, extra: &str, width: u16) -> Line<'static> {
         // The corners take a column each.
         let room = usize::from(width.saturating_sub(2));
