@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod conversation;
+pub mod io_error;
 pub mod notices;
 pub mod panics;
 pub mod private_file;

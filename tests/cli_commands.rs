@@ -193,6 +193,82 @@ async fn usage_errors_exit_2_with_one_line() {
 }
 
 #[tokio::test]
+async fn a_file_that_cannot_be_read_or_written_is_one_plain_message() {
+    let sb = demo_sandbox().await;
+    let setup = Setup::new(&sb, None);
+    let dir = setup.dir.path().display().to_string();
+    let missing_dir = setup.path("no-such-folder");
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec![
+                "plan".into(),
+                "-f".into(),
+                setup.path("missing.yaml").display().to_string(),
+            ],
+            format!("{dir}/missing.yaml: cannot read the bundle: it does not exist; check the path"),
+        ),
+        (
+            vec!["plan".into(), "-f".into(), dir.clone()],
+            format!("{dir}: cannot read the bundle: it is a folder; name a file"),
+        ),
+        (
+            vec![
+                "export".into(),
+                "-o".into(),
+                missing_dir.join("bundle.yaml").display().to_string(),
+            ],
+            format!(
+                "{}/bundle.yaml: cannot write the bundle: the folder {} does not exist; create it or choose another path",
+                missing_dir.display(),
+                missing_dir.display()
+            ),
+        ),
+        (
+            vec!["test".into(), setup.path("missing.yaml").display().to_string()],
+            format!("{dir}/missing.yaml: no such file or folder; check the path"),
+        ),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = setup.run(&args, &[]).await;
+        assert_ne!(run.code, 0, "{args:?}: {run:?}");
+        assert_eq!(run.stderr.trim_end(), format!("error: {expected}"), "{args:?}");
+    }
+    // A config file that is a folder: what, where and the fix, on one line.
+    let run = run_bin(&["--config", &dir, "get", "accounts"], &[], &[], setup.dir.path()).await;
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!("error: cannot read config file {dir}: it is a folder; name a file"),
+        "{run:?}"
+    );
+    // The standalone sandbox's state file in a folder that does not exist.
+    let state = missing_dir.join("state.db");
+    let run = run_bin(
+        &[
+            "sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+            &state.display().to_string(),
+        ],
+        &[],
+        &[],
+        setup.dir.path(),
+    )
+    .await;
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: cannot write the state file: the folder {} does not exist; create it or choose another path",
+            state.display(),
+            missing_dir.display()
+        )),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("os error"), "{run:?}");
+}
+
+#[tokio::test]
 async fn read_only_refuses_apply_delete_and_send_before_any_request() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let setup = Setup::counting(&listener);

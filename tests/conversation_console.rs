@@ -74,7 +74,9 @@ async fn customer_chats_attaches_escalates_ends_and_reads_the_transcript() {
     // and the typed text opens the conversation.
     console.char('2');
     assert_eq!(console.app.focus, PaneId::Conversation);
-    assert!(console.app.conversation.composing, "the composer has the focus");
+    assert!(!console.app.conversation.composing, "2 lands on the message list");
+    console.key(KeyCode::Enter);
+    assert!(console.app.conversation.composing, "Enter enters the composer");
     console.type_text("hello");
     console.key(KeyCode::Enter);
     assert!(matches!(console.app.popups.top(), Some(Popup::Pick(p)) if p.title.contains("role")));

@@ -145,6 +145,7 @@ fn say(app: &mut App, text: &str) {
 fn conversation_pane() -> App {
     let mut app = loaded_app(false);
     press(&mut app, '2');
+    press_code(&mut app, KeyCode::Enter);
     app
 }
 

@@ -995,7 +995,6 @@ fn starting_as_a_role_whose_callback_is_elsewhere_warns_that_replies_will_not_ar
     let mut app = loaded_app(false);
     app.session.callback_urls = vec![("customer".into(), format!("{SANDBOX_ROOT}/sandbox/inbox/customer/"))];
     press(&mut app, '2');
-    press_code(&mut app, KeyCode::Esc);
     press(&mut app, 'n');
     press_code(&mut app, KeyCode::Enter);
     press_code(&mut app, KeyCode::Enter);

@@ -100,6 +100,7 @@ fn a_customer_message_gets_the_bots_reply() {
     let mut console = start(dir.path(), false, &[]);
     console.wait_for("the demo account", |s| s.contains("Demo Account"));
     console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
+    console.step(b"\r", "the composer", |s| s.contains("INSERT"));
     for byte in b"hello there" {
         console.press(&[*byte]);
     }
@@ -137,6 +138,7 @@ fn a_pasted_multi_line_message_keeps_its_lines() {
     let mut console = start(dir.path(), false, &[]);
     console.wait_for("the demo account", |s| s.contains("Demo Account"));
     console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
+    console.step(b"\r", "the composer", |s| s.contains("INSERT"));
     // Terminals and tmux paste line breaks as carriage returns, in a bracketed paste.
     console.press(b"\x1b[200~first pasted line\rsecond pasted line\x1b[201~");
     console.wait_for("the pasted text on two lines", |s| {

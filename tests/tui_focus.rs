@@ -268,6 +268,41 @@ fn q_asks_while_conversations_are_open_or_callbacks_are_taken() {
 }
 
 #[test]
+fn q_does_not_count_conversations_the_user_or_the_hub_ended() {
+    use egain_console::api::models::{ConversationRef, Message, MessageEnvelope, Party, SenderType};
+    // Ended by the user: x, then Enter, and the hub accepted it.
+    let mut app = in_message_list();
+    press(&mut app, 'x');
+    let effects = press_code(&mut app, KeyCode::Enter);
+    let (local_id, _) = sends(&effects).into_iter().next().expect("the end goes out");
+    send(&mut app, accepted_reply(local_id, CONV, 7));
+    assert_eq!(press(&mut app, 'q'), vec![Effect::Quit], "nothing open: q quits");
+
+    // Ended by the hub (idle timeout): its conversation.end arrives by callback.
+    let mut app = in_message_list();
+    let mut end = Message::new(
+        "conversation.end",
+        Party::named(SenderType::Other("system".into()), "hub"),
+        Some("Conversation ended after 5 idle minutes.".into()),
+    );
+    end.id = Some("hub-end".into());
+    end.conversation = Some(ConversationRef {
+        id: Some(CONV.to_owned()),
+        ..Default::default()
+    });
+    send(
+        &mut app,
+        egain_console::tui::msg::Msg::Inbound(Box::new(egain_console::callback::Inbound {
+            role: "customer".into(),
+            received: jiff::Timestamp::now(),
+            envelope: MessageEnvelope::single(end),
+            exchange_id: 0,
+        })),
+    );
+    assert_eq!(press(&mut app, 'q'), vec![Effect::Quit], "the hub ended it: q quits");
+}
+
+#[test]
 fn ending_a_conversation_asks_first() {
     let mut app = in_message_list();
     assert!(press(&mut app, 'x').is_empty());
@@ -299,10 +334,11 @@ fn pane_keys_land_in_the_same_place_from_every_pane() {
         }),
         ("message list", |app| {
             press(app, '2');
-            press_code(app, KeyCode::Esc);
         }),
         ("composer", |app| {
             press(app, '2');
+            press(app, 'i');
+            type_text(app, "a draft");
         }),
         ("log", |app| {
             push_exchanges(app);
@@ -317,6 +353,14 @@ fn pane_keys_land_in_the_same_place_from_every_pane() {
             press(app, '4');
         }),
     ];
+    // Where a pane key lands: the pane, its keys commands, the mode on screen.
+    let landed = |app: &mut App, pane: PaneId, how: &str| {
+        assert_eq!(app.focus, pane, "{how}");
+        assert!(!app.typing(), "{how} lands on commands, not in a text field");
+        let screen = render(app, 80, 24);
+        let footer = screen.lines().last().unwrap_or_default();
+        assert!(footer.contains("COMMANDS"), "{how}: {footer}");
+    };
     for (name, start) in starts {
         for (key, pane) in [
             ('1', PaneId::Entities),
@@ -326,29 +370,69 @@ fn pane_keys_land_in_the_same_place_from_every_pane() {
         ] {
             let mut app = loaded_app(false);
             start(&mut app);
-            if app.conversation.composing && app.focus == PaneId::Conversation {
+            let draft = app.conversation.composer_text();
+            if app.typing() {
                 // Digits are text in the composer; Esc makes them pane keys.
                 press_code(&mut app, KeyCode::Esc);
             }
             press(&mut app, key);
-            assert_eq!(app.focus, pane, "{key} from {name}");
-            if pane == PaneId::Conversation {
-                assert!(app.conversation.composing, "{key} from {name} lands in the composer");
-            }
+            landed(&mut app, pane, &format!("{key} from {name}"));
+            assert_eq!(
+                app.conversation.composer_text(),
+                draft,
+                "{key} from {name} keeps the draft"
+            );
         }
-        // Tab from anywhere moves to the next pane in the same order.
+        // Tab from anywhere (the composer too) moves to the next pane in the
+        // same order, and lands on its commands.
         let mut app = loaded_app(false);
         start(&mut app);
         let before = app.focus;
         press_code(&mut app, KeyCode::Tab);
-        assert_eq!(app.focus, before.next(), "Tab from {name}");
-        // Shift-Tab goes back to where Tab came from.
+        landed(&mut app, before.next(), &format!("Tab from {name}"));
+        // Shift-Tab goes back to where Tab came from, on its commands.
         press_code(&mut app, KeyCode::BackTab);
-        assert_eq!(app.focus, before, "Shift-Tab from {name}");
-        if app.focus == PaneId::Conversation {
-            assert!(app.conversation.composing, "Tab from {name} lands in the composer");
-        }
+        landed(&mut app, before, &format!("Shift-Tab from {name}"));
     }
+}
+
+#[test]
+fn the_key_that_starts_typing_after_a_pane_key_is_never_typed() {
+    // "2 i I want my order status": the i enters the composer and is not text.
+    for start in ['1', '3', '4'] {
+        let mut app = loaded_app(false);
+        press(&mut app, start);
+        press(&mut app, '2');
+        // Pressed as a person does: its moment runs out before the next key.
+        press(&mut app, 'i');
+        assert!(app.conversation.composing, "2 then i from {start} enters the composer");
+        type_text(&mut app, "I want my order status");
+        assert_eq!(
+            app.conversation.composer_text(),
+            "I want my order status",
+            "from {start}"
+        );
+        // Enter as well as i: neither is typed.
+        let mut app = loaded_app(false);
+        press(&mut app, start);
+        press(&mut app, '2');
+        press_code(&mut app, KeyCode::Enter);
+        assert!(app.conversation.composing);
+        assert_eq!(app.conversation.composer_text(), "", "Enter from {start} types nothing");
+    }
+    // Typing straight after the pane key types nothing either: it says how.
+    let mut app = loaded_app(false);
+    press(&mut app, '2');
+    type_text(&mut app, "I want");
+    assert_eq!(app.conversation.composer_text(), "");
+    assert!(!app.conversation.composing);
+    let hint = app.status.hint.clone().unwrap_or_default();
+    assert!(hint.contains("press i to type"), "{hint:?}");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Press i to type a message"),
+        "the pane says it too:\n{screen}"
+    );
 }
 
 #[test]

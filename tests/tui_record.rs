@@ -138,6 +138,7 @@ async fn a_conversation_recorded_with_w_replays_green() {
 
     console.key(KeyCode::Char('2'));
     assert_eq!(console.app.focus, PaneId::Conversation);
+    console.key(KeyCode::Enter);
     console.type_text("hello there");
     console.key(KeyCode::Enter);
     console.key(KeyCode::Enter);

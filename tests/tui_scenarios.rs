@@ -409,6 +409,99 @@ fn o_opens_the_runs_conversation_in_the_conversation_pane() {
     assert!(screen.contains("You said: hello"), "{screen}");
 }
 
+/// The run's conversation after its `end` step went through.
+fn ended_run_conversation() -> Conversation {
+    let mut other = conversation_app(false);
+    open_conversation(&mut other, "hello", CONV);
+    press_code(&mut other, KeyCode::Esc);
+    press(&mut other, 'x');
+    let effects = press_code(&mut other, KeyCode::Enter);
+    let (local_id, body) = sends(&effects).into_iter().next().expect("the end goes out");
+    assert_eq!(message_type(&body), "conversation.end");
+    send(&mut other, accepted_reply(local_id, CONV, 9));
+    let conversation = other.conversation.viewed().cloned().expect("a conversation");
+    assert!(conversation.is_closed());
+    conversation
+}
+
+/// Run echo.yaml to its end: every step passes, its conversation ended.
+fn passed_run(app: &mut App) {
+    let run = run_echo(app);
+    let scenario = echo_scenario();
+    send(
+        app,
+        event(Event::Started {
+            run,
+            scenario: Box::new(scenario.clone()),
+        }),
+    );
+    let steps = (0..scenario.steps.len())
+        .map(|i| step(&scenario, i, true, 20))
+        .collect();
+    send(
+        app,
+        event(Event::Finished {
+            run,
+            result: Box::new(ScenarioResult {
+                name: scenario.name.clone(),
+                path: scenario.path.clone(),
+                run: 1,
+                steps,
+                failure: None,
+                elapsed: Duration::from_millis(900),
+                conversation_id: Some(CONV.into()),
+                conversation: Some(ended_run_conversation()),
+                cancelled: false,
+            }),
+        }),
+    );
+    send(app, event(Event::Ended { run, end: RunEnd::Done }));
+}
+
+#[test]
+fn a_conversation_the_run_ended_is_not_open_and_q_quits_at_once() {
+    // The receiver saw the bot's side; the run's own end never reaches it.
+    let mut app = scenarios_app(false);
+    send(&mut app, Msg::Inbound(Box::new(bot_reply("You said: hello"))));
+    passed_run(&mut app);
+    assert_eq!(app.conversation.conversations.len(), 1);
+    assert!(
+        app.conversation.conversations.iter().all(|c| c.is_closed()),
+        "the run ended it"
+    );
+    assert_eq!(press(&mut app, 'q'), vec![Effect::Quit], "nothing is open: q quits");
+
+    // A reply that arrives after the run ended opens it closed too.
+    let mut app = scenarios_app(false);
+    passed_run(&mut app);
+    send(&mut app, Msg::Inbound(Box::new(bot_reply("late reply"))));
+    assert_eq!(app.conversation.conversations.len(), 1);
+    assert!(app.conversation.conversations.iter().all(|c| c.is_closed()));
+    assert_eq!(press(&mut app, 'q'), vec![Effect::Quit]);
+
+    // With a conversation of the user's own still open, q asks and counts only it.
+    let mut app = scenarios_app(false);
+    send(&mut app, Msg::Inbound(Box::new(bot_reply("You said: hello"))));
+    passed_run(&mut app);
+    press(&mut app, '2');
+    press(&mut app, 'n');
+    press_code(&mut app, KeyCode::Enter);
+    press_code(&mut app, KeyCode::Enter);
+    type_text(&mut app, "mine");
+    let effects = press_code(&mut app, KeyCode::Enter);
+    let (local_id, _) = sends(&effects).into_iter().next().expect("the user's first message");
+    send(
+        &mut app,
+        accepted_reply(local_id, "c0ffee00-0000-4000-8000-0000000000c2", 3),
+    );
+    press_code(&mut app, KeyCode::Esc);
+    assert!(press(&mut app, 'q').is_empty());
+    let Some(egain_console::tui::popup::Popup::Confirm(c)) = app.popups.top() else {
+        panic!("q asks");
+    };
+    assert!(c.message.starts_with("1 conversation(s) open"), "{}", c.message);
+}
+
 #[test]
 fn esc_cancels_the_run_and_the_row_says_so() {
     let mut app = scenarios_app(false);

@@ -338,7 +338,6 @@ fn many_accounts() -> App {
 fn help_conversation() -> App {
     let mut app = loaded_app(false);
     press(&mut app, '2');
-    press_code(&mut app, KeyCode::Esc);
     press(&mut app, '?');
     app
 }

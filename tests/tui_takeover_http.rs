@@ -74,7 +74,6 @@ fn ask_takeover(console: &mut Console, role: &str) -> String {
 fn act_as_agent(console: &mut Console) -> Option<String> {
     console.app.status.error = None;
     console.key(KeyCode::Char('2'));
-    console.key(KeyCode::Esc);
     console.key(KeyCode::Char('n'));
     assert!(matches!(console.app.popups.top(), Some(Popup::Pick(_))), "role picker");
     console.key(KeyCode::Down);

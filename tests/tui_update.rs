@@ -44,6 +44,8 @@ fn panes_switch_with_tab_backtab_and_digits() {
     assert!(press_code(&mut app, KeyCode::Tab).is_empty());
     assert_eq!(app.focus, PaneId::Conversation);
     // The composer is a typing context, but Tab still moves on.
+    press_code(&mut app, KeyCode::Enter);
+    assert!(app.conversation.composing);
     press_code(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, PaneId::Log);
     press_code(&mut app, KeyCode::BackTab);
@@ -57,6 +59,7 @@ fn panes_switch_with_tab_backtab_and_digits() {
     press(&mut app, '2');
     assert_eq!(app.focus, PaneId::Conversation);
     // In the composer digits are text.
+    press_code(&mut app, KeyCode::Enter);
     press(&mut app, '1');
     assert_eq!(app.focus, PaneId::Conversation);
     assert_eq!(app.conversation.composer_text(), "1");

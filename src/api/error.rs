@@ -66,7 +66,7 @@ pub enum ApiError {
     #[error("authentication failed: {0}")]
     Auth(String),
     /// Local file problem during an asset transfer.
-    #[error("file error: {0}")]
+    #[error("{0}")]
     Io(String),
     /// The caller cancelled the operation.
     #[error("cancelled")]

@@ -15,6 +15,7 @@ use super::client::Client;
 use super::error::ApiError;
 use super::exchange::{Direction, Exchange, ExchangeKind, RecordedBody, headers_of};
 use super::models::{AssetCreate, AssetUploadTicket, SenderType, check_asset_file, content_type_for};
+use crate::io_error::Access;
 
 /// Bytes moved so far of the total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ impl LocalAsset {
     pub async fn inspect(path: &Path) -> Result<Self, ApiError> {
         let meta = tokio::fs::metadata(path)
             .await
-            .map_err(|e| ApiError::Io(format!("{}: {e}", path.display())))?;
+            .map_err(|e| file_io(path, Access::Read, "the file to attach", &e))?;
         if !meta.is_file() {
             return Err(ApiError::Invalid(format!("{} is not a regular file", path.display())));
         }
@@ -104,7 +105,7 @@ impl Client {
         cancel: CancellationToken,
     ) -> Result<(), ApiError> {
         let handle =
-            std::fs::File::open(&file.path).map_err(|e| ApiError::Io(format!("{}: {e}", file.path.display())))?;
+            std::fs::File::open(&file.path).map_err(|e| file_io(&file.path, Access::Read, "the file to attach", &e))?;
         let total = file.size;
         let report = progress.clone();
         let mut done = 0u64;
@@ -156,7 +157,7 @@ impl Client {
         let name = safe_file_name(&ticket.name, id);
         tokio::fs::create_dir_all(dir)
             .await
-            .map_err(|e| ApiError::Io(format!("{}: {e}", dir.display())))?;
+            .map_err(|e| file_io(dir, Access::Write, "the downloads folder", &e))?;
         let target = reserve_unique(dir, &name).await?;
         let part = target.with_file_name(format!(
             ".{}.part",
@@ -169,7 +170,7 @@ impl Client {
             Ok(()) => {
                 tokio::fs::rename(&part, &target)
                     .await
-                    .map_err(|e| ApiError::Io(format!("{}: {e}", target.display())))?;
+                    .map_err(|e| file_io(&target, Access::Write, "the download", &e))?;
                 Ok(target)
             }
             Err(e) => {
@@ -235,7 +236,7 @@ impl Client {
         let total = response.content_length().unwrap_or(expected);
         let mut file = tokio::fs::File::create(path)
             .await
-            .map_err(|e| ApiError::Io(format!("{}: {e}", path.display())))?;
+            .map_err(|e| file_io(path, Access::Write, "the download", &e))?;
         let mut done = 0u64;
         progress(Progress { done, total });
         let mut body = response.bytes_stream();
@@ -243,13 +244,13 @@ impl Client {
             let chunk = chunk.map_err(|e| ApiError::from_reqwest(&e))?;
             file.write_all(&chunk)
                 .await
-                .map_err(|e| ApiError::Io(format!("{}: {e}", path.display())))?;
+                .map_err(|e| file_io(path, Access::Write, "the download", &e))?;
             done += chunk.len() as u64;
             progress(Progress { done, total });
         }
         file.flush()
             .await
-            .map_err(|e| ApiError::Io(format!("{}: {e}", path.display())))?;
+            .map_err(|e| file_io(path, Access::Write, "the download", &e))?;
         exchange.response_body = Some(RecordedBody::binary(content_type.as_deref(), done));
         if expected > 0 && done != expected {
             return Err(ApiError::Decode(format!(
@@ -353,10 +354,15 @@ async fn reserve_unique(dir: &Path, name: &str) -> Result<PathBuf, ApiError> {
         {
             Ok(_) => return Ok(candidate),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(ApiError::Io(format!("{}: {e}", candidate.display()))),
+            Err(e) => return Err(file_io(&candidate, Access::Write, "the download", &e)),
         }
     }
     Err(ApiError::Io(format!("{}: no free file name for {name}", dir.display())))
+}
+
+/// A local file problem, in one plain message ([`crate::io_error`]).
+fn file_io(path: &Path, access: Access, what: &str, e: &std::io::Error) -> ApiError {
+    ApiError::Io(crate::io_error::message(path, access, what, e))
 }
 
 #[cfg(test)]
@@ -392,6 +398,16 @@ mod tests {
             let err = LocalAsset::inspect(path).await.expect_err("refused");
             assert!(err.to_string().starts_with(field), "{err}");
         }
+        // A missing file: where, and what to do; not the OS's words and code.
+        let missing = dir.path().join("receipt.png");
+        let err = LocalAsset::inspect(&missing).await.expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: cannot read the file to attach: it does not exist; check the path",
+                missing.display()
+            )
+        );
         // Most file systems cannot even hold a 256-character name; the rule is checked on the name.
         let long = format!("{}.txt", "n".repeat(252));
         assert!(check_asset_file(&long, 1).is_err_and(|e| e.starts_with("name")));

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::models::EntityKind;
+use crate::io_error::{self, Access};
 
 pub use apply::{ApplyEvent, ApplyFailure, ApplyReport, apply};
 pub use diff::{DiffItem, diff};
@@ -171,7 +172,7 @@ impl Bundle {
     /// Read and parse a bundle file.
     pub fn load(path: &Path) -> Result<Self, BundleError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| BundleError::new(format!("{}: cannot read the bundle: {e}", path.display())))?;
+            .map_err(|e| BundleError::new(io_error::message(path, Access::Read, "the bundle", &e)))?;
         Self::parse(&text, &path.display().to_string())
     }
 

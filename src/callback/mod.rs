@@ -114,9 +114,14 @@ impl Receiver {
     /// Bind and serve in the background. Deliveries arrive on
     /// [`RunningReceiver::inbound`]; exchanges go to `recorder`.
     pub async fn start(config: CallbackConfig, recorder: Arc<Recorder>) -> Result<RunningReceiver, String> {
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|e| format!("callback receiver cannot listen on {}: {e}", config.listen))?;
+        let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
+            crate::io_error::listen(
+                "the callback receiver",
+                config.listen,
+                "`listen` in the profile's [callback] table",
+                &e,
+            )
+        })?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let public = match &config.public_url {
             Some(url) => url.clone(),

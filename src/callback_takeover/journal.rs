@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::io_error::Access;
+
 /// File name of the journal inside the state directory.
 pub const JOURNAL_FILE: &str = "callback-takeovers.json";
 /// Held (exclusively locked) while the journal is read and rewritten.
@@ -106,15 +108,15 @@ impl Journal {
     /// existing file cannot be read: a journal we do not understand must
     /// not be replaced by one that forgets its entries.
     pub(crate) fn update<R>(&self, change: impl FnOnce(&mut Vec<PendingRestore>) -> R) -> Result<R, JournalError> {
-        fs::create_dir_all(&self.dir).map_err(|e| self.error(&self.dir, e))?;
+        fs::create_dir_all(&self.dir).map_err(|e| self.error(&self.dir, Access::Write, e))?;
         let lock_path = self.dir.join(LOCK_FILE);
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| self.error(&lock_path, e))?;
-        lock.lock().map_err(|e| self.error(&lock_path, e))?;
+            .map_err(|e| self.error(&lock_path, Access::Write, e))?;
+        lock.lock().map_err(|e| self.error(&lock_path, Access::Write, e))?;
         let mut file = self.read()?;
         let result = change(&mut file.pending);
         file.version = FORMAT_VERSION;
@@ -129,7 +131,7 @@ impl Journal {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(JournalFile::default()),
-            Err(e) => return Err(self.error(&path, e)),
+            Err(e) => return Err(self.error(&path, Access::Read, e)),
         };
         let file: JournalFile = serde_json::from_str(&text).map_err(|e| JournalError {
             path: path.clone(),
@@ -156,15 +158,15 @@ impl Journal {
         })?;
         text.push(b'\n');
         // Private (0600): the journal names the tenant's applications and their callbacks.
-        crate::private_file::write_atomic(&path, &text).map_err(|e| self.error(&path, e))?;
+        crate::private_file::write_atomic(&path, &text).map_err(|e| self.error(&path, Access::Write, e))?;
         sync_dir(&self.dir);
         Ok(())
     }
 
-    fn error(&self, path: &Path, e: io::Error) -> JournalError {
+    fn error(&self, path: &Path, access: Access, e: io::Error) -> JournalError {
         JournalError {
             path: path.to_owned(),
-            detail: e.to_string(),
+            detail: crate::io_error::reason(path, access, &e),
         }
     }
 }

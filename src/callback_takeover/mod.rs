@@ -251,7 +251,10 @@ pub async fn apply(client: &Client, state_dir: &Path, plan: &TakeoverPlan) -> Re
         move || {
             let lease = lease::hold(journal.dir()).map_err(|e| JournalError {
                 path: journal.dir().to_owned(),
-                detail: format!("cannot take the console's lease: {e}"),
+                detail: format!(
+                    "cannot take the console's lease: {}",
+                    crate::io_error::reason(journal.dir(), crate::io_error::Access::Write, &e)
+                ),
             })?;
             record(&journal, entry).map(|recorded| (recorded, lease))
         }

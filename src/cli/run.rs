@@ -148,7 +148,13 @@ pub async fn run(cli: &Cli) -> Option<i32> {
 }
 
 fn load(cli: &Cli) -> Result<Ctx, Failure> {
-    let loaded = Config::load(cli.config.as_deref()).map_err(|e| Failure::Usage(e.to_string()))?;
+    // One line, with how to fix it (the console prints the fix on a line of its own).
+    let loaded = Config::load(cli.config.as_deref()).map_err(|e| {
+        Failure::Usage(match e.hint() {
+            Some(fix) => format!("{e}; {fix}"),
+            None => e.to_string(),
+        })
+    })?;
     if let Some((config, _)) = &loaded {
         for warning in &config.warnings {
             eprintln!("warning: {warning}");

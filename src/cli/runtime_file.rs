@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::api::Secret;
+use crate::io_error::{self, Access};
 
 /// Environment variable overriding the file's location.
 pub const ENV: &str = "EGAIN_CONSOLE_SANDBOX_FILE";
@@ -86,7 +87,7 @@ impl Drop for Published {
 /// Write the file (0600, replacing an older one).
 pub fn publish(facts: &Facts) -> Result<Published, String> {
     let path = path().ok_or("no directory for the sandbox's connection file; set EGAIN_CONSOLE_SANDBOX_FILE")?;
-    let fail = |e: std::io::Error| format!("{}: cannot write the sandbox's connection file: {e}", path.display());
+    let fail = |e: std::io::Error| io_error::message(&path, Access::Write, "the sandbox's connection file", &e);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
@@ -119,9 +120,11 @@ pub fn read(profile: &str) -> Result<Facts, String> {
             "profile `{profile}`: no standalone sandbox is running ({} does not exist); start one with `egain-console sandbox` in another terminal",
             path.display()
         )),
-        Err(e) => Err(format!(
-            "{}: cannot read the sandbox's connection file: {e}",
-            path.display()
+        Err(e) => Err(io_error::message(
+            &path,
+            Access::Read,
+            "the sandbox's connection file",
+            &e,
         )),
     }
 }

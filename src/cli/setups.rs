@@ -14,6 +14,7 @@ use super::target::Target;
 use crate::api::models::EntityKind;
 use crate::bundle::plan::{self as plan_mod, Action, PlanItem};
 use crate::bundle::{self, ApplyEvent, Bundle, Secrets, Tenant, kind_name};
+use crate::io_error::{self, Access};
 
 async fn snapshot(target: &Target) -> Result<Tenant, Failure> {
     Tenant::fetch(&target.client)
@@ -44,7 +45,7 @@ pub async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
         None => out(&text),
         Some(path) => {
             std::fs::write(path, &text)
-                .map_err(|e| Failure::Failed(format!("{}: cannot write the bundle: {e}", path.display())))?;
+                .map_err(|e| Failure::Failed(io_error::message(path, Access::Write, "the bundle", &e)))?;
             eprintln!("wrote {} objects to {}", bundle.len(), path.display());
             Ok(())
         }

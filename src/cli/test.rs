@@ -14,6 +14,7 @@ use crate::callback_takeover::{self, ActiveTakeover};
 use crate::config::Config;
 use crate::connect::{self, Connection};
 use crate::conversation::templates::MessageTemplates;
+use crate::io_error::{self, Access};
 use crate::scenario::inbox::Inbox;
 use crate::scenario::load::{self, Plan, Summary};
 use crate::scenario::runner::{Harness, Observer, Progress};
@@ -231,7 +232,12 @@ async fn prepare_and_run(
     restore_all(&client, &mut takeovers).await;
     if let Some(path) = &args.junit {
         let xml = junit::render(&summary.results, summary.elapsed, load_mode);
-        std::fs::write(path, xml).map_err(|e| format!("--junit {}: {e}", path.display()))?;
+        std::fs::write(path, xml).map_err(|e| {
+            format!(
+                "--junit {}",
+                io_error::message(path, Access::Write, "the JUnit report", &e)
+            )
+        })?;
     }
     match args.output {
         Output::Text => emit(&summary_text(&summary, &scenarios, load_mode)),

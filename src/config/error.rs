@@ -54,7 +54,11 @@ pub enum ConfigError {
     #[error("config file {} (named by {origin}) does not exist", path.display())]
     NotFound { path: PathBuf, origin: Origin },
 
-    #[error("cannot read config file {}: {source}", path.display())]
+    #[error(
+        "cannot read config file {}: {}",
+        path.display(),
+        crate::io_error::why_and_fix(path, crate::io_error::Access::Read, source).0
+    )]
     Read {
         path: PathBuf,
         #[source]
@@ -127,7 +131,9 @@ impl ConfigError {
             ConfigError::NotFound { origin, .. } => {
                 format!("create the file (config.example.toml documents every key) or correct {origin}")
             }
-            ConfigError::Read { .. } => "check the file's permissions".into(),
+            ConfigError::Read { path, source } => {
+                crate::io_error::why_and_fix(path, crate::io_error::Access::Read, source).1
+            }
             ConfigError::Parse { message, .. } => match did_you_mean(message) {
                 Some(name) => format!("did you mean `{name}`? config.example.toml lists every key"),
                 None => "correct the spelling or the value there; config.example.toml lists every key".into(),

@@ -250,6 +250,9 @@ pub struct Conversations {
     next_handle: u64,
     /// Sends awaiting their answer, by local id.
     in_flight: HashMap<LocalId, Handle>,
+    /// Conversations (hub id, role) ended elsewhere before any delivery
+    /// of theirs was kept here: one that arrives later opens them closed.
+    ended_elsewhere: HashSet<(String, SenderType)>,
 }
 
 impl Default for Conversations {
@@ -271,6 +274,7 @@ impl Conversations {
             cap: cap.max(1),
             next_handle: 0,
             in_flight: HashMap::new(),
+            ended_elsewhere: HashSet::new(),
         }
     }
 
@@ -330,6 +334,23 @@ impl Conversations {
 
     pub fn total_unread(&self) -> usize {
         self.list.iter().map(|c| c.unread).sum()
+    }
+
+    /// Conversation `id` as `role` sees it was ended elsewhere (by a
+    /// scenario run on the console's client, which holds its own sends): it
+    /// is closed here too, now or when its first delivery arrives.
+    pub fn close(&mut self, id: &str, role: &SenderType) {
+        let handle = self.find(id, role).map(|c| c.handle);
+        match handle.and_then(|h| self.get_mut(h)) {
+            Some(c) => {
+                c.closed = true;
+                c.typing = None;
+                c.revision += 1;
+            }
+            None => {
+                self.ended_elsewhere.insert((id.to_owned(), role.clone()));
+            }
+        }
     }
 
     /// Stop keeping a conversation (closing its tab).
@@ -662,8 +683,9 @@ impl Conversations {
         }
         let handle = Handle(self.next_handle);
         self.next_handle += 1;
-        self.list
-            .push(Conversation::new(handle, id.map(str::to_owned), role.clone(), account));
+        let mut conversation = Conversation::new(handle, id.map(str::to_owned), role.clone(), account);
+        conversation.closed = id.is_some_and(|id| self.ended_elsewhere.remove(&(id.to_owned(), role.clone())));
+        self.list.push(conversation);
         handle
     }
 

@@ -20,6 +20,7 @@ use serde_json::Value;
 use super::store::Store;
 use crate::api::models::EntityKind;
 use crate::api::models::references::{edges, label};
+use crate::io_error::{self, Access};
 
 /// Marks a database as a sandbox state file, and its layout version.
 const APPLICATION_ID: i32 = 0x4567_6E31; // "EgN1"
@@ -195,7 +196,7 @@ impl Db {
         }
         tx.commit().map_err(sql(&label))?;
         if let AssetsDir::Beside(dir) = &assets {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| io_error::message(dir, Access::Write, "the assets folder", &e))?;
         }
         let db = Self {
             conn: Mutex::new(conn),
@@ -241,7 +242,14 @@ impl Db {
                     tempfile::Builder::new()
                         .prefix("egain-sandbox-")
                         .tempdir()
-                        .map_err(|e| format!("cannot create a temporary folder for the sandbox's assets: {e}"))
+                        .map_err(|e| {
+                            io_error::message(
+                                &std::env::temp_dir(),
+                                Access::Write,
+                                "a temporary folder for the sandbox's assets",
+                                &e,
+                            )
+                        })
                 })
                 .as_ref()
                 .map(|dir| dir.path())
@@ -545,7 +553,7 @@ fn create_private(path: &Path) -> Result<(), String> {
     options
         .open(path)
         .map(|_| ())
-        .map_err(|e| format!("{}: cannot create the state file: {e}", path.display()))
+        .map_err(|e| io_error::message(path, Access::Write, "the state file", &e))
 }
 
 fn kind_key(kind: EntityKind) -> &'static str {
@@ -641,12 +649,13 @@ fn migrate_json(path: &Path, notices: &mut Vec<String>) -> Result<Option<Store>,
     let head = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(e) => return Err(io_error::message(path, Access::Read, "the state file", &e)),
     };
     if head.is_empty() || head.starts_with(SQLITE_MAGIC) {
         if head.is_empty() {
             // An empty file (e.g. made by `touch`): start a database in it.
-            std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            std::fs::remove_file(path)
+                .map_err(|e| io_error::message(path, Access::Write, "the empty state file", &e))?;
         }
         return Ok(None);
     }
@@ -680,8 +689,13 @@ fn migrate_json(path: &Path, notices: &mut Vec<String>) -> Result<Option<Store>,
             backup.display()
         ));
     }
-    std::fs::rename(path, &backup)
-        .map_err(|e| format!("{shown}: cannot keep the old file as {}: {e}", backup.display()))?;
+    std::fs::rename(path, &backup).map_err(|e| {
+        format!(
+            "{shown}: cannot keep the old file as {}: {}",
+            backup.display(),
+            io_error::reason(&backup, Access::Write, &e)
+        )
+    })?;
     notices.push(format!(
         "{shown}: migrated the JSON state file of an earlier version into a database ({} objects); the original is kept as {}",
         EntityKind::ALL.iter().map(|k| store.count(*k)).sum::<usize>(),

@@ -225,7 +225,7 @@ pub async fn bind(config: SandboxConfig) -> Result<Starting, String> {
     config.check()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        .map_err(|e| crate::io_error::listen("the sandbox", config.listen, "--listen", &e))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state_file = config.state_file.clone();
     let keep = config.hub.delivery_log_size;

@@ -27,6 +27,7 @@ use serde::de::{self, MapAccess, Visitor, value::MapAccessDeserializer};
 use super::model::{Action, DEFAULT_WITHIN, Expect, Matcher, Outgoing, Scenario, Step, Who, parse_duration};
 use super::vars;
 use crate::api::models::SenderType;
+use crate::io_error::{self, Access};
 
 /// A bad scenario file: where, and what to change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +231,10 @@ pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         if path.is_dir() {
             let before = files.len();
             for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-                let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
+                let entry = entry.map_err(|e| match e.io_error() {
+                    Some(io) => io_error::message(e.path().unwrap_or(path), Access::Read, "the folder", io),
+                    None => format!("{}: {e}", path.display()),
+                })?;
                 let is_yaml = entry
                     .path()
                     .extension()
@@ -249,7 +253,7 @@ pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         } else if path.is_file() {
             files.push(path.clone());
         } else {
-            return Err(format!("{}: no such file or folder", path.display()));
+            return Err(format!("{}: no such file or folder; check the path", path.display()));
         }
     }
     Ok(files)
@@ -261,7 +265,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         file: path.to_owned(),
         line: None,
         key: None,
-        message: format!("cannot read the file: {e}"),
+        message: format!("cannot read the file: {}", io_error::reason(path, Access::Read, &e)),
     })?;
     parse(path, &text)
 }

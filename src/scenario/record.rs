@@ -18,6 +18,7 @@ use super::model::{format_duration, quote};
 use crate::api::Client;
 use crate::api::models::conversation::SenderType;
 use crate::conversation::state::{Conversation, Entry, EntryKind, EventKind, Status};
+use crate::io_error::{self, Access};
 
 /// The least `within` a recorded expectation gets.
 pub const MIN_WITHIN: Duration = Duration::from_secs(5);
@@ -223,7 +224,7 @@ pub async fn save(client: &Client, recording: &Recording, path: &Path) -> Result
     let dir = path.parent().unwrap_or(Path::new("."));
     tokio::fs::create_dir_all(dir)
         .await
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+        .map_err(|e| io_error::message(dir, Access::Write, "the scenarios folder", &e))?;
     if tokio::fs::try_exists(path).await.unwrap_or(false) {
         return Err(format!("{} exists already: pick another name", path.display()));
     }
@@ -237,12 +238,12 @@ pub async fn save(client: &Client, recording: &Recording, path: &Path) -> Result
         if downloaded != target {
             tokio::fs::rename(&downloaded, &target)
                 .await
-                .map_err(|e| format!("{}: {e}", target.display()))?;
+                .map_err(|e| io_error::message(&target, Access::Write, "the attachment", &e))?;
         }
     }
     tokio::fs::write(path, &recording.yaml)
         .await
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| io_error::message(path, Access::Write, "the scenario", &e))?;
     Ok(path.to_owned())
 }
 

@@ -49,7 +49,8 @@ impl Spec {
 
     /// Load a user-supplied spec file.
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| crate::io_error::message(path, crate::io_error::Access::Read, "the OpenAPI file", &e))?;
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 

@@ -175,8 +175,11 @@ pub(crate) fn read_override(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(TemplateError::Read {
+                message: format!(
+                    "cannot read the template: {}",
+                    crate::io_error::reason(&path, crate::io_error::Access::Read, &e)
+                ),
                 path,
-                message: e.to_string(),
             });
         }
     };

@@ -76,7 +76,7 @@ pub const GLOBAL: Table = Table {
         cmd(
             Action::FocusConversation,
             "conversation",
-            "Focus the Conversation pane (lands in the composer)",
+            "Focus the Conversation pane (its message list, in COMMANDS)",
         ),
         cmd(Action::FocusLog, "request log", "Focus the Request log pane"),
         cmd(

@@ -26,7 +26,14 @@ pub fn show(text: &str, pager: Option<&str>) -> Result<Option<String>, String> {
     let Some(pager) = pager else {
         return Err("no pager: set $PAGER (less is not installed)".into());
     };
-    let file = crate::private_file::for_editing(text, ".txt").map_err(|e| format!("temp file for the pager: {e}"))?;
+    let file = crate::private_file::for_editing(text, ".txt").map_err(|e| {
+        crate::io_error::message(
+            &std::env::temp_dir(),
+            crate::io_error::Access::Write,
+            "a temporary file for the pager",
+            &e,
+        )
+    })?;
     let status = Command::new("sh")
         .arg("-c")
         .arg(format!("{pager} \"$1\""))

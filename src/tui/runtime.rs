@@ -25,6 +25,7 @@ use crate::api::models::{AssetRef, AttachmentPolicy, SenderType};
 use crate::api::transfer::{LocalAsset, Progress, ProgressFn};
 use crate::api::{Client, Exchange, Paging};
 use crate::callback::Inbound;
+use crate::io_error::{self, Access};
 
 /// Messages handled before a redraw when many arrive at once (bursts of
 /// exchanges or callbacks become one frame).
@@ -354,7 +355,7 @@ impl Runtime {
                 tokio::task::spawn_blocking(move || {
                     let result = crate::reqlog::clipboard::save_text(&dir, &base_name, &text)
                         .map(|p| format!("saved {}", p.display()))
-                        .map_err(|e| format!("saving {base_name}: {e}"));
+                        .map_err(|e| io_error::message(&dir, Access::Write, &format!("{base_name} in the folder"), &e));
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
@@ -388,7 +389,7 @@ impl Runtime {
                     let result = save(&dir, &conversation, Format::Json)
                         .and_then(|json| save(&dir, &conversation, Format::Markdown).map(|md| (json, md)))
                         .map(|(json, md)| format!("saved {} and {}", json.display(), md.display()))
-                        .map_err(|e| format!("saving the transcript: {e}"));
+                        .map_err(|e| io_error::message(&dir, Access::Write, "the transcript in the folder", &e));
                     let _ = tx.send(Msg::Saved(result));
                 });
             }
@@ -592,7 +593,14 @@ fn effects_after_edit(runtime: &Runtime, owner: Owner, result: Result<String, St
 fn external_edit(text: &str) -> Result<String, String> {
     terminal::restore();
     // Private and unpredictable (the body may hold a password); removed when dropped.
-    let file = crate::private_file::for_editing(text, ".json").map_err(|e| format!("temp file for the editor: {e}"))?;
+    let file = crate::private_file::for_editing(text, ".json").map_err(|e| {
+        io_error::message(
+            &std::env::temp_dir(),
+            Access::Write,
+            "a temporary file for the editor",
+            &e,
+        )
+    })?;
     let path = file.path().to_owned();
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
@@ -606,7 +614,7 @@ fn external_edit(text: &str) -> Result<String, String> {
         .status()
         .map_err(|e| format!("cannot start {editor}: {e}"))?;
     let result = if status.success() {
-        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+        std::fs::read_to_string(&path).map_err(|e| io_error::message(&path, Access::Read, "the edited text", &e))
     } else {
         Err(format!("{editor} exited with {status}; the edit was not applied"))
     };

@@ -175,9 +175,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }),
         Msg::Scenarios(owner, event) => with_cx(app, |parts, cx| {
-            if owner == Owner::Scenarios {
-                scenarios::on_event(parts.scenarios, *event, cx);
+            if owner != Owner::Scenarios {
+                return;
             }
+            // A run's conversation is the Conversation pane's to count as open or not.
+            if let scen::Event::Finished { result, .. } = &*event
+                && let Some(conversation) = &result.conversation
+            {
+                conversation::on_run_finished(parts.conversation, conversation);
+            }
+            scenarios::on_event(parts.scenarios, *event, cx);
         }),
         Msg::Transfer(owner, transfer) => with_cx(app, |parts, cx| {
             if owner == Owner::Conversation {
@@ -347,15 +354,28 @@ fn stray_hint(app: &App) -> String {
         Some(Popup::Confirm(_)) => "answer with Enter (yes) or Esc (no); typing does nothing here".into(),
         Some(_) => "keys here are commands (? lists them); Esc closes".into(),
         None if app.focus == PaneId::Conversation => {
-            let key = app
-                .keymap
-                .key_for(super::keymap::Context::Conversation, Action::Compose)
-                .map(|k| k.to_string())
-                .unwrap_or_else(|| "i".into());
-            format!("keys are commands here: press {key} to type")
+            format!("keys are commands here: press {} to type", compose_key(app))
         }
-        None => "keys here are commands (? lists them); press 2 to type in the conversation".into(),
+        None => {
+            let pane = app
+                .keymap
+                .key_for(super::keymap::Context::Global, Action::FocusConversation)
+                .map(|k| k.to_string())
+                .unwrap_or_else(|| "2".into());
+            format!(
+                "keys here are commands (? lists them); press {pane}, then {}, to type in the conversation",
+                compose_key(app)
+            )
+        }
     }
+}
+
+/// The key that enters the composer, as bound.
+fn compose_key(app: &App) -> String {
+    app.keymap
+        .key_for(super::keymap::Context::Conversation, Action::Compose)
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| "i".into())
 }
 
 /// A key no binding took in a text field: it is text.
@@ -547,12 +567,14 @@ fn open_setup(app: &mut App) {
     app.popups.open(EntitiesAsk::Setup, Popup::Component(Owner::Setup));
 }
 
-/// Focus a pane. The conversation always opens on its composer, so what is
-/// typed after a pane key is text, never a command.
+/// Focus a pane. A pane key or Tab always lands on the pane's commands (the
+/// Conversation on its message list, COMMANDS on the mode marker, the draft
+/// kept), never in a text field: the key a user then presses to start
+/// typing (`i`, Enter) is a command, so it is never typed into the draft.
 fn focus(app: &mut App, pane: PaneId) {
     app.set_focus(pane);
     if pane == PaneId::Conversation {
-        app.conversation.composing = true;
+        app.conversation.composing = false;
     }
 }
 

@@ -82,6 +82,31 @@ pub fn truncate(text: &str, cols: usize) -> &str {
     text
 }
 
+/// `text` in at most `cols` columns, for a title: whole, else cut after its
+/// last whole part (parts are separated by " · "), or else after its last
+/// whole word, with "…" after it; never inside a word. `None` when not even
+/// the first word fits.
+pub fn shorten(text: &str, cols: usize) -> Option<String> {
+    if width(text) <= cols {
+        return Some(text.to_owned());
+    }
+    let room = cols.checked_sub(width(" …"))?;
+    let fits = truncate(text, room);
+    let rest = &text[fits.len()..];
+    let end = if rest.starts_with(" · ") {
+        fits.len()
+    } else if let Some(part) = fits.rfind(" · ") {
+        part
+    } else if rest.starts_with(' ') {
+        // The next character is a space: the cut falls between words.
+        fits.len()
+    } else {
+        fits.rfind(' ')?
+    };
+    let kept = fits[..end].trim_end_matches([' ', ',', '·']).trim_end();
+    (!kept.is_empty()).then(|| format!("{kept} …"))
+}
+
 /// Rows `text` takes when wrapped to `cols` (what a wrapping paragraph needs).
 pub fn rows(text: &str, cols: usize) -> usize {
     wrap(text, cols).len().max(1)
@@ -121,6 +146,24 @@ pub fn wrap_spans(line: ratatui::text::Line<'_>, cols: usize) -> Vec<ratatui::te
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shorten_cuts_after_a_whole_part_never_inside_a_word() {
+        assert_eq!(
+            shorten("as customer · demo@x", 40).as_deref(),
+            Some("as customer · demo@x")
+        );
+        assert_eq!(
+            shorten("as customer · demo@sandbox.local", 20).as_deref(),
+            Some("as customer …")
+        );
+        assert_eq!(shorten("6 of 6, paused", 10).as_deref(), Some("6 of 6 …"));
+        // The cut falls between words: a space right after the part is kept out.
+        assert_eq!(shorten("abc def ghi", 6).as_deref(), Some("abc …"));
+        assert_eq!(shorten("scenarios/ · 4 files", 5), None, "not even one word fits");
+        // Wide characters count two columns.
+        assert_eq!(shorten("日本語 テキスト です", 12).as_deref(), Some("日本語 …"));
+    }
 
     #[test]
     fn wraps_at_spaces_by_display_width() {

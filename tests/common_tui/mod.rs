@@ -513,11 +513,14 @@ pub fn accepted_reply(local_id: u64, id: &str, n: u32) -> Msg {
     )
 }
 
-/// The conversation pane with the composer focused, every list loaded.
+/// The conversation pane with the composer focused, every list loaded: `2`
+/// lands on the message list, Enter enters the composer.
 pub fn conversation_app(read_only: bool) -> App {
     let mut app = loaded_app(read_only);
     press(&mut app, '2');
     assert_eq!(app.focus, PaneId::Conversation);
+    assert!(!app.conversation.composing, "a pane key lands on the pane's commands");
+    press_code(&mut app, KeyCode::Enter);
     assert!(app.conversation.composing);
     app
 }

@@ -41,7 +41,12 @@ pub fn frame_popup(
     use ratatui::text::Span;
     use ratatui::widgets::{Block, Clear};
     frame.render_widget(Clear, area);
-    let title = crate::tui::wrap::truncate(&format!(" {title} "), area.width.saturating_sub(2) as usize).to_owned();
+    // Cut after a whole part rather than inside a word (corners and padding take 4).
+    let room = usize::from(area.width.saturating_sub(4));
+    let title = match crate::tui::wrap::shorten(&title, room) {
+        Some(fits) => format!(" {fits} "),
+        None => crate::tui::wrap::truncate(&format!(" {title} "), room + 2).to_owned(),
+    };
     let block = Block::bordered()
         .title(Span::styled(title, theme.title()))
         .border_style(theme.border(true));

@@ -195,7 +195,7 @@ impl Default for ConversationPane {
             target: None,
             contact_address: "console.user@example.com".into(),
             composer: new_composer(),
-            composing: true,
+            composing: false,
             selected: None,
             history: Vec::new(),
             history_pos: None,

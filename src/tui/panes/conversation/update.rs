@@ -862,6 +862,15 @@ pub fn on_inbound(pane: &mut ConversationPane, inbound: &Inbound, hidden: bool) 
     }
 }
 
+/// A scenario run finished with the conversation it held (its own sends,
+/// its end among them): one it ended is not open here either, although the
+/// receiver, which sees only the other side, never saw the end.
+pub fn on_run_finished(pane: &mut ConversationPane, conversation: &crate::conversation::state::Conversation) {
+    if let Some(id) = conversation.id().filter(|_| conversation.is_closed()) {
+        pane.conversations.close(id, conversation.role());
+    }
+}
+
 /// A delivery to the console's callback receiver was recorded: when the
 /// receiver refused it (401/403: the hub's credentials are not the ones the
 /// receiver expects), the pane says so at once, since replies will not arrive.

@@ -40,7 +40,7 @@ pub fn render(
         (None, None) => format!("as {}", pane.role),
     };
     let block = Block::bordered()
-        .title(chrome.pane_title(PaneId::Conversation, &extra))
+        .title(chrome.pane_title(PaneId::Conversation, &extra, area.width))
         .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -63,7 +63,14 @@ pub fn render(
                     "New conversation on {} ({} on {}). Type the first message below.",
                     t.account_name, t.address, t.channel_type
                 ),
-                None => "No conversation yet. Type a message below and press Enter: the console asks for the role and the account (or Esc, then n).".into(),
+                None if pane.composing => {
+                    "No conversation yet. Type a message below and press Enter: the console asks for the role and the account.".into()
+                }
+                None => format!(
+                    "No conversation yet. Press {} to type a message, or {} to pick the role and the account first.",
+                    key_or(chrome, Action::Compose, "i"),
+                    key_or(chrome, Action::NewConversation, "n"),
+                ),
             };
             let lines: Vec<Line> = wrap(&text, messages.width as usize)
                 .into_iter()
@@ -509,12 +516,7 @@ fn render_composer(
         }
         hint
     } else {
-        let key = chrome
-            .keymap
-            .key_for(Context::Conversation, Action::Compose)
-            .map(|k| k.to_string())
-            .unwrap_or_else(|| "i".into());
-        format!(" {key}: type ")
+        format!(" {}: type ", key_or(chrome, Action::Compose, "i"))
     };
     let title_style = if active { theme.ok() } else { theme.title() };
     let block = Block::default()
@@ -533,4 +535,13 @@ fn render_composer(
         shown.set_cursor_style(ratatui::style::Style::default());
         frame.render_widget(&shown, inner);
     }
+}
+
+/// The message list's key for `action` as bound (`default` if unbound).
+fn key_or(chrome: &Chrome, action: Action, default: &str) -> String {
+    chrome
+        .keymap
+        .key_for(Context::Conversation, action)
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| default.into())
 }

@@ -32,7 +32,7 @@ pub fn render(pane: &EntitiesPane, chrome: &Chrome, frame: &mut Frame, area: Rec
         None => String::new(),
     };
     let block = Block::bordered()
-        .title(chrome.pane_title(PaneId::Entities, &extra))
+        .title(chrome.pane_title(PaneId::Entities, &extra, area.width))
         .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -25,7 +25,7 @@ pub fn render(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect, fo
         extra.push_str(", paused");
     }
     let block = Block::bordered()
-        .title(chrome.pane_title(PaneId::Log, &extra))
+        .title(chrome.pane_title(PaneId::Log, &extra, area.width))
         .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);

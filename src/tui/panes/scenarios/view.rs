@@ -27,7 +27,7 @@ pub fn render(pane: &ScenariosPane, chrome: &Chrome, frame: &mut Frame, area: Re
         });
     }
     let block = Block::bordered()
-        .title(chrome.pane_title(PaneId::Scenarios, &extra))
+        .title(chrome.pane_title(PaneId::Scenarios, &extra, area.width))
         .border_style(chrome.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
