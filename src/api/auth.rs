@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use tokio::sync::Mutex;
+use tokio::sync::RwLock;
 
 use super::error::ApiError;
 use super::exchange::{Direction, Exchange, ExchangeKind, Recorder, headers_of};
@@ -84,11 +84,32 @@ struct Slot {
     failure: Option<Failure>,
 }
 
+impl Slot {
+    /// The cached token while it is fresh, or the last failure while its
+    /// backoff lasts; `None`: fetch.
+    fn answer(&self) -> Option<Result<Secret, ApiError>> {
+        let now = Instant::now();
+        if let Some(c) = self.token.as_ref()
+            && now < c.refresh_at
+        {
+            return Some(Ok(c.token.clone()));
+        }
+        let f = self.failure.as_ref().filter(|f| now < f.retry_at)?;
+        let wait = f.retry_at.saturating_duration_since(now).as_secs() + 1;
+        Some(Err(ApiError::Auth(format!(
+            "{} (the token endpoint is asked again in {wait} s)",
+            f.message
+        ))))
+    }
+}
+
 /// Hands out bearer tokens, fetching and caching as needed. Fetches are
 /// single-flight (concurrent callers share one) and failures back off.
 pub struct TokenSource {
     config: AuthConfig,
-    cached: Mutex<Slot>,
+    /// Read by every call; written by the one fetch in flight, which callers
+    /// arriving meanwhile wait for and are then released from together.
+    cached: RwLock<Slot>,
     state: std::sync::Mutex<TokenState>,
 }
 
@@ -100,7 +121,7 @@ impl TokenSource {
         };
         Self {
             config,
-            cached: Mutex::new(Slot::default()),
+            cached: RwLock::new(Slot::default()),
             state: std::sync::Mutex::new(state),
         }
     }
@@ -129,22 +150,13 @@ impl TokenSource {
                 scopes,
             } => (token_url, client_id, client_secret, scopes),
         };
-        // Holding the lock across the fetch makes concurrent callers share one fetch.
-        let mut slot = self.cached.lock().await;
-        let now = Instant::now();
-        if let Some(c) = slot.token.as_ref()
-            && now < c.refresh_at
-        {
-            return Ok(c.token.clone());
+        if let Some(answer) = self.cached.read().await.answer() {
+            return answer;
         }
-        if let Some(f) = slot.failure.as_ref()
-            && now < f.retry_at
-        {
-            let wait = f.retry_at.saturating_duration_since(now).as_secs() + 1;
-            return Err(ApiError::Auth(format!(
-                "{} (the token endpoint is asked again in {wait} s)",
-                f.message
-            )));
+        // Holding the write lock across the fetch makes concurrent callers share one fetch.
+        let mut slot = self.cached.write().await;
+        if let Some(answer) = slot.answer() {
+            return answer;
         }
         let fetched = match http.for_url(token_url) {
             Ok(http) => fetch(http, recorder, token_url, client_id, client_secret, scopes).await,
@@ -189,7 +201,7 @@ impl TokenSource {
     /// so the next call fetches anew; a token another caller already
     /// refreshed is kept.
     pub async fn invalidate(&self, rejected: &Secret) {
-        let mut slot = self.cached.lock().await;
+        let mut slot = self.cached.write().await;
         if slot.token.as_ref().is_some_and(|c| &c.token == rejected) {
             slot.token = None;
         }
