@@ -36,6 +36,20 @@ fn spawn_sandbox(dir: &std::path::Path, args: &[&str], envs: &[(&str, &std::path
     KillOnDrop(Some(spawned))
 }
 
+/// The four lines the sandbox prints on stdout once it serves.
+async fn first_lines(guard: &mut KillOnDrop) -> Vec<String> {
+    let stdout = guard.0.as_mut().and_then(|c| c.stdout.take()).expect("stdout");
+    tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .take(4)
+            .map(|l| l.expect("line"))
+            .collect()
+    })
+    .await
+    .expect("read lines")
+}
+
 /// Send `signal` (as `kill` takes it) and wait for the exit.
 async fn stop(mut guard: KillOnDrop, signal: &str) -> std::process::ExitStatus {
     let mut child = guard.0.take().expect("child");
@@ -62,17 +76,7 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
         &["--listen", "127.0.0.1:0", "--seed", "demo", "--client-secret", CANARY],
         &[],
     );
-    let child = guard.0.as_mut().expect("child");
-    let stdout = child.stdout.take().expect("stdout");
-    let lines: Vec<String> = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .take(4)
-            .map(|l| l.expect("line"))
-            .collect()
-    })
-    .await
-    .expect("read lines");
+    let lines = first_lines(&mut guard).await;
     let keys: Vec<&str> = lines.iter().filter_map(|l| l.split_once('=').map(|(k, _)| k)).collect();
     assert_eq!(
         keys,
@@ -168,17 +172,7 @@ async fn term_and_hup_stop_it_and_remove_its_temporary_folder() {
             CANARY,
         ];
         let mut guard = spawn_sandbox(dir.path(), &args, &[("TMPDIR", &tmp)]);
-        let child = guard.0.as_mut().expect("child");
-        let stdout = child.stdout.take().expect("stdout");
-        let lines: Vec<String> = tokio::task::spawn_blocking(move || {
-            BufReader::new(stdout)
-                .lines()
-                .take(4)
-                .map(|l| l.expect("line"))
-                .collect()
-        })
-        .await
-        .expect("read lines");
+        let lines = first_lines(&mut guard).await;
         let facts: HashMap<&str, &str> = lines.iter().filter_map(|l| l.split_once('=')).collect();
         assert_eq!(folders(&tmp), 0, "no folder before any content needs one");
         let http = reqwest::Client::new();
