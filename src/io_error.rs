@@ -75,6 +75,22 @@ pub fn why_and_fix(path: &Path, access: Access, e: &io::Error) -> (String, Strin
     (why, fix)
 }
 
+/// Create `dir` and the folders above it, or say in one message why not:
+/// `DIR: cannot create WHAT: why; how to fix it`. A file where the folder
+/// should be is named as such (the OS says only "file exists").
+pub fn create_folder(dir: &Path, what: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        let (why, fix) = match e.kind() {
+            ErrorKind::AlreadyExists => (
+                "a file of that name is in the way".to_owned(),
+                "move it or choose another path".to_owned(),
+            ),
+            _ => why_and_fix(dir, Access::Write, &e),
+        };
+        format!("{}: cannot create {what}: {why}; {fix}", dir.display())
+    })
+}
+
 /// `WHO cannot listen on ADDR: why; how to fix it`; `setting` names where
 /// the address comes from (`--listen`, the callback's `listen`).
 pub fn listen(who: &str, addr: impl std::fmt::Display, setting: &str, e: &io::Error) -> String {
@@ -114,6 +130,25 @@ fn plain(e: &io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_in_the_way_of_a_folder_is_named_as_such() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("plain-file");
+        std::fs::write(&file, "x").expect("write");
+        let err = create_folder(&file, "the assets folder").expect_err("a file is there");
+        assert_eq!(
+            err,
+            format!(
+                "{}: cannot create the assets folder: a file of that name is in the way; move it or choose another path",
+                file.display()
+            )
+        );
+        let below = create_folder(&file.join("sub"), "the assets folder").expect_err("below a file");
+        assert!(below.contains("a part of the path is a file, not a folder"), "{below}");
+        create_folder(&dir.path().join("a/b"), "the assets folder").expect("made");
+        assert!(dir.path().join("a/b").is_dir());
+    }
 
     fn os(code: i32) -> io::Error {
         io::Error::from_raw_os_error(code)

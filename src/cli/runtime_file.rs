@@ -89,7 +89,7 @@ pub fn publish(facts: &Facts) -> Result<Published, String> {
     let path = path().ok_or("no directory for the sandbox's connection file; set EGAIN_CONSOLE_SANDBOX_FILE")?;
     let fail = |e: std::io::Error| io_error::message(&path, Access::Write, "the sandbox's connection file", &e);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
+        io_error::create_folder(dir, "the folder for the sandbox's connection file")?;
     }
     let text = facts.text();
     let mut options = std::fs::OpenOptions::new();

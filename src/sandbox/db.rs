@@ -196,7 +196,7 @@ impl Db {
         }
         tx.commit().map_err(sql(&label))?;
         if let AssetsDir::Beside(dir) = &assets {
-            std::fs::create_dir_all(dir).map_err(|e| io_error::message(dir, Access::Write, "the assets folder", &e))?;
+            io_error::create_folder(dir, "the assets folder")?;
         }
         let db = Self {
             conn: Mutex::new(conn),
