@@ -11,6 +11,8 @@ use reqwest::{Client, Method, Response, StatusCode, header};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+mod common;
+
 const CHANNEL_ID: &str = "0c7a6a52-3b7e-4a53-9d7c-0123456789ab";
 
 struct Fixture {
@@ -33,21 +35,13 @@ impl Fixture {
             }),
         );
         let http = Client::new();
-        let answer: Value = http
-            .post(&sandbox.urls.token)
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", sandbox.credentials.client_id.as_str()),
-                ("client_secret", sandbox.credentials.client_secret.as_str()),
-                ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
-            ])
-            .send()
-            .await
-            .expect("token request")
-            .json()
-            .await
-            .expect("token json");
-        let token = answer["access_token"].as_str().expect("access_token").to_owned();
+        let token = common::bearer_token(
+            &http,
+            &sandbox.urls.token,
+            &sandbox.credentials.client_id,
+            &sandbox.credentials.client_secret,
+        )
+        .await;
         Self { sandbox, http, token }
     }
 

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+mod common;
+
 /// Ends the child if an assertion fails before the test stops it itself.
 struct KillOnDrop(Option<std::process::Child>);
 
@@ -130,21 +132,7 @@ async fn standalone_sandbox_prints_four_lines_and_serves() {
 
 /// A bearer token from the sandbox whose stdout lines are `facts` (started with [`CANARY`] as its secret).
 async fn bearer(http: &reqwest::Client, facts: &HashMap<&str, &str>) -> String {
-    let token: serde_json::Value = http
-        .post(facts["token_url"])
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", facts["client_id"]),
-            ("client_secret", CANARY),
-            ("scope", "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read"),
-        ])
-        .send()
-        .await
-        .expect("token request")
-        .json()
-        .await
-        .expect("token json");
-    token["access_token"].as_str().expect("access_token").to_owned()
+    common::bearer_token(http, facts["token_url"], facts["client_id"], CANARY).await
 }
 
 /// TERM and HUP stop it as Ctrl-C does: cleanly, and without leaving its

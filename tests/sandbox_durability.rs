@@ -11,28 +11,10 @@ use egain_console::sandbox::{self, RunningSandbox, SandboxConfig, Seed, seed};
 use reqwest::Client;
 use serde_json::{Value, json};
 
-const ALL_SCOPES: &str = "app.conversation.conversationmgr.manage app.conversation.conversationmgr.read app.conversation.conversationmgr.interaction.manage app.conversation.conversationmgr.interaction.read";
-
-async fn token(http: &Client, token_url: &str, id: &str, secret: &str) -> String {
-    let body: Value = http
-        .post(token_url)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id),
-            ("client_secret", secret),
-            ("scope", ALL_SCOPES),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    body["access_token"].as_str().expect("access_token").to_owned()
-}
+mod common;
 
 async fn bearer(sb: &RunningSandbox) -> String {
-    token(
+    common::bearer_token(
         &Client::new(),
         &sb.urls.token,
         &sb.credentials.client_id,
@@ -249,7 +231,7 @@ async fn kill_9_during_a_burst_of_creates_loses_nothing_acknowledged() {
     let path = dir.path().join("state.db");
     let (mut child, facts) = spawn_sandbox(&path, "empty");
     let http = Client::new();
-    let auth = token(&http, &facts["token_url"], &facts["client_id"], &facts["client_secret"]).await;
+    let auth = common::bearer_token(&http, &facts["token_url"], &facts["client_id"], &facts["client_secret"]).await;
     let base = facts["base_url"].clone();
 
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
@@ -500,7 +482,7 @@ async fn deliveries_pending_at_kill_9_are_sent_after_restart_in_order() {
     let (child, facts) = spawn_sandbox(&path, "demo");
     let mut child = Killed(child);
     let http = Client::new();
-    let auth = token(&http, &facts["token_url"], &facts["client_id"], &facts["client_secret"]).await;
+    let auth = common::bearer_token(&http, &facts["token_url"], &facts["client_id"], &facts["client_secret"]).await;
     let base = facts["base_url"].clone();
 
     // Point the demo bot role at the endpoint.

@@ -334,6 +334,13 @@ impl Keymap {
         })
     }
 
+    /// [`Keymap::key_for`] as shown in a hint: `unbound` when no key is bound.
+    pub fn hint(&self, context: Context, action: Action, unbound: &str) -> String {
+        self.key_for(context, action)
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| unbound.to_owned())
+    }
+
     /// Every key bound to an action in exactly this context, joined for display.
     pub fn keys_in(&self, context: Context, action: Action) -> String {
         self.bindings

@@ -359,9 +359,7 @@ fn stray_hint(app: &App) -> String {
         None => {
             let pane = app
                 .keymap
-                .key_for(super::keymap::Context::Global, Action::FocusConversation)
-                .map(|k| k.to_string())
-                .unwrap_or_else(|| "2".into());
+                .hint(super::keymap::Context::Global, Action::FocusConversation, "2");
             format!(
                 "keys here are commands (? lists them); press {pane}, then {}, to type in the conversation",
                 compose_key(app)
@@ -373,9 +371,7 @@ fn stray_hint(app: &App) -> String {
 /// The key that enters the composer, as bound.
 fn compose_key(app: &App) -> String {
     app.keymap
-        .key_for(super::keymap::Context::Conversation, Action::Compose)
-        .map(|k| k.to_string())
-        .unwrap_or_else(|| "i".into())
+        .hint(super::keymap::Context::Conversation, Action::Compose, "i")
 }
 
 /// A key no binding took in a text field: it is text.

@@ -45,6 +45,26 @@ pub fn client(sb: &RunningSandbox) -> (Client, UnboundedReceiver<Exchange>) {
     (client, exchanges)
 }
 
+/// A bearer token from a sandbox's token endpoint (client credentials,
+/// every default scope), fetched over plain HTTP.
+pub async fn bearer_token(http: &reqwest::Client, token_url: &str, client_id: &str, secret: &str) -> String {
+    let body: serde_json::Value = http
+        .post(token_url)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("scope", &egain_console::api::auth::DEFAULT_SCOPES.join(" ")),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token json");
+    body["access_token"].as_str().expect("access_token").to_owned()
+}
+
 /// Everything recorded so far.
 pub fn drain(rx: &mut UnboundedReceiver<Exchange>) -> Vec<Exchange> {
     let mut out = Vec::new();

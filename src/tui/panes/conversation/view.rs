@@ -539,9 +539,5 @@ fn render_composer(
 
 /// The message list's key for `action` as bound (`default` if unbound).
 fn key_or(chrome: &Chrome, action: Action, default: &str) -> String {
-    chrome
-        .keymap
-        .key_for(Context::Conversation, action)
-        .map(|k| k.to_string())
-        .unwrap_or_else(|| default.into())
+    chrome.keymap.hint(Context::Conversation, action, default)
 }

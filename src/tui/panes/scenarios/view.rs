@@ -185,14 +185,11 @@ fn render_detail(pane: &ScenariosPane, row: &Row, chrome: &Chrome, frame: &mut F
     let scroll = pane.scroll.min(max_scroll(lines.len(), inner));
     // What does not fit is one key away.
     if lines.len() > inner.height as usize + scroll as usize {
-        let key = chrome
-            .keymap
-            .key_for(
-                crate::tui::keymap::Context::Scenarios,
-                crate::tui::action::Action::PageDown,
-            )
-            .map(|k| k.to_string())
-            .unwrap_or_else(|| "PgDn".into());
+        let key = chrome.keymap.hint(
+            crate::tui::keymap::Context::Scenarios,
+            crate::tui::action::Action::PageDown,
+            "PgDn",
+        );
         block = block.title(Line::from(Span::styled(format!(" {key} more "), theme.dim())).right_aligned());
     }
     frame.render_widget(block, area);
@@ -302,14 +299,11 @@ fn outcome_lines(pane: &ScenariosPane, last: &FileRun, chrome: &Chrome) -> Vec<L
         }
     }
     if last.conversation.is_some() {
-        let key = chrome
-            .keymap
-            .key_for(
-                crate::tui::keymap::Context::Scenarios,
-                crate::tui::action::Action::OpenRunConversation,
-            )
-            .map(|k| k.to_string())
-            .unwrap_or_else(|| "o".into());
+        let key = chrome.keymap.hint(
+            crate::tui::keymap::Context::Scenarios,
+            crate::tui::action::Action::OpenRunConversation,
+            "o",
+        );
         let id = last
             .conversation_id
             .as_deref()
