@@ -65,11 +65,17 @@ impl From<color_eyre::Report> for Failure {
 
 fn main() -> ExitCode {
     install_panic_report();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // Parsed first: the standalone sandbox chooses how many workers its runtime has.
+    let cli = egain_console::cli::parse();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(Command::Sandbox(args)) = &cli.command {
+        builder.worker_threads(args.workers.into());
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return report(Err(Failure::new(format!("cannot start the async runtime: {e}")))),
     };
-    let result = runtime.block_on(run());
+    let result = runtime.block_on(run(cli));
     // Do not wait for stuck blocking work (a prompt, a hung secret command).
     runtime.shutdown_timeout(Duration::from_millis(500));
     report(result)
@@ -132,8 +138,7 @@ fn install_panic_report() {
     let _ = hook.install();
 }
 
-async fn run() -> Result<(), Failure> {
-    let cli = egain_console::cli::parse();
+async fn run(cli: Cli) -> Result<(), Failure> {
     // Scriptable commands: their own exit codes, one-line errors.
     if let Some(code) = egain_console::cli::run(&cli).await {
         std::process::exit(code);

@@ -410,6 +410,40 @@ impl Fixture {
         resp.bytes().await.expect("download body")
     }
 
+    /// Send the head and half of a 100,000-byte body to `url`, wait for
+    /// `started` (the server is seen receiving), then half-close and read
+    /// the answer to the end: by then the server has dropped the upload.
+    async fn send_half_and_leave(&self, url: &str, started: impl std::future::Future<Output = ()>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let target = reqwest::Url::parse(url).expect("url");
+        let mut stream = tokio::net::TcpStream::connect(self.sandbox.addr).await.expect("connect");
+        let head = format!(
+            "POST {}?{} HTTP/1.1\r\nhost: {}\r\ncontent-type: text/plain\r\ncontent-length: 100000\r\n\r\n",
+            target.path(),
+            target.query().expect("signature"),
+            self.sandbox.addr
+        );
+        stream.write_all(head.as_bytes()).await.expect("head");
+        stream.write_all(&pseudo_random(50_000)).await.expect("half the body");
+        tokio::time::timeout(Duration::from_secs(30), started)
+            .await
+            .expect("the upload starts");
+        stream.shutdown().await.expect("half-close");
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    /// The files in the assets folder (content and uploads in progress).
+    fn asset_files(&self) -> Vec<String> {
+        let dir = self.sandbox.state.db.assets_dir().expect("assets folder");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
     fn content_file(&self, id: &str) -> std::path::PathBuf {
         self.sandbox.state.db.assets_dir().expect("assets folder").join(id)
     }
@@ -491,36 +525,51 @@ async fn refused_and_aborted_uploads_leave_nothing_counted() {
     assert_eq!(assets.memory_used(), 0);
 
     // A client that sends half the body, is seen receiving, and goes away.
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let target = reqwest::Url::parse(&url).expect("url");
-    let mut stream = tokio::net::TcpStream::connect(fx.sandbox.addr).await.expect("connect");
-    let head = format!(
-        "POST {}?{} HTTP/1.1\r\nhost: {}\r\ncontent-type: text/plain\r\ncontent-length: 100000\r\n\r\n",
-        target.path(),
-        target.query().expect("signature"),
-        fx.sandbox.addr
-    );
-    stream.write_all(head.as_bytes()).await.expect("head");
-    stream.write_all(&pseudo_random(50_000)).await.expect("half the body");
-    // The upload has claimed its share of the cap (the server runs on this thread too).
-    tokio::time::timeout(Duration::from_secs(30), async {
-        while assets.memory_used() == 0 {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the upload starts");
-    assert_eq!(assets.memory_used(), 100_000);
-    stream.shutdown().await.expect("half-close");
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    drop(stream);
-    assert_eq!(assets.memory_used(), 0, "{}", String::from_utf8_lossy(&answer));
+    let answer = fx
+        .send_half_and_leave(&url, async {
+            // The upload has claimed its share of the cap (the server runs on this thread too).
+            while assets.memory_used() == 0 {
+                tokio::task::yield_now().await;
+            }
+            assert_eq!(assets.memory_used(), 100_000);
+        })
+        .await;
+    assert_eq!(assets.memory_used(), 0, "{answer}");
 
     // None of it consumed the ticket or the cap.
     let data = pseudo_random(100_000);
     let resp = fx.upload(&url, "text/plain", data.clone()).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     assert_eq!(assets.memory_used(), 100_000);
+    assert_eq!(fx.downloaded(&id).await, data);
+}
+
+/// The file path (a writer thread beside the reading task): a refused or
+/// abandoned upload leaves no file behind, and the ticket still works.
+#[tokio::test]
+async fn refused_and_aborted_uploads_to_files_leave_no_file() {
+    let fx = capped(0).await;
+    let (id, url) = fx.create("note.txt", 100_000).await;
+    let resp = fx.upload(&url, "text/plain", chunked(200_000)).await;
+    assert_error(resp, StatusCode::PAYLOAD_TOO_LARGE, "413-101").await;
+    assert_eq!(fx.asset_files(), Vec::<String>::new());
+    let resp = fx.upload(&url, "text/plain", chunked(60_000)).await;
+    assert_error(resp, StatusCode::BAD_REQUEST, "400-144").await;
+    assert_eq!(fx.asset_files(), Vec::<String>::new());
+
+    let part = format!("{id}.part");
+    let answer = fx
+        .send_half_and_leave(&url, async {
+            while !fx.asset_files().contains(&part) {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+    assert_eq!(fx.asset_files(), Vec::<String>::new(), "{answer}");
+
+    let data = pseudo_random(100_000);
+    let resp = fx.upload(&url, "text/plain", data.clone()).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(fx.asset_files(), vec![id.clone()]);
     assert_eq!(fx.downloaded(&id).await, data);
 }

@@ -220,3 +220,20 @@ fn an_unwritable_connection_file_is_refused_before_serving() {
     assert!(stderr.contains("plain-file"), "names the path: {stderr}");
     assert!(!stderr.contains(CANARY), "{stderr}");
 }
+
+/// `--workers` takes 1 to 1024; anything else is refused, naming the option, before serving.
+#[test]
+fn workers_out_of_range_is_refused_naming_the_option() {
+    for bad in ["0", "1025", "two"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_egain-console"))
+            .args(["sandbox", "--listen", "127.0.0.1:0", "--workers", bad])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(2), "{bad}: {output:?}");
+        assert!(output.stdout.is_empty(), "{bad}: it served");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--workers"), "{bad}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one plain message: {stderr}");
+    }
+}

@@ -136,6 +136,11 @@ pub struct SandboxArgs {
     /// (default: the sandbox's own inbox and simulated agent).
     #[arg(long, value_name = "URL")]
     pub demo_callback_base: Option<String>,
+
+    /// Runtime worker threads. One keeps each connection on one core, the
+    /// fastest when clients run on this machine; more suit many remote clients.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: u16,
 }
 
 fn parse_assume(s: &str) -> Result<(String, crate::sandbox::fidelity::Level), String> {
@@ -173,6 +178,7 @@ impl Default for SandboxArgs {
             asset_memory_mib: crate::sandbox::assets::DEFAULT_MEMORY_CAP_MIB,
             scope_form: crate::sandbox::fidelity::ScopeForm::Any,
             demo_callback_base: None,
+            workers: 1,
         }
     }
 }

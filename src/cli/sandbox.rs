@@ -51,6 +51,7 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
     if let Some(settings) = settings {
         settings.apply(&mut config);
     }
+    keep_freed_memory(config.assets.memory_cap);
     let sandbox = sandbox::start(config).await?;
     for notice in &sandbox.notices {
         eprintln!("{notice}");
@@ -82,6 +83,28 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
     eprintln!("stopping");
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Keep memory freed by deleted or evicted assets for the next upload, up
+/// to the assets' memory cap, instead of glibc handing it back at once: an
+/// upload into returned memory faults in every page again (a third of the
+/// sandbox's upload time in `perf`). Allocations up to 1 MiB (hyper's read
+/// buffers) come from the heap, so they are reused too. This process is
+/// the sandbox alone, so tuning its allocator touches nothing else.
+fn keep_freed_memory(memory_cap: u64) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        const FLOOR: u64 = 64 << 20;
+        let trim = libc::c_int::try_from(memory_cap.max(FLOOR)).unwrap_or(libc::c_int::MAX);
+        // SAFETY: mallopt is thread-safe and only sets allocator parameters;
+        // a refused value leaves glibc's default.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, trim);
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = memory_cap;
 }
 
 /// Ctrl-C, TERM (a service manager, `kill`) or HUP (the terminal closed):

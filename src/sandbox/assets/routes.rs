@@ -350,24 +350,36 @@ async fn store_upload(
         let mut held = Vec::new();
         let received = receive_chunks(info, size, &mut chunks, |chunk| {
             held.push(chunk);
-            Ok(())
+            std::future::ready(Ok(()))
         })
         .await?;
         check_complete(info, received)?;
         guard.finish_held(held)?;
         return Ok(created(info));
     }
-    // Each chunk is written as it arrives, on this task: a write without
-    // fsync is a copy into the page cache, and dropping the chunk before the
-    // next read lets hyper reuse its read buffer. Handing chunks to a writer
-    // thread kept them alive, so every read went into freshly faulted pages
-    // (measured slower: see the README's "Sandbox at scale").
+    // A blocking thread writes the chunks while this task reads the next
+    // ones: the socket and the disk work at once, and a slow disk never
+    // stalls the runtime's worker (the standalone sandbox has one). The
+    // queue bounds what is held; with freed memory kept for reuse (see
+    // `cli::sandbox`), the chunks held meanwhile do not fault in new pages.
     let disk = |e: std::io::Error| HubError::internal(format!("The upload could not be stored: {e}"));
-    let mut file = std::fs::File::create(guard.part_path()?).map_err(disk)?;
-    let received = receive_chunks(info, size, &mut chunks, |chunk| {
-        std::io::Write::write_all(&mut file, &chunk).map_err(disk)
+    let file = std::fs::File::create(guard.part_path()?).map_err(disk)?;
+    let (queue, queued) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
+    let writer = tokio::task::spawn_blocking(move || write_chunks(file, queued));
+    let sender = &queue;
+    let received = receive_chunks(info, size, &mut chunks, move |chunk| async move {
+        // Refused only when the writer stopped: its own error is reported below.
+        sender.send(chunk).await.map_err(|_| HubError::internal("The upload could not be stored."))
     })
-    .await?;
+    .await;
+    drop(queue);
+    // The writer has finished before anything returns, so a refused upload
+    // leaves no write in flight behind the guard that removes its file.
+    writer
+        .await
+        .map_err(|e| HubError::internal(format!("The upload could not be stored: {e}")))?
+        .map_err(disk)?;
+    let received = received?;
     check_complete(info, received)?;
     guard.finish()?;
     Ok(created(info))
@@ -375,12 +387,15 @@ async fn store_upload(
 
 /// Feed each chunk to `keep` until the body ends; refused past the signed
 /// size. Answers how many bytes arrived.
-async fn receive_chunks(
+async fn receive_chunks<Kept>(
     info: &AssetInfo,
     size: u64,
     chunks: &mut (impl futures_util::Stream<Item = Result<Bytes, String>> + Unpin),
-    mut keep: impl FnMut(Bytes) -> HubResult<()>,
-) -> HubResult<u64> {
+    mut keep: impl FnMut(Bytes) -> Kept,
+) -> HubResult<u64>
+where
+    Kept: std::future::Future<Output = HubResult<()>>,
+{
     let mut received: u64 = 0;
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| invalid("body", format!("could not be read: {e}")))?;
@@ -392,9 +407,20 @@ async fn receive_chunks(
                 format!("The upload exceeds the declared size of {} bytes.", info.size),
             ));
         }
-        keep(chunk)?;
+        keep(chunk).await?;
     }
     Ok(received)
+}
+
+/// Chunks an upload may have read ahead of its file writer.
+const WRITE_QUEUE: usize = 16;
+
+/// The writer thread of one upload: every chunk queued, in order.
+fn write_chunks(mut file: std::fs::File, mut queued: tokio::sync::mpsc::Receiver<Bytes>) -> std::io::Result<()> {
+    while let Some(chunk) = queued.blocking_recv() {
+        std::io::Write::write_all(&mut file, &chunk)?;
+    }
+    Ok(())
 }
 
 fn check_complete(info: &AssetInfo, received: u64) -> HubResult<()> {
