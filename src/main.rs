@@ -65,17 +65,11 @@ impl From<color_eyre::Report> for Failure {
 
 fn main() -> ExitCode {
     install_panic_report();
-    // Parsed first: the standalone sandbox chooses how many workers its runtime has.
-    let cli = egain_console::cli::parse();
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(Command::Sandbox(args)) = &cli.command {
-        builder.worker_threads(args.workers.into());
-    }
-    let runtime = match builder.enable_all().build() {
+    let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return report(Err(Failure::new(format!("cannot start the async runtime: {e}")))),
     };
-    let result = runtime.block_on(run(cli));
+    let result = runtime.block_on(run());
     // Do not wait for stuck blocking work (a prompt, a hung secret command).
     runtime.shutdown_timeout(Duration::from_millis(500));
     report(result)
@@ -138,7 +132,8 @@ fn install_panic_report() {
     let _ = hook.install();
 }
 
-async fn run(cli: Cli) -> Result<(), Failure> {
+async fn run() -> Result<(), Failure> {
+    let cli = egain_console::cli::parse();
     // Scriptable commands: their own exit codes, one-line errors.
     if let Some(code) = egain_console::cli::run(&cli).await {
         std::process::exit(code);
@@ -154,7 +149,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     match cli.command {
-        Some(Command::Sandbox(args)) => standalone::run(&args, None).await.map_err(|e| eyre!(e).into()),
+        Some(Command::Sandbox(args)) => standalone_on_own_runtime(args).await,
         Some(Command::Test(args)) => {
             let config = loaded.as_ref().map(|(c, _)| c);
             let path = loaded.as_ref().map(|(_, p)| p.as_path());
@@ -163,6 +158,25 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Some(other) => Err(Failure::new(format!("{other:?} is run by cli::run"))),
         None => console(&cli, loaded.as_ref()).await,
     }
+}
+
+/// The standalone sandbox on a runtime of `--workers` threads of its own
+/// (the console's runtime is made before the command line is read, so its
+/// threads start while clap parses; it idles meanwhile).
+async fn standalone_on_own_runtime(args: egain_console::cli::SandboxArgs) -> Result<(), Failure> {
+    let served = tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(args.workers.into())
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the sandbox's runtime: {e}"))?;
+        let served = runtime.block_on(standalone::run(&args, None));
+        runtime.shutdown_timeout(Duration::from_millis(500));
+        served
+    })
+    .await
+    .map_err(|e| Failure::new(format!("the sandbox stopped unexpectedly: {e}")))?;
+    served.map_err(|e| eyre!(e).into())
 }
 
 /// Connect to what the command line and config name.

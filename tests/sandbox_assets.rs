@@ -416,7 +416,9 @@ impl Fixture {
     async fn send_half_and_leave(&self, url: &str, started: impl std::future::Future<Output = ()>) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let target = reqwest::Url::parse(url).expect("url");
-        let mut stream = tokio::net::TcpStream::connect(self.sandbox.addr).await.expect("connect");
+        let mut stream = tokio::net::TcpStream::connect(self.sandbox.addr)
+            .await
+            .expect("connect");
         let head = format!(
             "POST {}?{} HTTP/1.1\r\nhost: {}\r\ncontent-type: text/plain\r\ncontent-length: 100000\r\n\r\n",
             target.path(),
@@ -438,7 +440,12 @@ impl Fixture {
     fn asset_files(&self) -> Vec<String> {
         let dir = self.sandbox.state.db.assets_dir().expect("assets folder");
         let mut names: Vec<String> = std::fs::read_dir(dir)
-            .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         names.sort();
         names

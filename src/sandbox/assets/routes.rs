@@ -369,7 +369,10 @@ async fn store_upload(
     let sender = &queue;
     let received = receive_chunks(info, size, &mut chunks, move |chunk| async move {
         // Refused only when the writer stopped: its own error is reported below.
-        sender.send(chunk).await.map_err(|_| HubError::internal("The upload could not be stored."))
+        sender
+            .send(chunk)
+            .await
+            .map_err(|_| HubError::internal("The upload could not be stored."))
     })
     .await;
     drop(queue);
