@@ -220,3 +220,32 @@ fn requests_in_flight_show_as_pending_rows_until_answered() {
     let screen = render(&mut app, 80, 24);
     assert!(!screen.contains("pending…"), "answered: {screen}");
 }
+
+/// Start-up asks for the kind on screen first, and the first frame may be
+/// drawn once that list is in, while the other kinds still load.
+#[test]
+fn the_list_on_screen_loads_first_and_is_all_the_first_frame_waits_for() {
+    let mut app = empty_app(false);
+    let shown = app.entities.kind().expect("a kind tab is shown at start");
+    let effects = startup(&mut app);
+    let kinds: Vec<EntityKind> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call(_, egain_console::tui::effect::Call::List { kind, page: 1, .. }) => Some(*kind),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds.len(), EntityKind::ALL.len(), "every kind is asked for: {kinds:?}");
+    assert_eq!(kinds[0], shown, "the kind on screen goes first");
+    assert!(!app.first_frame_ready(), "nothing to show yet");
+    for kind in EntityKind::ALL.into_iter().filter(|k| *k != shown) {
+        send(&mut app, listed(kind, objects(kind)));
+        assert!(!app.first_frame_ready(), "{kind} is not on screen");
+    }
+    let mut app = empty_app(false);
+    startup(&mut app);
+    send(&mut app, listed(shown, objects(shown)));
+    assert!(app.first_frame_ready(), "the list on screen is in");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Demo Account"), "{screen}");
+}

@@ -143,6 +143,17 @@ impl App {
         }
     }
 
+    /// Whether the first frame has something to show: the focused pane's
+    /// own content is in (the entity list on screen), or, for a pane that
+    /// waits on nothing in particular, no call is in flight. Later answers
+    /// fill in as they come, like any other.
+    pub fn first_frame_ready(&self) -> bool {
+        match self.focus {
+            PaneId::Entities => self.entities.shows_its_list(),
+            _ => self.in_flight == 0,
+        }
+    }
+
     /// Whether both panes fit side by side.
     pub fn wide(&self) -> bool {
         self.size.0 >= 120 && !self.zoom

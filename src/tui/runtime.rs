@@ -31,9 +31,10 @@ use crate::io_error::{self, Access};
 /// exchanges or callbacks become one frame).
 const BATCH: usize = 512;
 const TICK: Duration = Duration::from_millis(100);
-/// How long the first frame may wait for the first lists: drawn before they
-/// answer, an empty frame only competes with them for the CPU (and flashes
-/// empty panes); past this it is drawn whatever is still loading.
+/// How long the first frame may wait for the list it shows
+/// ([`App::first_frame_ready`]): drawn before that answers, an empty frame
+/// only competes with it for the CPU (and flashes an empty pane); past this
+/// it is drawn whatever is still loading.
 const FIRST_FRAME_WAIT: Duration = Duration::from_millis(50);
 /// How long a notice stays on the status line.
 const NOTICE_TIME: Duration = Duration::from_secs(8);
@@ -183,7 +184,7 @@ pub async fn run(
             }
             handled += 1;
         }
-        if first_frame.is_some() && app.in_flight > 0 && !app.should_quit {
+        if first_frame.is_some() && !app.first_frame_ready() && !app.should_quit {
             continue;
         }
         first_frame = None;

@@ -176,6 +176,12 @@ impl EntitiesPane {
         EntityKind::ALL.get(self.tab).copied()
     }
 
+    /// Whether the list on screen has its first page (or its error): the
+    /// pane then shows what it is for, while other kinds may still load.
+    pub fn shows_its_list(&self) -> bool {
+        self.kind().is_none_or(|kind| self.list(kind).loaded)
+    }
+
     pub fn list(&self, kind: EntityKind) -> &KindList {
         self.catalog.list(kind)
     }

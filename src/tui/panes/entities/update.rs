@@ -21,9 +21,14 @@ use crate::tui::popup::{Confirm, Editor, Outcome, Pick, Popup, Prompt, move_sele
 
 const OWNER: Owner = Owner::Entities;
 
-/// Load every kind (start-up, after a setup or a takeover).
+/// Load every kind (start-up, after a setup or a takeover), the one on
+/// screen first: its rows are what the first frame waits for.
 pub fn load_all(pane: &mut EntitiesPane, cx: &mut Cx) {
-    for kind in EntityKind::ALL {
+    let shown = pane.kind();
+    for kind in shown
+        .into_iter()
+        .chain(EntityKind::ALL.into_iter().filter(|k| Some(*k) != shown))
+    {
         reload(pane, kind, cx);
     }
 }
