@@ -192,6 +192,31 @@ fn ctrl_z_suspends_with_the_terminal_restored_and_sigcont_redraws() {
     console.wait_exit().assert_clean();
 }
 
+/// Stopped from outside (`kill -STOP`, or SIGTTIN/SIGTTOU), the console
+/// cannot restore the terminal first, and the shell that takes it back puts
+/// it into cooked mode. After `fg` (SIGCONT) keys must still arrive one by
+/// one: a `q` with no Enter after it quits.
+#[test]
+fn after_an_outside_stop_and_a_shell_s_cooked_mode_sigcont_takes_raw_mode_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = Console::start(dir.path(), &[], &[("NO_COLOR", "1")]);
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    let pid = console.pid();
+    console.signal(libc::SIGSTOP);
+    let deadline = std::time::Instant::now() + common_pty::TIMEOUT;
+    while process_state(pid) != Some('T') {
+        assert!(std::time::Instant::now() < deadline, "the console did not stop");
+        std::thread::yield_now();
+    }
+    console.set_cooked();
+    console.signal(libc::SIGCONT);
+    console.press(b"?");
+    console.wait_for("help, from one key without Enter", |s| s.contains("Keys, this pane first"));
+    console.step(b"\x1b", "help closed", |s| !s.contains("Keys, this pane first"));
+    console.press(b"q");
+    console.wait_exit().assert_clean();
+}
+
 #[test]
 fn a_background_panic_is_shown_and_the_console_keeps_running() {
     let dir = tempfile::tempdir().expect("tempdir");

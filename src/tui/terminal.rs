@@ -24,9 +24,15 @@ pub fn enter(mouse: bool) -> std::io::Result<Term> {
     Ok(terminal)
 }
 
-/// Put the terminal back into the console's modes (after [`restore`]) and
-/// force a full redraw.
+/// Put the terminal back into the console's modes (after [`restore`], or
+/// after a stop the console did not see coming) and force a full redraw.
 pub fn resume(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
+    // crossterm skips `enable_raw_mode` while it believes raw mode is on. A
+    // stop from outside (`kill -STOP`, SIGTTIN) gives no chance to restore
+    // first, and the shell that takes the terminal back sets cooked mode:
+    // after `fg` keys would wait for Enter. Drop crossterm's belief (a no-op
+    // when raw mode is off) so raw mode is set from the terminal as it is.
+    let _ = disable_raw_mode();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;

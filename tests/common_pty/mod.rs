@@ -297,6 +297,22 @@ impl Console {
         assert_eq!(rc, 0, "kill({}, {n})", self.pid());
     }
 
+    /// Put the pty back into cooked mode (canonical input, echo), as a shell
+    /// does when it takes the terminal back from a stopped job.
+    pub fn set_cooked(&self) {
+        let fd = self.master.as_raw_fd().expect("the master's descriptor");
+        // SAFETY: a zeroed termios is valid storage for tcgetattr to fill;
+        // the descriptor is the open master of this pty.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            assert_eq!(libc::tcgetattr(fd, &mut t), 0, "tcgetattr");
+            t.c_lflag |= libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN;
+            t.c_iflag |= libc::ICRNL;
+            t.c_oflag |= libc::OPOST;
+            assert_eq!(libc::tcsetattr(fd, libc::TCSANOW, &t), 0, "tcsetattr");
+        }
+    }
+
     /// Wait until `ready` holds for the raw output seen so far.
     pub fn wait_for_raw(&self, what: &str, ready: impl Fn(&Output) -> bool) {
         let deadline = Instant::now() + TIMEOUT;
