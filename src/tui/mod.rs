@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod layout;
 pub mod msg;
 pub mod pager;
+pub mod paste_burst;
 pub mod panes;
 pub mod popup;
 pub mod runtime;

@@ -174,7 +174,16 @@ pub async fn run(
         }
         #[cfg(debug_assertions)]
         panic_if_requested(&first);
+        // Into a text field, keys that were all waiting at once may be a paste
+        // without bracketed paste (see `paste_burst`).
+        let (first, also_ready) = match first {
+            Msg::Key(key) if app.typing() => with_ready_keys(key)?,
+            other => (other, Vec::new()),
+        };
         effects.extend(update(&mut app, first));
+        for msg in also_ready {
+            effects.extend(update(&mut app, msg));
+        }
         let mut handled = 1;
         while handled < BATCH {
             match rx.try_recv() {
@@ -196,6 +205,30 @@ pub async fn run(
     // Callbacks taken over are put back from the journal by the caller, on every exit path
     // (`callback_takeover::restore_own`).
     Ok(())
+}
+
+/// Most events read without waiting after a key; a paste longer than this
+/// goes on in the next batch.
+const READY_MAX: usize = 1 << 16;
+
+/// `key` and the events already waiting behind it, as one paste when they
+/// are one (`paste_burst::as_paste`), else as they came. Read with crossterm's
+/// zero-timeout poll, not the stream, so the stream's wake-up stays its own.
+fn with_ready_keys(key: crossterm::event::KeyEvent) -> std::io::Result<(Msg, Vec<Msg>)> {
+    let mut ready = Vec::new();
+    while ready.len() < READY_MAX && crossterm::event::poll(Duration::ZERO)? {
+        ready.push(crossterm::event::read()?);
+    }
+    let keys: Option<Vec<_>> = std::iter::once(Some(key))
+        .chain(ready.iter().map(|e| match e {
+            Event::Key(k) => Some(*k),
+            _ => None,
+        }))
+        .collect();
+    Ok(match keys.as_deref().and_then(super::paste_burst::as_paste) {
+        Some(text) => (Msg::Paste(text), Vec::new()),
+        None => (Msg::Key(key), ready.into_iter().filter_map(to_msg).collect()),
+    })
 }
 
 /// When the first frame is due; never once it is drawn.
