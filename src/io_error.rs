@@ -116,9 +116,10 @@ pub fn listen(who: &str, addr: impl std::fmt::Display, setting: &str, e: &io::Er
 /// command's output that could not be written where it was redirected.
 pub fn stdout(e: &io::Error) -> String {
     let (why, fix) = match e.kind() {
-        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
-            ("the disk is full".to_owned(), "free some space and run it again".to_owned())
-        }
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => (
+            "the disk is full".to_owned(),
+            "free some space and run it again".to_owned(),
+        ),
         ErrorKind::PermissionDenied => (
             "permission denied".to_owned(),
             "redirect it to a file this user may write to".to_owned(),

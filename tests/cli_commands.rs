@@ -273,7 +273,10 @@ async fn a_file_that_cannot_be_read_or_written_is_one_plain_message() {
 #[tokio::test]
 async fn output_that_cannot_be_written_is_one_plain_message() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_egain-console"));
     cmd.args(["completions", "bash"])
         .env_remove("EGAIN_CONSOLE_CONFIG")

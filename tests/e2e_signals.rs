@@ -211,7 +211,9 @@ fn after_an_outside_stop_and_a_shell_s_cooked_mode_sigcont_takes_raw_mode_back()
     console.set_cooked();
     console.signal(libc::SIGCONT);
     console.press(b"?");
-    console.wait_for("help, from one key without Enter", |s| s.contains("Keys, this pane first"));
+    console.wait_for("help, from one key without Enter", |s| {
+        s.contains("Keys, this pane first")
+    });
     console.step(b"\x1b", "help closed", |s| !s.contains("Keys, this pane first"));
     console.press(b"q");
     console.wait_exit().assert_clean();
@@ -228,10 +230,7 @@ fn a_suspended_console_ends_on_kill_from_its_shell_and_comes_back_after_bg_fg() 
     let dir = tempfile::tempdir().expect("tempdir");
     let config = sb.write_config(dir.path());
     let secret = sb.sandbox.credentials.client_secret.clone();
-    let mut shell = Console::start_shell(
-        dir.path(),
-        &[("SANDBOX_SECRET", secret.as_str()), ("NO_COLOR", "1")],
-    );
+    let mut shell = Console::start_shell(dir.path(), &[("SANDBOX_SECRET", secret.as_str()), ("NO_COLOR", "1")]);
     shell.wait_for("the prompt", |s| s.contains("$ "));
     // Embedded first: bg, then fg, and keys still work.
     shell.press(b"\"$CONSOLE\"\r");
@@ -239,7 +238,9 @@ fn a_suspended_console_ends_on_kill_from_its_shell_and_comes_back_after_bg_fg() 
     shell.press(b"\x1a");
     shell.wait_for("stopped by the shell", |s| s.contains("Stopped"));
     shell.press(b"bg\r");
-    shell.wait_for("running in the background", |s| s.contains("$CONSOLE\" &") || s.contains("egain-console &"));
+    shell.wait_for("running in the background", |s| {
+        s.contains("$CONSOLE\" &") || s.contains("egain-console &")
+    });
     shell.press(b"fg\r");
     shell.wait_for("the console again", |s| s.contains("Demo Account"));
     shell.step(b"?", "help, so keys are read", |s| s.contains("Keys, this pane first"));
@@ -256,7 +257,9 @@ fn a_suspended_console_ends_on_kill_from_its_shell_and_comes_back_after_bg_fg() 
     }
     shell.wait_for("the demo application", |s| s.contains("Demo Application"));
     shell.step(b"\r", "the application's detail", |s| s.contains("\"roles\""));
-    shell.step(b"u", "the role picker", |s| s.contains("Use this console for which role?"));
+    shell.step(b"u", "the role picker", |s| {
+        s.contains("Use this console for which role?")
+    });
     shell.step(b"\r", "the takeover plan", |s| s.contains("at this console?"));
     shell.step(b"\r", "the takeover applied", |s| s.contains("customer → console"));
     assert_ne!(sb.callback("customer").as_deref(), Some(original.as_str()));
@@ -264,9 +267,7 @@ fn a_suspended_console_ends_on_kill_from_its_shell_and_comes_back_after_bg_fg() 
     shell.wait_for("stopped by the shell", |s| s.contains("Stopped"));
     // `set -b`: the shell reports the job's end at once.
     shell.press(b"set -b; clear; kill %1\r");
-    let screen = shell.wait_for("the console's end, reported by the shell", |s| {
-        s.contains("Exit 143")
-    });
+    let screen = shell.wait_for("the console's end, reported by the shell", |s| s.contains("Exit 143"));
     assert!(
         screen.contains("Exit 143"),
         "the console ended (exit 143) instead of stopping again:\n{screen}"

@@ -167,16 +167,27 @@ async fn a_run_without_an_end_step_leaves_no_conversation_open_passed_or_failed(
     let passed = run(&harness, &typing, true).await;
     assert!(passed.passed(), "{:#?}", passed.failure);
     let id = passed.conversation_id.clone().expect("the hub named the conversation");
-    assert_eq!(hub_state(&harness, &id).await, "closed", "a passed run ends its conversation");
+    assert_eq!(
+        hub_state(&harness, &id).await,
+        "closed",
+        "a passed run ends its conversation"
+    );
     let kept = passed.conversation.expect("kept");
     assert!(
-        kept.entries().iter().any(|e| e.mine && e.message_type == "conversation.end"),
+        kept.entries()
+            .iter()
+            .any(|e| e.mine && e.message_type == "conversation.end"),
         "the end shows in the run's conversation"
     );
 
-    let failing = "name: fails\nsteps:\n  - send: hello\n  - expect: { from: bot, text: \"You said: bye\", within: 2s }\n";
+    let failing =
+        "name: fails\nsteps:\n  - send: hello\n  - expect: { from: bot, text: \"You said: bye\", within: 2s }\n";
     let failed = run(&harness, failing, false).await;
     assert!(!failed.passed());
     let id = failed.conversation_id.clone().expect("the hub named the conversation");
-    assert_eq!(hub_state(&harness, &id).await, "closed", "a failed run ends its conversation too");
+    assert_eq!(
+        hub_state(&harness, &id).await,
+        "closed",
+        "a failed run ends its conversation too"
+    );
 }

@@ -75,7 +75,11 @@ mod tests {
 
     #[test]
     fn typed_keys_stay_keys() {
-        assert_eq!(as_paste(&keys("hello\r")), None, "text then Enter sends, even read at once");
+        assert_eq!(
+            as_paste(&keys("hello\r")),
+            None,
+            "text then Enter sends, even read at once"
+        );
         assert_eq!(as_paste(&keys("hello")), None, "no break: plain typing");
         assert_eq!(as_paste(&keys("\r")), None);
         let mut chord = keys("a\rb");
