@@ -18,7 +18,7 @@ use crate::tui::msg::{ApiReply, Transfer};
 use crate::tui::panes::entities::Catalog;
 use crate::tui::popup::ask::ConversationAsk;
 use crate::tui::popup::{Ask, Confirm, Editor, Outcome, Pick, Popup, Prompt, Transcript};
-use crate::tui::status::WARNING;
+use crate::tui::status::{REPLIES_ELSEWHERE, WARNING};
 
 const OWNER: Owner = Owner::Conversation;
 
@@ -843,18 +843,6 @@ fn send_raw(pane: &mut ConversationPane, body: serde_json::Value, cx: &mut Cx) {
 }
 
 /// The hub delivered a message to our receiver.
-/// What the warning says when a role's callbacks go elsewhere.
-const REPLIES_ELSEWHERE: &str = "replies will not arrive in this console";
-
-/// A callback for `role` arrived here after all: the warning that none would
-/// is wrong now (a warning about another role stays).
-pub fn replies_arrive(status: &mut crate::tui::status::Status, role: &str) {
-    let about_role = format!("as {role}, {REPLIES_ELSEWHERE}");
-    if status.error.as_deref().is_some_and(|e| e.contains(&about_role)) {
-        status.error = None;
-    }
-}
-
 pub fn on_inbound(pane: &mut ConversationPane, inbound: &Inbound, hidden: bool) {
     let role: SenderType = inbound.role.parse().unwrap_or(SenderType::Customer);
     for result in pane.conversations.ingest_envelope(&role, &inbound.envelope) {
