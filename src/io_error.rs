@@ -112,6 +112,23 @@ pub fn listen(who: &str, addr: impl std::fmt::Display, setting: &str, e: &io::Er
     format!("{who} cannot listen on {addr}: {why}; {fix}")
 }
 
+/// `cannot write the output (standard output): why; how to fix it`, for a
+/// command's output that could not be written where it was redirected.
+pub fn stdout(e: &io::Error) -> String {
+    let (why, fix) = match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => (
+            "the disk is full".to_owned(),
+            "free some space and run it again".to_owned(),
+        ),
+        ErrorKind::PermissionDenied => (
+            "permission denied".to_owned(),
+            "redirect it to a file this user may write to".to_owned(),
+        ),
+        _ => (plain(e), "check where the output is redirected".to_owned()),
+    };
+    format!("cannot write the output (standard output): {why}; {fix}")
+}
+
 /// The error's words without the OS's code: "Device or resource busy
 /// (os error 16)" becomes "device or resource busy".
 fn plain(e: &io::Error) -> String {
@@ -148,6 +165,19 @@ mod tests {
         assert!(below.contains("a part of the path is a file, not a folder"), "{below}");
         create_folder(&dir.path().join("a/b"), "the assets folder").expect("made");
         assert!(dir.path().join("a/b").is_dir());
+    }
+
+    #[test]
+    fn stdout_errors_are_one_plain_message() {
+        assert_eq!(
+            stdout(&os(libc::ENOSPC)),
+            "cannot write the output (standard output): the disk is full; free some space and run it again"
+        );
+        let busy = stdout(&os(libc::EBUSY));
+        assert_eq!(
+            busy,
+            "cannot write the output (standard output): device or resource busy; check where the output is redirected"
+        );
     }
 
     fn os(code: i32) -> io::Error {

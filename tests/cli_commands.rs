@@ -268,6 +268,34 @@ async fn a_file_that_cannot_be_read_or_written_is_one_plain_message() {
     assert!(!run.stderr.contains("os error"), "{run:?}");
 }
 
+/// Output that cannot be written where it is redirected (a full disk:
+/// `/dev/full`) is one plain message, not the OS's words and code.
+#[tokio::test]
+async fn output_that_cannot_be_written_is_one_plain_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_egain-console"));
+    cmd.args(["completions", "bash"])
+        .env_remove("EGAIN_CONSOLE_CONFIG")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let child = cmd.spawn().expect("spawn the binary");
+    let output = within("the command", child.wait_with_output())
+        .await
+        .expect("run the binary");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim_end(),
+        "error: cannot write the output (standard output): the disk is full; free some space and run it again"
+    );
+}
+
 #[tokio::test]
 async fn read_only_refuses_apply_delete_and_send_before_any_request() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -1000,3 +1000,50 @@ fn starting_as_a_role_whose_callback_is_elsewhere_warns_that_replies_will_not_ar
     press_code(&mut app, KeyCode::Enter);
     assert_eq!(app.status.error, None);
 }
+
+#[test]
+fn a_draft_is_not_sent_by_picking_a_new_conversations_account_with_n() {
+    let mut app = conversation_app(false);
+    open_conversation(&mut app, "first", CONV);
+    // A draft for the open conversation, then `n` to start another one.
+    type_text(&mut app, "half a thought for the first chat");
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, 'n');
+    assert!(matches!(app.popups.top(), Some(Popup::Pick(p)) if p.items.len() == 3));
+    let mut effects = press_code(&mut app, KeyCode::Enter);
+    effects.extend(press_code(&mut app, KeyCode::Enter));
+    assert!(
+        sends(&effects).iter().all(|(_, b)| message_type(b) != "text"),
+        "picking where a new conversation goes sends nothing: {effects:?}"
+    );
+    assert!(app.conversation.composing);
+    assert_eq!(
+        app.conversation.composer_text(),
+        "",
+        "the new conversation starts with an empty composer"
+    );
+    // The draft stays with the conversation it was written for.
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, ']');
+    assert_eq!(app.conversation.viewed().and_then(|c| c.id()), Some(CONV));
+    assert_eq!(app.conversation.composer_text(), "half a thought for the first chat");
+}
+
+#[test]
+fn cancelling_the_account_pick_forgets_the_send_it_was_asked_for() {
+    let mut app = conversation_app(false);
+    type_text(&mut app, "Where is my order?");
+    press_code(&mut app, KeyCode::Enter);
+    press_code(&mut app, KeyCode::Esc);
+    assert!(app.popups.top().is_none(), "Esc closed the role picker");
+    // Later the user chooses to pick first: `n` from the message list.
+    press_code(&mut app, KeyCode::Esc);
+    press(&mut app, 'n');
+    press_code(&mut app, KeyCode::Enter);
+    let effects = press_code(&mut app, KeyCode::Enter);
+    assert!(
+        sends(&effects).is_empty(),
+        "the cancelled send does not come back with n: {effects:?}"
+    );
+    assert_eq!(app.conversation.composer_text(), "Where is my order?", "the text waits");
+}

@@ -160,3 +160,35 @@ fn a_pasted_multi_line_message_keeps_its_lines() {
     console.press(CTRL_C);
     console.wait_exit().assert_clean();
 }
+
+#[test]
+fn a_paste_that_comes_as_keys_keeps_its_lines_and_sends_nothing_by_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = start(dir.path(), false, &[]);
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
+    console.step(b"\r", "the composer", |s| s.contains("INSERT"));
+    // No bracketed paste (an old terminal, `tmux paste-buffer` without -p):
+    // the lines come as keys, each break an Enter, all in one write.
+    console.press("first line\rsecond 你好\rthird 👍🏽".as_bytes());
+    console.wait_for("the three lines in the composer", |s| {
+        s.contains("first line") && s.contains("second 你好") && s.contains("third 👍")
+    });
+    assert!(
+        console.with_screen(|s| !s.contents().contains("Act as which role?")),
+        "no Enter of the paste asked where to send"
+    );
+    console.step(b"\r", "the role picker", |s| s.contains("Act as which role?"));
+    console.step(b"\r", "the account picker", |s| {
+        s.contains("Start a conversation on which account?")
+    });
+    let screen = console.step(b"\r", "the bot's reply", |s| s.contains("You said: first line"));
+    let third_rows = screen
+        .lines()
+        .filter(|l| l.trim_matches(|c| c == '│' || c == ' ').starts_with("third 👍"))
+        .count();
+    assert_eq!(third_rows, 2, "one message of three lines, and its echo:\n{screen}");
+    console.wait_for("no request in flight", |s| !s.contains("in flight"));
+    console.press(CTRL_C);
+    console.wait_exit().assert_clean();
+}

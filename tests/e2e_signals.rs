@@ -192,6 +192,96 @@ fn ctrl_z_suspends_with_the_terminal_restored_and_sigcont_redraws() {
     console.wait_exit().assert_clean();
 }
 
+/// Stopped from outside (`kill -STOP`, or SIGTTIN/SIGTTOU), the console
+/// cannot restore the terminal first, and the shell that takes it back puts
+/// it into cooked mode. After `fg` (SIGCONT) keys must still arrive one by
+/// one: a `q` with no Enter after it quits.
+#[test]
+fn after_an_outside_stop_and_a_shell_s_cooked_mode_sigcont_takes_raw_mode_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut console = Console::start(dir.path(), &[], &[("NO_COLOR", "1")]);
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    let pid = console.pid();
+    console.signal(libc::SIGSTOP);
+    let deadline = std::time::Instant::now() + common_pty::TIMEOUT;
+    while process_state(pid) != Some('T') {
+        assert!(std::time::Instant::now() < deadline, "the console did not stop");
+        std::thread::yield_now();
+    }
+    console.set_cooked();
+    console.signal(libc::SIGCONT);
+    console.press(b"?");
+    console.wait_for("help, from one key without Enter", |s| {
+        s.contains("Keys, this pane first")
+    });
+    console.step(b"\x1b", "help closed", |s| !s.contains("Keys, this pane first"));
+    console.press(b"q");
+    console.wait_exit().assert_clean();
+}
+
+/// In a shell: Ctrl-Z, then `kill %1`, which sends TERM and continues the
+/// stopped job in the background. The console must end there (exit 143,
+/// its taken-over callback put back), not be stopped again by SIGTTOU
+/// while taking the terminal back. `bg` then `fg` brings it back working.
+#[test]
+fn a_suspended_console_ends_on_kill_from_its_shell_and_comes_back_after_bg_fg() {
+    let sb = Standalone::start();
+    let original = sb.callback("customer").expect("the demo customer role has a callback");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = sb.write_config(dir.path());
+    let secret = sb.sandbox.credentials.client_secret.clone();
+    let mut shell = Console::start_shell(dir.path(), &[("SANDBOX_SECRET", secret.as_str()), ("NO_COLOR", "1")]);
+    shell.wait_for("the prompt", |s| s.contains("$ "));
+    // Embedded first: bg, then fg, and keys still work.
+    shell.press(b"\"$CONSOLE\"\r");
+    shell.wait_for("the demo account", |s| s.contains("Demo Account"));
+    shell.press(b"\x1a");
+    shell.wait_for("stopped by the shell", |s| s.contains("Stopped"));
+    shell.press(b"bg\r");
+    shell.wait_for("running in the background", |s| {
+        s.contains("$CONSOLE\" &") || s.contains("egain-console &")
+    });
+    shell.press(b"fg\r");
+    shell.wait_for("the console again", |s| s.contains("Demo Account"));
+    shell.step(b"?", "help, so keys are read", |s| s.contains("Keys, this pane first"));
+    shell.step(b"\x1b", "help closed", |s| !s.contains("Keys, this pane first"));
+    shell.press(b"q");
+    shell.wait_for("the prompt after q", |s| s.trim_end().ends_with('$'));
+    // On the standalone sandbox with the customer role taken over: Ctrl-Z, kill %1.
+    shell.press(format!("clear; \"$CONSOLE\" --config {config}\r").as_bytes());
+    shell.wait_for("the demo account on the standalone profile", |s| {
+        s.contains("Demo Account") && s.contains("standalone")
+    });
+    for step in (2..=5).rev() {
+        shell.step(b"h", "the previous kind", |s| s.contains(&format!("step {step} of 6")));
+    }
+    shell.wait_for("the demo application", |s| s.contains("Demo Application"));
+    shell.step(b"\r", "the application's detail", |s| s.contains("\"roles\""));
+    shell.step(b"u", "the role picker", |s| {
+        s.contains("Use this console for which role?")
+    });
+    shell.step(b"\r", "the takeover plan", |s| s.contains("at this console?"));
+    shell.step(b"\r", "the takeover applied", |s| s.contains("customer → console"));
+    assert_ne!(sb.callback("customer").as_deref(), Some(original.as_str()));
+    shell.press(b"\x1a");
+    shell.wait_for("stopped by the shell", |s| s.contains("Stopped"));
+    // `set -b`: the shell reports the job's end at once.
+    shell.press(b"set -b; clear; kill %1\r");
+    let screen = shell.wait_for("the console's end, reported by the shell", |s| s.contains("Exit 143"));
+    assert!(
+        screen.contains("Exit 143"),
+        "the console ended (exit 143) instead of stopping again:\n{screen}"
+    );
+    assert!(screen.contains("restored to"), "{screen}");
+    assert_eq!(
+        sb.callback("customer").as_deref(),
+        Some(original.as_str()),
+        "the original callback is back:\n{screen}"
+    );
+    shell.press(b"exit\r");
+    let _ = shell.wait_exit();
+}
+
 #[test]
 fn a_background_panic_is_shown_and_the_console_keeps_running() {
     let dir = tempfile::tempdir().expect("tempdir");

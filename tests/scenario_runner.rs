@@ -147,3 +147,47 @@ fn a_scenario_as_another_role_is_refused_before_any_run() {
     assert!(e.to_string().contains("as customer only"), "{e}");
     assert_eq!(e.key.as_deref(), Some("as"));
 }
+
+/// The hub's word on a conversation: the sandbox adds `state` to its transcript.
+async fn hub_state(harness: &Harness, id: &str) -> String {
+    let held = harness.client.get_conversation(id).await.expect("the hub has it");
+    held.extra
+        .get("state")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_without_an_end_step_leaves_no_conversation_open_passed_or_failed() {
+    let (harness, _connection) = harness().await;
+    // The shipped typing example has no `end` step.
+    let typing = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/typing.yaml"))
+        .expect("scenarios/typing.yaml");
+    let passed = run(&harness, &typing, true).await;
+    assert!(passed.passed(), "{:#?}", passed.failure);
+    let id = passed.conversation_id.clone().expect("the hub named the conversation");
+    assert_eq!(
+        hub_state(&harness, &id).await,
+        "closed",
+        "a passed run ends its conversation"
+    );
+    let kept = passed.conversation.expect("kept");
+    assert!(
+        kept.entries()
+            .iter()
+            .any(|e| e.mine && e.message_type == "conversation.end"),
+        "the end shows in the run's conversation"
+    );
+
+    let failing =
+        "name: fails\nsteps:\n  - send: hello\n  - expect: { from: bot, text: \"You said: bye\", within: 2s }\n";
+    let failed = run(&harness, failing, false).await;
+    assert!(!failed.passed());
+    let id = failed.conversation_id.clone().expect("the hub named the conversation");
+    assert_eq!(
+        hub_state(&harness, &id).await,
+        "closed",
+        "a failed run ends its conversation too"
+    );
+}

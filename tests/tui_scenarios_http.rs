@@ -238,6 +238,18 @@ async fn on_a_tenant_a_run_checks_that_the_customer_role_calls_this_console() {
         "the demo application's customer role calls this console: {:?}",
         console.app.status
     );
+    // The run's two posts (its message and the conversation.end every run
+    // ends with) are in the log before the next run is counted.
+    let message_posts = |app: &egain_console::tui::app::App| {
+        app.log
+            .log
+            .visible(0..app.log.log.visible_len())
+            .filter(|x| x.method == "POST" && x.url.contains("/conversations/messages"))
+            .count()
+    };
+    console
+        .run_until("the first run's posts in the log", |app| message_posts(app) == 2)
+        .await;
     // A console whose receiver is elsewhere is told so before anything is sent.
     for (role, url) in console.app.session.callback_urls.iter_mut() {
         if role == "customer" {

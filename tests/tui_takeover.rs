@@ -155,3 +155,32 @@ fn a_role_already_calling_the_console_is_not_asked_about_again() {
         app.status.notice
     );
 }
+
+#[test]
+fn taking_a_role_over_settles_the_warning_that_its_replies_go_elsewhere() {
+    let mut app = loaded_app(false);
+    let taken = |app: &mut App, role: &str| {
+        send(
+            app,
+            Msg::Api(
+                Owner::Entities,
+                ApiReply::TakeoverApplied(Ok(TakenRole {
+                    app_name: "Demo Application".into(),
+                    role: role.into(),
+                    original: None,
+                })),
+            ),
+        );
+    };
+    let warning = "warning: as customer, replies will not arrive in this console: no client application points \
+                   that role's callback here (u on the application's detail does, restored on exit)";
+    app.status.error = Some(warning.into());
+    taken(&mut app, "custom_agent");
+    assert_eq!(
+        app.status.error.as_deref(),
+        Some(warning),
+        "another role's takeover leaves it"
+    );
+    taken(&mut app, "customer");
+    assert_eq!(app.status.error, None, "the customer's replies come here now");
+}

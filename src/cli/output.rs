@@ -15,7 +15,7 @@ pub fn out(text: &str) -> Result<(), Failure> {
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::Failed(format!("writing to stdout: {e}"))),
+        Err(e) => Err(Failure::Failed(crate::io_error::stdout(&e))),
     }
 }
 

@@ -69,11 +69,12 @@ pub async fn run(args: &SandboxArgs, settings: Option<&crate::config::SandboxSet
         format!("{e}; without it the client secret cannot be read: set EGAIN_CONSOLE_SANDBOX_FILE to a writable path")
     })?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "base_url={}", sandbox.urls.base).map_err(|e| e.to_string())?;
-    writeln!(out, "token_url={}", sandbox.urls.token).map_err(|e| e.to_string())?;
-    writeln!(out, "client_id={}", sandbox.credentials.client_id).map_err(|e| e.to_string())?;
-    writeln!(out, "client_secret_file={}", published.path().display()).map_err(|e| e.to_string())?;
-    out.flush().map_err(|e| e.to_string())?;
+    writeln!(out, "base_url={}", sandbox.urls.base)
+        .and_then(|()| writeln!(out, "token_url={}", sandbox.urls.token))
+        .and_then(|()| writeln!(out, "client_id={}", sandbox.credentials.client_id))
+        .and_then(|()| writeln!(out, "client_secret_file={}", published.path().display()))
+        .and_then(|()| out.flush())
+        .map_err(|e| crate::io_error::stdout(&e))?;
     drop(out);
     eprintln!(
         "sandbox listening on {} (spec at {}/openapi.yaml); Ctrl-C stops it",

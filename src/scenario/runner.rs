@@ -165,8 +165,9 @@ impl Harness {
     }
 
     /// [`Harness::run`], stopping when `cancel` fires: the step going on is
-    /// abandoned, and a conversation the run opened and did not end is
-    /// ended (best effort, bounded), so none is left open on the tenant.
+    /// abandoned. However the run ends (passed, failed or cancelled), a
+    /// conversation it opened and did not end is ended (best effort,
+    /// bounded), so none is left open on the tenant.
     pub async fn run_cancellable(
         &self,
         scenario: &Scenario,
@@ -271,6 +272,15 @@ impl Harness {
                     arrived: run.arrived_lines(),
                 });
                 break;
+            }
+        }
+        // However the run ended, the conversation it opened is not left open on
+        // the tenant (a cancelled run has ended it already).
+        if !result.cancelled && run.end_if_open().await == Some(false) {
+            let note = "ending the conversation it opened failed";
+            match &mut result.failure {
+                Some(failure) => failure.problem = format!("{}; {note}", failure.problem),
+                None => crate::notices::warn(format!("scenario {:?}: {note}", scenario.name)),
             }
         }
         result.elapsed = started.elapsed();

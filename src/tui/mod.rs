@@ -16,6 +16,7 @@ pub mod layout;
 pub mod msg;
 pub mod pager;
 pub mod panes;
+pub mod paste_burst;
 pub mod popup;
 pub mod runtime;
 pub mod scenario_calls;

@@ -36,6 +36,9 @@ const TICK: Duration = Duration::from_millis(100);
 /// only competes with it for the CPU (and flashes an empty pane); past this
 /// it is drawn whatever is still loading.
 const FIRST_FRAME_WAIT: Duration = Duration::from_millis(50);
+/// How often a console away in the background looks whether it has the
+/// terminal again.
+const AWAY_CHECK: Duration = Duration::from_millis(200);
 /// How long a notice stays on the status line.
 const NOTICE_TIME: Duration = Duration::from_secs(8);
 
@@ -94,7 +97,10 @@ pub async fn run(
     let mut term = terminal::enter(app.mouse)?;
     let size = term.size()?;
     app.size = (size.width, size.height);
-    let mut events = EventStream::new();
+    // `None` while away: stopped or continued in the background, where reading
+    // the terminal would stop the console (SIGTTIN) and drawing would paint
+    // over the shell. Nothing is read or drawn until it has the terminal again.
+    let mut events = Some(EventStream::new());
     effects.push(Effect::ScheduleTick);
     app.ticking = true;
     let mut first_frame = Some(tokio::time::Instant::now() + FIRST_FRAME_WAIT);
@@ -104,21 +110,21 @@ pub async fn run(
                 Effect::ExternalEdit(owner, text) => {
                     // Stop reading input first so no keystroke is split between
                     // the console and the editor, then hand the terminal over.
-                    release_input(events);
+                    release_input(events.take());
                     let result = tokio::task::block_in_place(|| external_edit(&text));
                     terminal::resume(&mut term, app.mouse)?;
-                    events = EventStream::new();
+                    events = Some(EventStream::new());
                     effects_after_edit(&runtime, owner, result);
                     term.draw(|f| view::render(&app, f))?;
                 }
                 Effect::Pager(text) => {
                     // As for the editor: no input stream while the pager has the terminal.
-                    release_input(events);
+                    release_input(events.take());
                     terminal::restore();
                     let result =
                         tokio::task::block_in_place(|| super::pager::show(&text, super::pager::from_env().as_deref()));
                     terminal::resume(&mut term, app.mouse)?;
-                    events = EventStream::new();
+                    events = Some(EventStream::new());
                     match result {
                         Ok(None) => {}
                         Ok(Some(note)) => {
@@ -137,7 +143,7 @@ pub async fn run(
             break;
         }
         let first = tokio::select! {
-            event = events.next() => match event {
+            event = next_event(&mut events) => match event {
                 Some(Ok(event)) => match to_msg(event) {
                     Some(msg) => msg,
                     None => continue,
@@ -148,8 +154,19 @@ pub async fn run(
             Some(msg) = rx.recv() => msg,
             () = first_frame_due(first_frame) => {
                 first_frame = None;
-                term.draw(|f| view::render(&app, f))?;
+                if events.is_some() {
+                    term.draw(|f| view::render(&app, f))?;
+                }
                 continue;
+            }
+            // `fg` of a job running in the background sends no SIGCONT: look.
+            () = tokio::time::sleep(AWAY_CHECK), if events.is_none() => {
+                reclaim(&mut term, &mut events, app.mouse)?;
+                if events.is_none() {
+                    continue;
+                }
+                let size = term.size()?;
+                Msg::Resize(size.width, size.height)
             }
             signal = signals.recv() => match signal {
                 crate::signals::SignalEvent::Quit(_) => break,
@@ -158,8 +175,12 @@ pub async fn run(
                     continue;
                 }
                 crate::signals::SignalEvent::Continue => {
-                    // Continued after any stop: take the terminal back and redraw all.
-                    terminal::resume(&mut term, app.mouse)?;
+                    // Continued after any stop: take the terminal back (if this
+                    // process has it) and redraw all.
+                    reclaim(&mut term, &mut events, app.mouse)?;
+                    if events.is_none() {
+                        continue;
+                    }
                     let size = term.size()?;
                     Msg::Resize(size.width, size.height)
                 }
@@ -175,7 +196,16 @@ pub async fn run(
         }
         #[cfg(debug_assertions)]
         panic_if_requested(&first);
+        // Into a text field, keys that were all waiting at once may be a paste
+        // without bracketed paste (see `paste_burst`).
+        let (first, also_ready) = match first {
+            Msg::Key(key) if app.typing() => with_ready_keys(key)?,
+            other => (other, Vec::new()),
+        };
         effects.extend(update(&mut app, first));
+        for msg in also_ready {
+            effects.extend(update(&mut app, msg));
+        }
         let mut handled = 1;
         while handled < BATCH {
             match rx.try_recv() {
@@ -188,15 +218,42 @@ pub async fn run(
             continue;
         }
         first_frame = None;
-        if !app.should_quit {
+        if !app.should_quit && events.is_some() {
             term.draw(|f| view::render(&app, f))?;
         }
     }
+    // From the background (a stopped console sent `kill %1`) the way out
+    // writes to the terminal too; it must not be stopped on the way.
+    let _quiet = terminal::IgnoreTtou::new();
     drop(term);
     terminal::restore();
     // Callbacks taken over are put back from the journal by the caller, on every exit path
     // (`callback_takeover::restore_own`).
     Ok(())
+}
+
+/// Most events read without waiting after a key; a paste longer than this
+/// goes on in the next batch.
+const READY_MAX: usize = 1 << 16;
+
+/// `key` and the events already waiting behind it, as one paste when they
+/// are one (`paste_burst::as_paste`), else as they came. Read with crossterm's
+/// zero-timeout poll, not the stream, so the stream's wake-up stays its own.
+fn with_ready_keys(key: crossterm::event::KeyEvent) -> std::io::Result<(Msg, Vec<Msg>)> {
+    let mut ready = Vec::new();
+    while ready.len() < READY_MAX && crossterm::event::poll(Duration::ZERO)? {
+        ready.push(crossterm::event::read()?);
+    }
+    let keys: Option<Vec<_>> = std::iter::once(Some(key))
+        .chain(ready.iter().map(|e| match e {
+            Event::Key(k) => Some(*k),
+            _ => None,
+        }))
+        .collect();
+    Ok(match keys.as_deref().and_then(super::paste_burst::as_paste) {
+        Some(text) => (Msg::Paste(text), Vec::new()),
+        None => (Msg::Key(key), ready.into_iter().filter_map(to_msg).collect()),
+    })
 }
 
 /// When the first frame is due; never once it is drawn.
@@ -212,18 +269,43 @@ async fn first_frame_due(due: Option<tokio::time::Instant>) {
 /// together with the tty's readiness, and the first key typed after the
 /// editor or pager is not read until another arrives. Taking it now (a
 /// zero-timeout poll) leaves the next stream a clean start.
-fn release_input(events: EventStream) {
-    drop(events);
-    let _ = crossterm::event::poll(Duration::ZERO);
+fn release_input(events: Option<EventStream>) {
+    if let Some(events) = events {
+        drop(events);
+        let _ = crossterm::event::poll(Duration::ZERO);
+    }
+}
+
+/// The next terminal event; never while away (`None`).
+async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
+    match events {
+        Some(events) => events.next().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Hand the terminal back to the shell and stop until continued (SIGTSTP, Ctrl-Z).
-fn suspend(term: &mut terminal::Term, events: &mut EventStream, mouse: bool) -> std::io::Result<()> {
+fn suspend(term: &mut terminal::Term, events: &mut Option<EventStream>, mouse: bool) -> std::io::Result<()> {
+    release_input(events.take());
     terminal::restore();
     crate::signals::stop_self();
+    reclaim(term, events, mouse)
+}
+
+/// After a stop: take the terminal back when this process has it (`fg`).
+/// Continued in the background (`bg`, or `kill %1`, which continues a
+/// stopped job so it can end) it stays away, reading and drawing nothing,
+/// so the way out is not stopped by SIGTTIN/SIGTTOU before the callbacks
+/// are put back; the next SIGCONT in the foreground brings it back.
+fn reclaim(term: &mut terminal::Term, events: &mut Option<EventStream>, mouse: bool) -> std::io::Result<()> {
+    if !terminal::in_foreground() {
+        release_input(events.take());
+        return Ok(());
+    }
     terminal::resume(term, mouse)?;
-    // The old stream's wake-up, taken before the new one polls (see `release_input`).
-    release_input(std::mem::replace(events, EventStream::new()));
+    if events.is_none() {
+        *events = Some(EventStream::new());
+    }
     Ok(())
 }
 

@@ -6,6 +6,8 @@ const NOTICE_LIFE: u8 = 40;
 /// How a warning on the status line begins: it stays until replaced, since
 /// what it says stays true after the action that raised it.
 pub const WARNING: &str = "warning: ";
+/// What the warning says when a role's callbacks go elsewhere.
+pub const REPLIES_ELSEWHERE: &str = "replies will not arrive in this console";
 
 /// Transient messages on the status line.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,6 +29,16 @@ impl Status {
     /// (`WARNING`), which says something still true ("replies will not arrive").
     pub fn settle(&mut self) {
         if !self.error.as_deref().is_some_and(|e| e.starts_with(WARNING)) {
+            self.error = None;
+        }
+    }
+
+    /// `role`'s replies come to this console now (one arrived, or the role
+    /// was pointed here): the warning that they would not is wrong (one
+    /// about another role stays).
+    pub fn replies_come_here(&mut self, role: &str) {
+        let about_role = format!("as {role}, {REPLIES_ELSEWHERE}");
+        if self.error.as_deref().is_some_and(|e| e.contains(&about_role)) {
             self.error = None;
         }
     }

@@ -24,9 +24,15 @@ pub fn enter(mouse: bool) -> std::io::Result<Term> {
     Ok(terminal)
 }
 
-/// Put the terminal back into the console's modes (after [`restore`]) and
-/// force a full redraw.
+/// Put the terminal back into the console's modes (after [`restore`], or
+/// after a stop the console did not see coming) and force a full redraw.
 pub fn resume(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
+    // crossterm skips `enable_raw_mode` while it believes raw mode is on. A
+    // stop from outside (`kill -STOP`, SIGTTIN) gives no chance to restore
+    // first, and the shell that takes the terminal back sets cooked mode:
+    // after `fg` keys would wait for Enter. Drop crossterm's belief (a no-op
+    // when raw mode is off) so raw mode is set from the terminal as it is.
+    let _ = disable_raw_mode();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
@@ -40,16 +46,57 @@ pub fn resume(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
     terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
-/// Undo everything [`enter`] did. Safe to call more than once.
+/// Undo everything [`enter`] did. Safe to call more than once, and never
+/// stops the process: restoring from the background (a stopped console sent
+/// `kill %1`, which continues it) would otherwise be stopped by SIGTTOU and
+/// never get on to putting the callbacks back.
 pub fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
+    let _quiet = IgnoreTtou::new();
     let mut out = stdout();
     let _ = execute!(out, DisableMouseCapture, DisableBracketedPaste, LeaveAlternateScreen);
     let _ = execute!(out, crossterm::cursor::Show);
     let _ = disable_raw_mode();
     let _ = out.flush();
+}
+
+/// Whether this process's group has the terminal (not a stopped or
+/// background job). Taking the terminal back from the background would be
+/// stopped by SIGTTOU, and would paint over the shell. No terminal: true.
+pub fn in_foreground() -> bool {
+    // SAFETY: tcgetpgrp and getpgrp only read process and terminal state.
+    let (owner, ours) = unsafe { (libc::tcgetpgrp(libc::STDIN_FILENO), libc::getpgrp()) };
+    owner < 0 || owner == ours
+}
+
+/// SIGTTOU ignored while it lives: terminal settings and output from the
+/// background go through instead of stopping the process. For the way out.
+pub struct IgnoreTtou(libc::sighandler_t);
+
+impl IgnoreTtou {
+    pub fn new() -> Self {
+        // SAFETY: SIG_IGN is a valid disposition; the previous one is put back on drop.
+        Self(unsafe { libc::signal(libc::SIGTTOU, libc::SIG_IGN) })
+    }
+}
+
+impl Default for IgnoreTtou {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for IgnoreTtou {
+    fn drop(&mut self) {
+        if self.0 != libc::SIG_ERR {
+            // SAFETY: restores the disposition `signal` returned.
+            unsafe {
+                libc::signal(libc::SIGTTOU, self.0);
+            }
+        }
+    }
 }
 
 /// Restores the terminal when dropped (covers early returns and errors).

@@ -148,7 +148,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Inbound(inbound) => {
             let hidden = !app.wide() && app.focus != PaneId::Conversation;
             conversation::on_inbound(&mut app.conversation, &inbound, hidden);
-            conversation::replies_arrive(&mut app.status, &inbound.role);
+            app.status.replies_come_here(&inbound.role);
             Vec::new()
         }
         Msg::PathCompleted {

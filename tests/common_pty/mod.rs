@@ -40,6 +40,26 @@ impl Console {
     /// Start the binary in `dir` with `args` (HOME and XDG_CONFIG_HOME point
     /// into `dir`, so without `--config` it runs the embedded sandbox).
     pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_egain-console"));
+        cmd.args(args);
+        Self::spawn(cmd, dir, env)
+    }
+
+    /// An interactive bash (job control on, no rc files, prompt `$ `) in
+    /// the pty, with the environment [`Console::start`] gives the console;
+    /// the test types the console's command line (`CONSOLE` is its path).
+    pub fn start_shell(dir: &Path, env: &[(&str, &str)]) -> Self {
+        let mut cmd = CommandBuilder::new("bash");
+        cmd.args(["--norc", "--noprofile", "-i"]);
+        let console = env!("CARGO_BIN_EXE_egain-console");
+        let env: Vec<(&str, &str)> = [("PS1", "$ "), ("CONSOLE", console)]
+            .into_iter()
+            .chain(env.iter().copied())
+            .collect();
+        Self::spawn(cmd, dir, &env)
+    }
+
+    fn spawn(mut cmd: CommandBuilder, dir: &Path, env: &[(&str, &str)]) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -48,8 +68,6 @@ impl Console {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_egain-console"));
-        cmd.args(args);
         cmd.env_clear();
         if let Some(path) = std::env::var_os("PATH") {
             cmd.env("PATH", path);
@@ -295,6 +313,22 @@ impl Console {
         // SAFETY: kill has no memory-safety preconditions.
         let rc = unsafe { libc::kill(self.pid(), n) };
         assert_eq!(rc, 0, "kill({}, {n})", self.pid());
+    }
+
+    /// Put the pty back into cooked mode (canonical input, echo), as a shell
+    /// does when it takes the terminal back from a stopped job.
+    pub fn set_cooked(&self) {
+        let fd = self.master.as_raw_fd().expect("the master's descriptor");
+        // SAFETY: a zeroed termios is valid storage for tcgetattr to fill;
+        // the descriptor is the open master of this pty.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            assert_eq!(libc::tcgetattr(fd, &mut t), 0, "tcgetattr");
+            t.c_lflag |= libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN;
+            t.c_iflag |= libc::ICRNL;
+            t.c_oflag |= libc::OPOST;
+            assert_eq!(libc::tcsetattr(fd, libc::TCSANOW, &t), 0, "tcsetattr");
+        }
     }
 
     /// Wait until `ready` holds for the raw output seen so far.

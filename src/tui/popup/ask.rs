@@ -46,10 +46,15 @@ pub enum EntitiesAsk {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConversationAsk {
-    /// The role to act as.
-    Role,
-    /// The account of a new customer conversation.
-    Account,
+    /// The role to act as. `send`: Enter in the composer asked where its
+    /// text goes, so the pick ends with that send; after `n` it does not.
+    Role {
+        send: bool,
+    },
+    /// The account of a new customer conversation (`send` as for `Role`).
+    Account {
+        send: bool,
+    },
     /// An option of a list picker or quick reply.
     Choice,
     AttachPath,

@@ -18,7 +18,7 @@ use crate::tui::msg::{ApiReply, Transfer};
 use crate::tui::panes::entities::Catalog;
 use crate::tui::popup::ask::ConversationAsk;
 use crate::tui::popup::{Ask, Confirm, Editor, Outcome, Pick, Popup, Prompt, Transcript};
-use crate::tui::status::WARNING;
+use crate::tui::status::{REPLIES_ELSEWHERE, WARNING};
 
 const OWNER: Owner = Owner::Conversation;
 
@@ -253,8 +253,8 @@ fn send_text(pane: &mut ConversationPane, catalog: &Catalog, cx: &mut Cx) {
         }
     }
     if pane.viewed().is_none() && pane.target.is_none() {
-        // Keep the text; ask where it should go.
-        open_start(cx);
+        // Keep the text; ask where it should go, then send it.
+        open_start(cx, true);
         return;
     }
     let ctx = match context(pane, Some(text.clone())) {
@@ -284,7 +284,7 @@ fn send_text(pane: &mut ConversationPane, catalog: &Catalog, cx: &mut Cx) {
 pub fn list_action(pane: &mut ConversationPane, catalog: &Catalog, action: Action, cx: &mut Cx) -> bool {
     match action {
         Action::Compose => pane.composing = true,
-        Action::NewConversation => open_start(cx),
+        Action::NewConversation => open_start(cx, false),
         Action::NextConversation | Action::PrevConversation => {
             cycle(pane, catalog, action == Action::NextConversation, cx)
         }
@@ -414,9 +414,13 @@ fn cycle(pane: &mut ConversationPane, catalog: &Catalog, forward: bool, cx: &mut
 }
 
 /// Start dialog: first the role, then (for a customer) the account.
-fn open_start(cx: &mut Cx) {
+/// Ask for the role (then the account) of a new conversation. `send`: the
+/// composer's text goes out once they are picked (Enter asked); a pick
+/// started by `n` only opens the composer, so a draft is never sent by a
+/// picker's Enter.
+fn open_start(cx: &mut Cx, send: bool) {
     cx.open(
-        ConversationAsk::Role,
+        ConversationAsk::Role { send },
         Popup::Pick(Box::new(Pick::new(
             "Act as which role?",
             ROLES.iter().map(|r| r.to_string()).collect(),
@@ -499,7 +503,7 @@ pub fn on_outcome(pane: &mut ConversationPane, catalog: &Catalog, ask: Conversat
             }
         }
         (_, Outcome::Cancelled) => pane.pending_download.clear(),
-        (ConversationAsk::Role, Outcome::Chosen(index)) => {
+        (ConversationAsk::Role { send }, Outcome::Chosen(index)) => {
             let role = ROLES.get(index).cloned().unwrap_or(SenderType::Customer);
             pane.role = role.clone();
             // The conversation on screen is left: it hears that we stopped typing.
@@ -518,7 +522,7 @@ pub fn on_outcome(pane: &mut ConversationPane, catalog: &Catalog, ask: Conversat
                 return;
             }
             cx.open(
-                ConversationAsk::Account,
+                ConversationAsk::Account { send },
                 Popup::Pick(Box::new(Pick::new(
                     "Start a conversation on which account?",
                     targets
@@ -528,7 +532,7 @@ pub fn on_outcome(pane: &mut ConversationPane, catalog: &Catalog, ask: Conversat
                 ))),
             );
         }
-        (ConversationAsk::Account, Outcome::Chosen(index)) => {
+        (ConversationAsk::Account { send }, Outcome::Chosen(index)) => {
             let Some(target) = targets(catalog).into_iter().nth(index) else {
                 return;
             };
@@ -538,15 +542,19 @@ pub fn on_outcome(pane: &mut ConversationPane, catalog: &Catalog, ask: Conversat
             ));
             warn_if_replies_go_elsewhere(catalog, &SenderType::Customer, cx);
             pane.target = Some(target);
-            // The text typed before picking stays in the composer for the new one.
-            let draft = pane.composer_text();
+            // Text typed before picking, for no conversation yet, stays in the
+            // composer for the new one; a draft of the conversation on screen
+            // stays with that conversation.
+            let draft = pane.viewed().is_none().then(|| pane.composer_text());
             pane.show(None);
-            if pane.composer_text().is_empty() {
+            if let Some(draft) = draft
+                && pane.composer_text().is_empty()
+            {
                 pane.set_composer_text(&draft);
             }
             pane.composing = true;
             // A message typed before picking (Enter asked where it goes) is sent now.
-            if !pane.composer_text().trim().is_empty() {
+            if send && !pane.composer_text().trim().is_empty() {
                 send_text(pane, catalog, cx);
             }
         }
@@ -835,18 +843,6 @@ fn send_raw(pane: &mut ConversationPane, body: serde_json::Value, cx: &mut Cx) {
 }
 
 /// The hub delivered a message to our receiver.
-/// What the warning says when a role's callbacks go elsewhere.
-const REPLIES_ELSEWHERE: &str = "replies will not arrive in this console";
-
-/// A callback for `role` arrived here after all: the warning that none would
-/// is wrong now (a warning about another role stays).
-pub fn replies_arrive(status: &mut crate::tui::status::Status, role: &str) {
-    let about_role = format!("as {role}, {REPLIES_ELSEWHERE}");
-    if status.error.as_deref().is_some_and(|e| e.contains(&about_role)) {
-        status.error = None;
-    }
-}
-
 pub fn on_inbound(pane: &mut ConversationPane, inbound: &Inbound, hidden: bool) {
     let role: SenderType = inbound.role.parse().unwrap_or(SenderType::Customer);
     for result in pane.conversations.ingest_envelope(&role, &inbound.envelope) {

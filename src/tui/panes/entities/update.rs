@@ -618,6 +618,7 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
                     "{} of {} now calls this console (restored on exit)",
                     taken.role, taken.app_name
                 ));
+                cx.status.replies_come_here(&taken.role);
                 cx.taken.push(TakenRole { ..taken });
                 load_all(pane, cx);
                 // The detail shows the role's new callback.
