@@ -15,6 +15,15 @@ fn start(dir: &std::path::Path, no_color: bool, env: &[(&str, &str)]) -> Console
     Console::start(dir, &[], &env)
 }
 
+/// The console on the embedded sandbox, typing into the empty Conversation pane's composer.
+fn in_the_composer(dir: &std::path::Path) -> Console {
+    let mut console = start(dir, false, &[]);
+    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
+    console.step(b"\r", "the composer", |s| s.contains("INSERT"));
+    console
+}
+
 /// Whether any cell on the screen has a colour.
 fn any_color(screen: &vt100::Screen) -> bool {
     (0..ROWS).any(|row| {
@@ -97,10 +106,7 @@ fn a_wide_terminal_shows_both_panes() {
 #[test]
 fn a_customer_message_gets_the_bots_reply() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut console = start(dir.path(), false, &[]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
-    console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
-    console.step(b"\r", "the composer", |s| s.contains("INSERT"));
+    let mut console = in_the_composer(dir.path());
     for byte in b"hello there" {
         console.press(&[*byte]);
     }
@@ -135,10 +141,7 @@ fn a_panic_restores_the_terminal_before_the_report() {
 #[test]
 fn a_pasted_multi_line_message_keeps_its_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut console = start(dir.path(), false, &[]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
-    console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
-    console.step(b"\r", "the composer", |s| s.contains("INSERT"));
+    let mut console = in_the_composer(dir.path());
     // Terminals and tmux paste line breaks as carriage returns, in a bracketed paste.
     console.press(b"\x1b[200~first pasted line\rsecond pasted line\x1b[201~");
     console.wait_for("the pasted text on two lines", |s| {
@@ -164,10 +167,7 @@ fn a_pasted_multi_line_message_keeps_its_lines() {
 #[test]
 fn a_paste_that_comes_as_keys_keeps_its_lines_and_sends_nothing_by_itself() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut console = start(dir.path(), false, &[]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
-    console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
-    console.step(b"\r", "the composer", |s| s.contains("INSERT"));
+    let mut console = in_the_composer(dir.path());
     // No bracketed paste (an old terminal, `tmux paste-buffer` without -p):
     // the lines come as keys, each break an Enter, all in one write.
     console.press("first line\rsecond 你好\rthird 👍🏽".as_bytes());

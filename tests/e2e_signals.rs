@@ -78,6 +78,13 @@ fn console_with_takeover_env(sb: &Standalone, dir: &Path, extra: &[(&str, &str)]
         ]
         .concat(),
     );
+    take_over_customer(&mut console);
+    console
+}
+
+/// From the demo account on the standalone profile: open the demo
+/// application's detail and point its customer role at this console.
+fn take_over_customer(console: &mut Console) {
     console.wait_for("the demo account on the standalone profile", |s| {
         s.contains("Demo Account") && s.contains("standalone")
     });
@@ -92,7 +99,6 @@ fn console_with_takeover_env(sb: &Standalone, dir: &Path, extra: &[(&str, &str)]
     console.step(b"\r", "the takeover plan", |s| s.contains("at this console?"));
     // The status line lists active takeovers.
     console.step(b"\r", "the takeover applied", |s| s.contains("customer → console"));
-    console
 }
 
 fn signal_restores_terminal_and_callback(signal: i32) {
@@ -249,19 +255,7 @@ fn a_suspended_console_ends_on_kill_from_its_shell_and_comes_back_after_bg_fg() 
     shell.wait_for("the prompt after q", |s| s.trim_end().ends_with('$'));
     // On the standalone sandbox with the customer role taken over: Ctrl-Z, kill %1.
     shell.press(format!("clear; \"$CONSOLE\" --config {config}\r").as_bytes());
-    shell.wait_for("the demo account on the standalone profile", |s| {
-        s.contains("Demo Account") && s.contains("standalone")
-    });
-    for step in (2..=5).rev() {
-        shell.step(b"h", "the previous kind", |s| s.contains(&format!("step {step} of 6")));
-    }
-    shell.wait_for("the demo application", |s| s.contains("Demo Application"));
-    shell.step(b"\r", "the application's detail", |s| s.contains("\"roles\""));
-    shell.step(b"u", "the role picker", |s| {
-        s.contains("Use this console for which role?")
-    });
-    shell.step(b"\r", "the takeover plan", |s| s.contains("at this console?"));
-    shell.step(b"\r", "the takeover applied", |s| s.contains("customer → console"));
+    take_over_customer(&mut shell);
     assert_ne!(sb.callback("customer").as_deref(), Some(original.as_str()));
     shell.press(b"\x1a");
     shell.wait_for("stopped by the shell", |s| s.contains("Stopped"));
