@@ -236,7 +236,7 @@ async fn console(cli: &Cli, loaded: Option<&(Config, std::path::PathBuf)>) -> Re
         Some(connection) => connection,
         None => connect_to(cli, config, with_standalone.as_ref()).await?,
     };
-    // The token's round trip overlaps the terminal's setup instead of preceding the first lists.
+    // The token's round trip overlaps the terminal's setup instead of preceding the first list.
     connection.client.prefetch_token();
     let state_dir = callback_takeover::default_state_dir();
     if !connection.session.sandbox {

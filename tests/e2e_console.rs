@@ -18,7 +18,7 @@ fn start(dir: &std::path::Path, no_color: bool, env: &[(&str, &str)]) -> Console
 /// The console on the embedded sandbox, typing into the empty Conversation pane's composer.
 fn in_the_composer(dir: &std::path::Path) -> Console {
     let mut console = start(dir, false, &[]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.wait_opened();
     console.step(b"2", "the conversation pane", |s| s.contains("No conversation yet"));
     console.step(b"\r", "the composer", |s| s.contains("INSERT"));
     console
@@ -78,7 +78,7 @@ fn create_a_channel_see_it_logged_and_quit() {
 fn ctrl_c_quits_from_the_editor_without_colour() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut console = start(dir.path(), true, &[]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.wait_opened();
     console.step(b"n", "the account editor", |s| s.contains("New Account"));
     assert!(!console.with_screen(any_color), "NO_COLOR=1 but the editor is coloured");
     console.press(CTRL_C);
@@ -89,7 +89,7 @@ fn ctrl_c_quits_from_the_editor_without_colour() {
 fn a_wide_terminal_shows_both_panes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut console = start(dir.path(), false, &[]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.wait_opened();
     console.resize(40, 120);
     // Side by side: the two pane borders meet on one line.
     console.wait_for("all panes, the log showing the accounts listed", |s| {
@@ -127,7 +127,7 @@ fn a_customer_message_gets_the_bots_reply() {
 fn a_panic_restores_the_terminal_before_the_report() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut console = start(dir.path(), true, &[("EGAIN_CONSOLE_PANIC_ON_KEY", "%")]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.wait_opened();
     console.press(b"%");
     let exited = console.wait_exit();
     assert_ne!(exited.code, 0, "a panic is a failure exit");

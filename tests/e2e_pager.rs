@@ -33,7 +33,7 @@ fn v_hands_the_terminal_to_the_pager_and_takes_it_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pager = fake_pager(dir.path());
     let mut console = Console::start(dir.path(), &[], &[("PAGER", &pager)]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.wait_opened();
     // The Authentication tab (first), its detail: it holds a password.
     for _ in 0..5 {
         console.press(b"\x1b[D");

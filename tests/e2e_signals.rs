@@ -176,7 +176,7 @@ fn process_state(pid: i32) -> Option<char> {
 fn ctrl_z_suspends_with_the_terminal_restored_and_sigcont_redraws() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut console = Console::start(dir.path(), &[], &[("NO_COLOR", "1")]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.wait_opened();
     console.press(b"\x1a");
     console.wait_for_raw("the main screen back before stopping", |out| {
         !out.screen().alternate_screen() && !out.screen().hide_cursor()
@@ -206,7 +206,7 @@ fn ctrl_z_suspends_with_the_terminal_restored_and_sigcont_redraws() {
 fn after_an_outside_stop_and_a_shell_s_cooked_mode_sigcont_takes_raw_mode_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut console = Console::start(dir.path(), &[], &[("NO_COLOR", "1")]);
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.wait_opened();
     let pid = console.pid();
     console.signal(libc::SIGSTOP);
     let deadline = std::time::Instant::now() + common_pty::TIMEOUT;
@@ -240,7 +240,7 @@ fn a_suspended_console_ends_on_kill_from_its_shell_and_comes_back_after_bg_fg() 
     shell.wait_for("the prompt", |s| s.contains("$ "));
     // Embedded first: bg, then fg, and keys still work.
     shell.press(b"\"$CONSOLE\"\r");
-    shell.wait_for("the demo account", |s| s.contains("Demo Account"));
+    shell.wait_opened();
     shell.press(b"\x1a");
     shell.wait_for("stopped by the shell", |s| s.contains("Stopped"));
     shell.press(b"bg\r");
@@ -284,7 +284,7 @@ fn a_background_panic_is_shown_and_the_console_keeps_running() {
         &[],
         &[("NO_COLOR", "1"), ("EGAIN_CONSOLE_TASK_PANIC_ON_KEY", "%")],
     );
-    console.wait_for("the demo account", |s| s.contains("Demo Account"));
+    console.wait_opened();
     console.press(b"%");
     console.wait_for("the panic reported in the console", |s| {
         s.contains("internal error in a background task")

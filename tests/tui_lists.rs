@@ -225,27 +225,60 @@ fn requests_in_flight_show_as_pending_rows_until_answered() {
 /// drawn once that list is in, while the other kinds still load.
 #[test]
 fn the_list_on_screen_loads_first_and_is_all_the_first_frame_waits_for() {
+    let list_calls = |effects: &[Effect]| -> Vec<EntityKind> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Call(_, egain_console::tui::effect::Call::List { kind, page: 1, .. }) => Some(*kind),
+                _ => None,
+            })
+            .collect()
+    };
     let mut app = empty_app(false);
     let shown = app.entities.kind().expect("a kind tab is shown at start");
-    let effects = startup(&mut app);
-    let kinds: Vec<EntityKind> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Call(_, egain_console::tui::effect::Call::List { kind, page: 1, .. }) => Some(*kind),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(kinds.len(), EntityKind::ALL.len(), "every kind is asked for: {kinds:?}");
-    assert_eq!(kinds[0], shown, "the kind on screen goes first");
+    assert_eq!(
+        list_calls(&startup(&mut app)),
+        vec![shown],
+        "only the kind on screen is asked for first"
+    );
     assert!(!app.first_frame_ready(), "nothing to show yet");
-    for kind in EntityKind::ALL.into_iter().filter(|k| *k != shown) {
-        send(&mut app, listed(kind, objects(kind)));
-        assert!(!app.first_frame_ready(), "{kind} is not on screen");
-    }
-    let mut app = empty_app(false);
-    startup(&mut app);
-    send(&mut app, listed(shown, objects(shown)));
+    // Its answer is what the first frame shows; the other kinds are asked for with it.
+    let rest = list_calls(&send(&mut app, listed(shown, objects(shown))));
     assert!(app.first_frame_ready(), "the list on screen is in");
+    let mut expected: Vec<EntityKind> = EntityKind::ALL.into_iter().filter(|k| *k != shown).collect();
+    assert_eq!(rest, expected, "the other kinds follow once it is in");
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Demo Account"), "{screen}");
+    for kind in EntityKind::ALL.into_iter().filter(|k| *k != shown) {
+        assert!(
+            list_calls(&send(&mut app, listed(kind, objects(kind)))).is_empty(),
+            "asked once"
+        );
+    }
+    assert!(EntityKind::ALL.iter().all(|k| app.entities.list(*k).loaded));
+
+    // A user who moves to another tab before the first list is in still gets every kind,
+    // and a failed first list asks for the rest all the same.
+    let mut app = empty_app(false);
+    startup(&mut app);
+    press_code(&mut app, KeyCode::Left);
+    let moved_to = app.entities.kind().expect("a kind tab");
+    assert_ne!(moved_to, shown, "another kind is on screen");
+    let refused = egain_console::tui::msg::Msg::Api(
+        egain_console::tui::effect::Owner::Entities,
+        egain_console::tui::msg::ApiReply::Listed {
+            kind: shown,
+            page: 1,
+            generation: 0,
+            result: Err(egain_console::api::ApiError::Transport("connection refused".into())),
+        },
+    );
+    let mut rest = list_calls(&send(&mut app, refused));
+    rest.sort_by_key(|k| EntityKind::ALL.iter().position(|x| x == k));
+    expected.sort_by_key(|k| EntityKind::ALL.iter().position(|x| x == k));
+    assert_eq!(
+        rest, expected,
+        "every other kind is asked for after a failed first list"
+    );
+    assert!(rest.contains(&moved_to));
 }

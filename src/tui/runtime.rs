@@ -87,8 +87,9 @@ pub async fn run(
     forward_exchanges(exchanges, tx.clone());
     forward_notices(tx.clone());
     let runtime = Runtime::new(client, tx, options);
-    // The first lists go out before the terminal is set up and the first frame drawn, so
-    // both overlap their round trips (loading depends on nothing the terminal does).
+    // The first list (the kind on screen; the others follow its answer) goes out before the
+    // terminal is set up and the first frame drawn, so both overlap its round trip (loading
+    // depends on nothing the terminal does).
     let mut effects = startup(&mut app);
     app.in_flight += effects.len();
     for effect in effects.drain(..) {

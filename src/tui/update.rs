@@ -25,9 +25,9 @@ use super::popup::help::{self, Help};
 use super::popup::palette::PaletteEntry;
 use super::popup::{self, Ask, Confirm, Outcome, Popup, PopupCx, Step};
 
-/// Effects to load everything the console shows first.
+/// The start-up's effects: the list on screen (the other kinds follow its answer).
 pub fn startup(app: &mut App) -> Vec<Effect> {
-    with_cx(app, |parts, cx| entities::load_all(parts.entities, cx))
+    with_cx(app, |parts, cx| entities::load_shown_first(parts.entities, cx))
 }
 
 /// The components, borrowed apart from the rest of the state.

@@ -139,6 +139,15 @@ impl Console {
         self.wait_for_screen(what, |screen| ready(&screen.contents()))
     }
 
+    /// Wait for the demo account on screen and every start-up list answered
+    /// (the kinds not on screen are asked for after it; `q` would ask while
+    /// they are in flight).
+    pub fn wait_opened(&self) -> String {
+        self.wait_for("the demo account, every list answered", |s| {
+            s.contains("Demo Account") && !s.contains("in flight")
+        })
+    }
+
     pub fn wait_for_screen(&self, what: &str, ready: impl Fn(&vt100::Screen) -> bool) -> String {
         let deadline = Instant::now() + TIMEOUT;
         let (lock, changed) = &*self.output;
