@@ -11,55 +11,8 @@ mod common_pty;
 
 use std::path::Path;
 
+use common_pty::standalone::Standalone;
 use common_pty::{Console, ENTER_ALT, LEAVE_ALT, find_last};
-use egain_console::api::models::EntityKind;
-use egain_console::sandbox::{self, RunningSandbox, SandboxConfig, Seed};
-use serde_json::Value;
-
-/// A standalone sandbox with the demo seed, served by its own runtime while
-/// the test thread blocks on the terminal.
-struct Standalone {
-    _runtime: tokio::runtime::Runtime,
-    sandbox: RunningSandbox,
-}
-
-impl Standalone {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let sandbox = runtime
-            .block_on(sandbox::start(SandboxConfig {
-                seed: Seed::Demo,
-                ..SandboxConfig::default()
-            }))
-            .expect("sandbox starts");
-        Self {
-            _runtime: runtime,
-            sandbox,
-        }
-    }
-
-    /// A config with one profile on this sandbox and a callback receiver.
-    fn write_config(&self, dir: &Path) -> String {
-        let path = dir.join("config.toml");
-        let text = format!(
-            "[profiles.standalone]\nbase_url = \"{}\"\ntoken_url = \"{}\"\nclient_id = \"{}\"\n\
-             client_secret_env = \"SANDBOX_SECRET\"\n\n[profiles.standalone.callback]\nlisten = \"127.0.0.1:0\"\n",
-            self.sandbox.urls.base, self.sandbox.urls.token, self.sandbox.credentials.client_id
-        );
-        std::fs::write(&path, text).expect("write config");
-        path.to_string_lossy().into_owned()
-    }
-
-    /// The callback of `role` on the demo application, as the sandbox holds it now.
-    fn callback(&self, role: &str) -> Option<String> {
-        let store = self.sandbox.state.store();
-        let apps = store.list(EntityKind::ClientApplication);
-        apps.iter()
-            .flat_map(|app| app.get("roles").and_then(Value::as_array).cloned().unwrap_or_default())
-            .find(|r| r.get("name").and_then(Value::as_str) == Some(role))
-            .and_then(|r| r.get("callback").and_then(Value::as_str).map(str::to_owned))
-    }
-}
 
 /// Start the console on the standalone sandbox and point its customer role at it.
 fn console_with_takeover(sb: &Standalone, dir: &Path) -> Console {
@@ -67,17 +20,7 @@ fn console_with_takeover(sb: &Standalone, dir: &Path) -> Console {
 }
 
 fn console_with_takeover_env(sb: &Standalone, dir: &Path, extra: &[(&str, &str)]) -> Console {
-    let config = sb.write_config(dir);
-    let secret = sb.sandbox.credentials.client_secret.clone();
-    let mut console = Console::start(
-        dir,
-        &["--config", &config],
-        &[
-            [("SANDBOX_SECRET", secret.as_str()), ("NO_COLOR", "1")].as_slice(),
-            extra,
-        ]
-        .concat(),
-    );
+    let mut console = sb.console(dir, extra);
     take_over_customer(&mut console);
     console
 }

@@ -29,6 +29,9 @@ pub enum Msg {
     Token(TokenState),
     /// Spinner tick; only scheduled while something is in flight.
     Tick,
+    /// The first frame is on screen (the list it waited for, or its wait
+    /// ran out): what start-up held back can go out.
+    FirstFrameDrawn,
     /// The hold of command key `seq` is over: it runs if still held.
     HeldKeyDue(u64),
     /// The time of notice `seq` is up.

@@ -34,7 +34,8 @@ const TICK: Duration = Duration::from_millis(100);
 /// How long the first frame may wait for the list it shows
 /// ([`App::first_frame_ready`]): drawn before that answers, an empty frame
 /// only competes with it for the CPU (and flashes an empty pane); past this
-/// it is drawn whatever is still loading.
+/// it is drawn whatever is still loading, and the lists start-up held back
+/// go out (on a slow tenant they do not wait a round trip for it).
 const FIRST_FRAME_WAIT: Duration = Duration::from_millis(50);
 /// How often a console away in the background looks whether it has the
 /// terminal again.
@@ -158,6 +159,7 @@ pub async fn run(
                 if events.is_some() {
                     term.draw(|f| view::render(&app, f))?;
                 }
+                effects.extend(update(&mut app, Msg::FirstFrameDrawn));
                 continue;
             }
             // `fg` of a job running in the background sends no SIGCONT: look.
@@ -218,9 +220,11 @@ pub async fn run(
         if first_frame.is_some() && !app.first_frame_ready() && !app.should_quit {
             continue;
         }
-        first_frame = None;
         if !app.should_quit && events.is_some() {
             term.draw(|f| view::render(&app, f))?;
+        }
+        if first_frame.take().is_some() && !app.should_quit {
+            effects.extend(update(&mut app, Msg::FirstFrameDrawn));
         }
     }
     // From the background (a stopped console sent `kill %1`) the way out

@@ -121,6 +121,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.token = state;
             Vec::new()
         }
+        Msg::FirstFrameDrawn => with_cx(app, |parts, cx| entities::load_held_back(parts.entities, cx)),
         Msg::Tick => {
             app.ticking = false;
             app.spinner = app.spinner.wrapping_add(1);

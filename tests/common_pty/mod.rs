@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
+pub mod standalone;
+
 pub const ROWS: u16 = 24;
 pub const COLS: u16 = 80;
 /// Generous: the machine is shared and the binary is a debug build.

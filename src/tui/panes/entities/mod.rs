@@ -151,8 +151,9 @@ pub struct EntitiesPane {
     pub asset: AssetLookup,
     /// Select this object when its kind's list next arrives (after a create).
     pub select_after_load: Option<(EntityKind, String)>,
-    /// Kinds asked for once the list on screen is in (start-up: the first
-    /// frame does not share the CPU with lists it does not show).
+    /// Kinds start-up holds back until the list on screen is in or the first
+    /// frame is drawn (that frame does not share the CPU with lists it does
+    /// not show).
     pub load_after_shown: Vec<EntityKind>,
 }
 

@@ -22,15 +22,25 @@ use crate::tui::popup::{Confirm, Editor, Outcome, Pick, Popup, Prompt, move_sele
 const OWNER: Owner = Owner::Entities;
 
 /// Start-up: the kind on screen, and every other kind once its first page
-/// (or its error) is in. The first frame waits for that list only, and
-/// neither its round trip nor its render competes for the CPU with five
-/// more lists (measured in the README, `cargo bench --bench startup`).
+/// (or its error) is in or the first frame is drawn without it (a slow
+/// tenant). The first frame waits for that list only, and neither its round
+/// trip nor its render competes for the CPU with five more lists (measured
+/// in the README, `cargo bench --bench startup`).
 pub fn load_shown_first(pane: &mut EntitiesPane, cx: &mut Cx) {
     let Some(shown) = pane.kind() else {
         return load_all(pane, cx);
     };
     pane.load_after_shown = EntityKind::ALL.into_iter().filter(|k| *k != shown).collect();
     reload(pane, shown, cx);
+}
+
+/// The kinds [`load_shown_first`] held back, unless asked for since.
+pub fn load_held_back(pane: &mut EntitiesPane, cx: &mut Cx) {
+    for kind in std::mem::take(&mut pane.load_after_shown) {
+        if !pane.list(kind).loading {
+            reload(pane, kind, cx);
+        }
+    }
 }
 
 /// Load every kind (after a setup or a takeover), the one on screen first.
@@ -518,11 +528,7 @@ pub fn on_reply(pane: &mut EntitiesPane, reply: ApiReply, cx: &mut Cx) {
                 select(pane, kind, &id);
             }
             // The first list is in (whatever tab the user moved to since).
-            for kind in std::mem::take(&mut pane.load_after_shown) {
-                if !pane.list(kind).loading {
-                    reload(pane, kind, cx);
-                }
-            }
+            load_held_back(pane, cx);
             refresh_detail_refs(pane);
         }
         ApiReply::Fetched { kind, id, result } => {
