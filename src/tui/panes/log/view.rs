@@ -61,6 +61,9 @@ fn short_path(path: &str) -> &str {
     }
 }
 
+/// Below this width the rows leave out the size column.
+const NARROW_WITHOUT_SIZE: u16 = 68;
+
 fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
     let theme = chrome.theme;
     let len = pane.log.visible_len();
@@ -84,12 +87,21 @@ fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
         0
     };
     let first = (selected + 1 + pending).saturating_sub(height);
+    // Narrow (the log beside another pane), the path needs the room more than
+    // the size does (the detail shows it): without it a path keeps 24 columns.
+    let with_size = area.width >= NARROW_WITHOUT_SIZE;
+    let cells = |mut cells: Vec<Cell<'static>>| {
+        if !with_size {
+            cells.pop();
+        }
+        Row::new(cells)
+    };
     let mut rows: Vec<Row> = pane
         .log
         .visible(first..(first + height).min(len))
         .map(|x| {
             let r = LogRow::of(x, Offset::UTC);
-            Row::new(vec![
+            cells(vec![
                 Cell::from(r.time.as_str().to_owned()).style(theme.dim()),
                 Cell::from(r.arrow),
                 Cell::from(r.method.to_owned()),
@@ -102,7 +114,7 @@ fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
         .collect();
     for p in pane.pending.iter().take(pending) {
         rows.push(
-            Row::new(vec![
+            cells(vec![
                 Cell::from("pending…"),
                 Cell::from("→"),
                 Cell::from(p.method),
@@ -114,20 +126,20 @@ fn render_rows(pane: &LogPane, chrome: &Chrome, frame: &mut Frame, area: Rect) {
             .style(theme.dim()),
         );
     }
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(12),
-            Constraint::Length(1),
-            Constraint::Length(6),
-            Constraint::Min(10),
-            Constraint::Length(3),
-            Constraint::Length(7),
-            Constraint::Length(9),
-        ],
-    )
-    .header(Row::new(["Time (UTC)", "", "Method", "Path", "St", "Time", "Size"]).style(theme.title()))
-    .row_highlight_style(theme.selected());
+    let widths = [
+        Constraint::Length(12),
+        Constraint::Length(1),
+        Constraint::Length(6),
+        Constraint::Min(10),
+        Constraint::Length(3),
+        Constraint::Length(7),
+        Constraint::Length(9),
+    ];
+    let header = ["Time (UTC)", "", "Method", "Path", "St", "Time", "Size"];
+    let columns = if with_size { widths.len() } else { widths.len() - 1 };
+    let table = Table::new(rows, &widths[..columns])
+        .header(Row::new(header[..columns].iter().copied()).style(theme.title()))
+        .row_highlight_style(theme.selected());
     let highlight = (len > 0).then(|| selected - first);
     let mut state = TableState::default().with_selected(highlight);
     frame.render_stateful_widget(table, area, &mut state);
