@@ -556,6 +556,40 @@ fn the_palette_runs_a_command_or_goes_to_an_object() {
 }
 
 #[test]
+fn a_palette_row_cuts_nothing_mid_way_at_the_edge() {
+    use egain_console::api::models::EntityKind;
+    let mut app = loaded_app(false);
+    let mut account = objects(EntityKind::Account).remove(0);
+    let id = account["id"].as_str().expect("the fixture has an id").to_owned();
+    let row_of = |app: &mut App, w: u16, h: u16| {
+        let screen = render(app, w, h);
+        let row = screen.lines().find(|l| l.contains("go to Account")).map(str::to_owned);
+        row.unwrap_or_else(|| panic!("no go-to row at {w}x{h}:\n{screen}"))
+    };
+    // A short name: the whole id.
+    press(&mut app, ':');
+    type_sentence(&mut app, "demo account");
+    assert!(row_of(&mut app, 80, 24).contains(&format!("\" {id}")));
+    press_code(&mut app, KeyCode::Esc);
+
+    // A long one: the id as the list shows it (8 characters), and the name cut
+    // by display width (CJK included), each ending where it should.
+    account["name"] = serde_json::json!("Customer Support Escalations 客服升级 North America and EMEA overflow queue");
+    send(&mut app, listed(EntityKind::Account, vec![account]));
+    press(&mut app, ':');
+    type_sentence(&mut app, "escalations");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let row = row_of(&mut app, w, h);
+        assert!(row.contains(&format!("…\" {}", &id[..8])), "the short id: {row}");
+        assert!(!row.contains(&id[..9]), "not a longer piece of the id: {row}");
+        assert!(
+            row.contains("\"Customer Support Escalations 客服升级"),
+            "as much name as fits: {row}"
+        );
+    }
+}
+
+#[test]
 fn at_80_columns_the_footer_keeps_help_and_quit_in_every_pane() {
     type Place = fn(&mut App);
     let places: [(&str, Place); 6] = [

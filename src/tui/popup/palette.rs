@@ -15,7 +15,7 @@ use crate::tui::action::Action;
 use crate::tui::command::{Table, cmd};
 use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
-use crate::tui::wrap::truncate;
+use crate::tui::wrap::{truncate, width};
 
 pub const COMMANDS: Table = Table {
     context: Context::Palette,
@@ -178,9 +178,7 @@ impl Palette {
                         format!(" {label:<14} {keys:<10} {description}"),
                         if *disabled { theme.dim() } else { Default::default() },
                     ),
-                    PaletteEntry::GoTo { kind, id, name } => {
-                        (format!(" go to {kind} \"{name}\" {id}"), Default::default())
-                    }
+                    PaletteEntry::GoTo { kind, id, name } => (go_to_row(*kind, name, id, cols), Default::default()),
                 };
                 let line = Line::from(Span::styled(truncate(&text, cols).to_owned(), style));
                 if n == self.selected {
@@ -196,6 +194,24 @@ impl Palette {
             frame.render_widget(Paragraph::new(lines), list_area);
         }
     }
+}
+
+/// A go-to row in `cols` columns: the whole id when all fits; else the id
+/// as the list shows it (its first 8 characters, enough to tell objects
+/// apart) and the name, cut by display width only if even that is too long.
+/// Never a name or id cut off mid-way at the edge.
+fn go_to_row(kind: EntityKind, name: &str, id: &str, cols: usize) -> String {
+    let row = |name: &str, id: &str| format!(" go to {kind} \"{name}\" {id}");
+    let full = row(name, id);
+    if width(&full) <= cols {
+        return full;
+    }
+    let id = super::editor::short_id(id);
+    let room = cols.saturating_sub(width(&row("", id)));
+    if width(name) <= room {
+        return row(name, id);
+    }
+    row(&format!("{}…", truncate(name, room.saturating_sub(1))), id)
 }
 
 #[cfg(test)]
