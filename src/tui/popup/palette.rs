@@ -180,7 +180,12 @@ impl Palette {
                     ),
                     PaletteEntry::GoTo { kind, id, name } => (go_to_row(*kind, name, id, cols), Default::default()),
                 };
-                let line = Line::from(Span::styled(truncate(&text, cols).to_owned(), style));
+                // A description too long for the row ends in `…`, not mid-word.
+                let text = match width(&text) > cols {
+                    true => format!("{}…", truncate(&text, cols.saturating_sub(1))),
+                    false => text,
+                };
+                let line = Line::from(Span::styled(text, style));
                 if n == self.selected {
                     line.style(theme.selected())
                 } else {
