@@ -82,6 +82,15 @@ pub fn truncate(text: &str, cols: usize) -> &str {
     text
 }
 
+/// `text` whole if it fits in `cols` columns, else as much as fits with `…`
+/// after it (cut by display width, graphemes whole), so a cut shows.
+pub fn ellipsize(text: &str, cols: usize) -> String {
+    match width(text) <= cols {
+        true => text.to_owned(),
+        false => format!("{}…", truncate(text, cols.saturating_sub(1))),
+    }
+}
+
 /// `text` in at most `cols` columns, for a title: whole, else cut after its
 /// last whole part (parts are separated by " · "), or else after its last
 /// whole word, with "…" after it; never inside a word. `None` when not even
@@ -163,6 +172,18 @@ mod tests {
         assert_eq!(shorten("scenarios/ · 4 files", 5), None, "not even one word fits");
         // Wide characters count two columns.
         assert_eq!(shorten("日本語 テキスト です", 12).as_deref(), Some("日本語 …"));
+    }
+
+    #[test]
+    fn ellipsize_marks_a_cut_and_keeps_wide_characters_whole() {
+        assert_eq!(ellipsize("short", 5), "short");
+        assert_eq!(ellipsize("a longer text", 8), "a longe…");
+        assert_eq!(
+            ellipsize("日本語テキスト", 6),
+            "日本…",
+            "a wide character never half shown"
+        );
+        assert_eq!(width(&ellipsize("日本語テキスト", 6)), 5);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::tui::action::Action;
 use crate::tui::command::{Table, cmd};
 use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
-use crate::tui::wrap::{truncate, width};
+use crate::tui::wrap::{ellipsize, width};
 
 pub const COMMANDS: Table = Table {
     context: Context::Palette,
@@ -180,12 +180,8 @@ impl Palette {
                     ),
                     PaletteEntry::GoTo { kind, id, name } => (go_to_row(*kind, name, id, cols), Default::default()),
                 };
-                // A description too long for the row ends in `…`, not mid-word.
-                let text = match width(&text) > cols {
-                    true => format!("{}…", truncate(&text, cols.saturating_sub(1))),
-                    false => text,
-                };
-                let line = Line::from(Span::styled(text, style));
+                // A description too long for the row ends in `…`, so the cut shows.
+                let line = Line::from(Span::styled(ellipsize(&text, cols), style));
                 if n == self.selected {
                     line.style(theme.selected())
                 } else {
@@ -216,7 +212,7 @@ fn go_to_row(kind: EntityKind, name: &str, id: &str, cols: usize) -> String {
     if width(name) <= room {
         return row(name, id);
     }
-    row(&format!("{}…", truncate(name, room.saturating_sub(1))), id)
+    row(&ellipsize(name, room), id)
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     // Keys that did nothing: say why, in place of the command hints.
     if let Some(hint) = &app.status.hint {
         let reserved: usize = kept.iter().map(Hint::width).sum();
-        let text = crate::tui::wrap::truncate(hint, room.saturating_sub(reserved + 2)).to_owned();
+        let text = crate::tui::wrap::ellipsize(hint, room.saturating_sub(reserved + 2));
         room = room.saturating_sub(width(&text) + 2);
         spans.push(Span::styled(format!(" {text} "), app.theme.warn()));
         hints.clear();

@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::api::TokenState;
 use crate::tui::app::App;
-use crate::tui::wrap::{truncate, width};
+use crate::tui::wrap::{ellipsize, width};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -30,8 +30,7 @@ fn fit(line: Line<'static>, cols: usize) -> Line<'static> {
             used += w;
             spans.push(span);
         } else {
-            let cut = truncate(&span.content, cols.saturating_sub(used + 1)).to_owned();
-            spans.push(Span::styled(format!("{cut}…"), span.style));
+            spans.push(Span::styled(ellipsize(&span.content, cols - used), span.style));
             break;
         }
     }

@@ -82,8 +82,7 @@ pub fn render(
     if let Some(refused) = &pane.refused {
         frame.render_widget(
             Paragraph::new(Span::styled(
-                crate::tui::wrap::truncate(&format!("✗ callbacks refused: {refused}"), typing_area.width as usize)
-                    .to_owned(),
+                crate::tui::wrap::ellipsize(&format!("✗ callbacks refused: {refused}"), typing_area.width as usize),
                 chrome.theme.error(),
             )),
             typing_area,

@@ -15,7 +15,7 @@ use crate::tui::layout::{Chrome, PaneId, max_scroll};
 use crate::tui::theme::Theme;
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::tui::wrap::{truncate, width};
+use crate::tui::wrap::{ellipsize, width};
 
 pub fn render(pane: &ScenariosPane, chrome: &Chrome, frame: &mut Frame, area: Rect, focused: bool) {
     let mut extra = format!("{}/ · {} files", pane.dir.display(), pane.rows.len());
@@ -119,7 +119,7 @@ fn render_list(pane: &ScenariosPane, theme: &Theme, frame: &mut Frame, area: Rec
                 _ => mark(state, theme),
             };
             let mut spans = vec![Span::styled(format!("{symbol} "), symbol_style)];
-            let name = truncate(&name, name_width).to_owned();
+            let name = ellipsize(&name, name_width);
             let pad = name_width.saturating_sub(width(&name));
             spans.push(Span::raw(format!("{name}{}  ", " ".repeat(pad))));
             match &row.scenario {
@@ -129,15 +129,12 @@ fn render_list(pane: &ScenariosPane, theme: &Theme, frame: &mut Frame, area: Rec
                         None => format!("  {} steps", s.steps.len()),
                     };
                     let room = cols.saturating_sub(name_width + 4 + width(&tail));
-                    spans.push(Span::raw(truncate(&s.name, room).to_owned()));
+                    spans.push(Span::raw(ellipsize(&s.name, room)));
                     spans.push(Span::styled(tail, theme.dim()));
                 }
                 Err(e) => {
                     let room = cols.saturating_sub(name_width + 4);
-                    spans.push(Span::styled(
-                        truncate(&short_error(row, e), room).to_owned(),
-                        theme.error(),
-                    ));
+                    spans.push(Span::styled(ellipsize(&short_error(row, e), room), theme.error()));
                 }
             }
             let mut line = Line::from(spans);

@@ -30,14 +30,6 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
             StepStatus::Done { .. } => ("✓", theme.ok()),
             StepStatus::Failed { .. } => ("✗", theme.error()),
         };
-        let clip = |text: &str, cols: usize| {
-            let cut = crate::tui::wrap::truncate(text, cols);
-            if cut.len() < text.len() {
-                format!("{}…", crate::tui::wrap::truncate(text, cols - 1))
-            } else {
-                cut.to_owned()
-            }
-        };
         // The name it gets (the flow's body, placeholders filled by then).
         let name = step
             .body
@@ -47,7 +39,7 @@ pub fn render(setup: &SetupPane, theme: &Theme, frame: &mut Frame, area: Rect) {
         let mut spans = vec![
             Span::styled(format!(" {mark} "), style),
             Span::raw(format!("{}. {:<20}", i + 1, step.kind.to_string())),
-            Span::raw(format!("{:<28} ", clip(name, 28))),
+            Span::raw(format!("{:<28} ", crate::tui::wrap::ellipsize(name, 28))),
             // A short id keeps each step on one row at 80 columns.
             Span::styled(
                 match &step.status {
