@@ -44,6 +44,18 @@ fn editor_type(screen: &str) -> Option<String> {
 const CTRL_C: &[u8] = b"\x03";
 const CTRL_S: &[u8] = b"\x13";
 
+/// Send the composer's text as the opening message: Enter, then Enter in the
+/// role and account pickers; returns the screen with the bot's echo of
+/// `first_line`.
+fn send_as_the_first_message(console: &mut Console, first_line: &str) -> String {
+    console.step(b"\r", "the role picker", |s| s.contains("Act as which role?"));
+    console.step(b"\r", "the account picker", |s| {
+        s.contains("Start a conversation on which account?")
+    });
+    let echo = format!("You said: {first_line}");
+    console.step(b"\r", "the bot's reply", |s| s.contains(&echo))
+}
+
 #[test]
 fn create_a_channel_see_it_logged_and_quit() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -111,13 +123,9 @@ fn a_customer_message_gets_the_bots_reply() {
         console.press(&[*byte]);
     }
     console.wait_for("the typed text", |s| s.contains("hello there"));
-    console.step(b"\r", "the role picker", |s| s.contains("Act as which role?"));
-    console.step(b"\r", "the account picker", |s| {
-        s.contains("Start a conversation on which account?")
-    });
     // The first message opens the conversation; the bot answers through the
     // hub's callback to the console's receiver.
-    console.step(b"\r", "the bot's reply", |s| s.contains("You said: hello there"));
+    send_as_the_first_message(&mut console, "hello there");
     console.wait_for("no request in flight", |s| !s.contains("in flight"));
     console.press(CTRL_C);
     console.wait_exit().assert_clean();
@@ -147,13 +155,9 @@ fn a_pasted_multi_line_message_keeps_its_lines() {
     console.wait_for("the pasted text on two lines", |s| {
         s.contains("first pasted line") && s.contains("second pasted line")
     });
-    console.step(b"\r", "the role picker", |s| s.contains("Act as which role?"));
-    console.step(b"\r", "the account picker", |s| {
-        s.contains("Start a conversation on which account?")
-    });
     // The message went out with its line break: the bot echoes both lines,
     // each on its own row.
-    let screen = console.step(b"\r", "the bot's reply", |s| s.contains("You said: first pasted line"));
+    let screen = send_as_the_first_message(&mut console, "first pasted line");
     let second_rows = screen
         .lines()
         .filter(|l| l.trim_matches(|c| c == '│' || c == ' ') == "second pasted line")
@@ -178,11 +182,7 @@ fn a_paste_that_comes_as_keys_keeps_its_lines_and_sends_nothing_by_itself() {
         console.with_screen(|s| !s.contents().contains("Act as which role?")),
         "no Enter of the paste asked where to send"
     );
-    console.step(b"\r", "the role picker", |s| s.contains("Act as which role?"));
-    console.step(b"\r", "the account picker", |s| {
-        s.contains("Start a conversation on which account?")
-    });
-    let screen = console.step(b"\r", "the bot's reply", |s| s.contains("You said: first line"));
+    let screen = send_as_the_first_message(&mut console, "first line");
     let third_rows = screen
         .lines()
         .filter(|l| l.trim_matches(|c| c == '│' || c == ' ').starts_with("third 👍"))

@@ -7,6 +7,7 @@ mod common_pty;
 
 use std::time::Duration;
 
+use common_pty::demo_screen::DEMO_COUNTS;
 use common_pty::standalone::Standalone;
 use egain_console::sandbox::Faults;
 
@@ -25,18 +26,7 @@ fn on_a_slow_tenant_the_other_lists_go_out_with_the_first_frame() {
         s.contains("standalone") && s.contains("loading…") && s.contains("6 in flight")
     });
     console.wait_for("every kind's count", |s| {
-        [
-            "Auth 1",
-            "Apps 1",
-            "Participants 1",
-            "Channels 1",
-            "Orchestrations 1",
-            "Accounts 1",
-        ]
-        .iter()
-        .all(|count| s.contains(count))
-            && s.contains("Demo Account")
-            && !s.contains("in flight")
+        DEMO_COUNTS.iter().all(|count| s.contains(count)) && s.contains("Demo Account") && !s.contains("in flight")
     });
     console.press(b"q");
     console.wait_exit().assert_clean();

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
+pub mod demo_screen;
 pub mod standalone;
 
 pub const ROWS: u16 = 24;
